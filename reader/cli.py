@@ -1,0 +1,299 @@
+"""The `reader` command: parse arguments, call the core, print. Nothing more.
+
+Only the commands that open the TUI import Textual, so `reader list` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reader import __version__
+from reader.errors import ReaderError
+from reader.query import SORTS
+
+if TYPE_CHECKING:
+    from reader.library import Library
+
+EXPORT_FORMATS = ("markdown", "json", "jsonl")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; `--library` is accepted before or after the subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--library",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the library folder (default: $READER_HOME, else the user data folder)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="reader",
+        parents=[common],
+        description="Triage the flood of new research papers.",
+        epilog="Run `reader COMMAND --help` for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, parents=[common], help=help_text, description=help_text)
+
+    from reader.sources.detect import FORMATS
+
+    sub = command("import", "import papers from files or standard input (-)")
+    sub.add_argument("files", nargs="*", metavar="FILE", help="files to import; - for stdin")
+    sub.add_argument("--format", choices=FORMATS, default="auto", help="force the input format")
+    sub.add_argument("--year", type=int, help="the year a copied page was captured in")
+    sub.add_argument("--sample", action="store_true", help="import the bundled sample papers")
+
+    sub = command("list", "list the papers matching a query")
+    sub.add_argument("query", nargs="*", help="a filter query (see README: Query syntax)")
+    sub.add_argument("--sort", choices=tuple(SORTS), default="date", help="order (default date)")
+    sub.add_argument("--json", action="store_true", help="print a JSON array of papers")
+    sub.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
+
+    sub = command("show", "show one paper in full")
+    sub.add_argument("key", help="a paper key, arXiv id or URL, or a unique key prefix")
+
+    sub = command("mark", "mark papers read/unread, starred/unstarred")
+    sub.add_argument("keys", nargs="*", metavar="KEY")
+    sub.add_argument("--query", metavar="QUERY", help="mark every paper matching QUERY")
+    read = sub.add_mutually_exclusive_group()
+    read.add_argument("--read", dest="read", action="store_true", default=None)
+    read.add_argument("--unread", dest="read", action="store_false")
+    star = sub.add_mutually_exclusive_group()
+    star.add_argument("--star", dest="star", action="store_true", default=None)
+    star.add_argument("--unstar", dest="star", action="store_false")
+
+    sub = command("note", "set a paper's note (Markdown); an empty TEXT removes it")
+    sub.add_argument("key", metavar="KEY")
+    sub.add_argument("text", metavar="TEXT", help="the note; - reads it from standard input")
+
+    sub = command("tag", "add tags to a paper, remove some with --remove; no TAG lists them")
+    sub.add_argument("key", metavar="KEY")
+    sub.add_argument("tags", nargs="*", metavar="TAG", help="tags to add")
+    sub.add_argument("--remove", nargs="+", default=[], metavar="TAG", help="tags to remove")
+
+    sub = command("export", "export papers (default: the starred ones)")
+    sub.add_argument("query", nargs="*", help="a filter query (default: is:starred)")
+    sub.add_argument("--all", action="store_true", help="export every paper")
+    sub.add_argument("--format", choices=EXPORT_FORMATS, default="markdown")
+    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    sub.add_argument("--force", action="store_true", help="overwrite an existing FILE")
+    sub.add_argument("--sort", choices=tuple(SORTS), default="date")
+    sub.add_argument("--title", default=None, help="the Markdown heading")
+
+    command("stats", "counts of papers and of your read/starred/notes/tags")
+    command("demo", "try reader on the bundled sample papers (your library is untouched)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(parser, args)
+    except ReaderError as error:
+        print(f"reader: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `reader list | head`: the reader went away; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command is None:
+        parser.print_help()
+        return 0
+    if args.command == "demo":
+        return _demo()
+    from reader.library import Library
+    from reader.paths import library_folder
+
+    with Library(library_folder(getattr(args, "library", None))) as library:
+        handler = {
+            "import": _import,
+            "list": _list,
+            "show": _show,
+            "mark": _mark,
+            "note": _note,
+            "tag": _tag,
+            "export": _export,
+            "stats": _stats,
+        }[args.command]
+        return handler(library, args)
+
+
+def _terminal_width() -> int | None:
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
+def _import(library: Library, args: argparse.Namespace) -> int:
+    from reader.data import sample_pages
+    from reader.fileio import read_text_input
+    from reader.sources.detect import parse_text
+
+    if not args.files and not args.sample:
+        raise ReaderError("name at least one FILE (or - for standard input, or --sample)")
+    items = []
+    # Every input is read and parsed before anything is written: a bad file changes nothing.
+    for name in args.files:
+        text = read_text_input(name)
+        where = "standard input" if name == "-" else name
+        items.extend(parse_text(text, args.format, year=args.year, where=where))
+    if args.sample:
+        for name, text in sample_pages():
+            items.extend(parse_text(text, "hf-page", year=args.year, where=name))
+    result = library.import_papers(items)
+    print(f"Imported {len(result.keys)} papers: {result.summary()}.")
+    return 0
+
+
+def _list(library: Library, args: argparse.Namespace) -> int:
+    from reader.render import json_text, list_rows
+    from reader.serialize import entry_to_dict
+
+    entries = library.entries(" ".join(args.query), args.sort)
+    if args.limit is not None:
+        entries = entries[: max(args.limit, 0)]
+    if args.json:
+        print(json_text([entry_to_dict(entry) for entry in entries]))
+        return 0
+    for row in list_rows(entries, _terminal_width()):
+        print(row)
+    print(f"{len(entries)} of {len(library)} papers", file=sys.stderr)
+    return 0
+
+
+def _show(library: Library, args: argparse.Namespace) -> int:
+    from reader.render import show
+
+    entry = library.entry(library.resolve(args.key))
+    print(show(entry, min(_terminal_width() or 80, 100)))
+    return 0
+
+
+def _mark(library: Library, args: argparse.Namespace) -> int:
+    if args.read is None and args.star is None:
+        raise ReaderError("say what to mark: --read, --unread, --star or --unstar")
+    keys = [library.resolve(key) for key in args.keys]
+    if args.query is not None:
+        keys.extend(library.keys(args.query))
+    if not keys:
+        raise ReaderError("name at least one KEY (or --query QUERY)")
+    changed: set[str] = set()
+    if args.read is not None:
+        changed.update(state.key for state in library.set_read(keys, args.read))
+    if args.star is not None:
+        changed.update(state.key for state in library.set_starred(keys, args.star))
+    what = ", ".join(
+        word
+        for word, value in (
+            ("read" if args.read else "unread", args.read),
+            ("starred" if args.star else "unstarred", args.star),
+        )
+        if value is not None
+    )
+    print(f"Marked {len(set(keys))} papers {what} ({len(changed)} changed).")
+    return 0
+
+
+def _note(library: Library, args: argparse.Namespace) -> int:
+    key = library.resolve(args.key)
+    text = sys.stdin.read() if args.text == "-" else args.text
+    text = text.strip("\n")
+    library.set_note(key, text)
+    print(f"Note {'saved' if text.strip() else 'removed'} for {key}.")
+    return 0
+
+
+def _tag(library: Library, args: argparse.Namespace) -> int:
+    from reader.library.library import clean_tags
+    from reader.query import normalize_tag
+
+    key = library.resolve(args.key)
+    current = library.state_of(key).tags
+    if args.tags or args.remove:
+        dropped = {normalize_tag(tag) for tag in clean_tags(args.remove)}
+        tags = tuple(
+            tag for tag in current + clean_tags(args.tags) if normalize_tag(tag) not in dropped
+        )
+        library.set_tags(key, tags)
+        current = library.state_of(key).tags
+    print(f"{key}: " + (" ".join(f"#{tag}" for tag in current) or "no tags"))
+    return 0
+
+
+def _export(library: Library, args: argparse.Namespace) -> int:
+    from reader import export
+    from reader.fileio import write_text_atomic
+
+    query = "" if args.all else (" ".join(args.query) if args.query else "is:starred")
+    entries = library.entries(query, args.sort)
+    if args.format == "markdown":
+        default_title = "Starred papers" if query == "is:starred" else "Papers"
+        text = export.to_markdown(entries, title=args.title or default_title)
+    elif args.format == "json":
+        text = export.to_json(entries)
+    else:
+        text = export.to_jsonl(entries)
+    if args.output:
+        write_text_atomic(Path(args.output), text, force=args.force)
+        print(f"Exported {len(entries)} papers to {args.output}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _stats(library: Library, args: argparse.Namespace) -> int:
+    stats = library.stats()
+    first, last = stats["first_date"], stats["last_date"]
+    sources = stats["sources"]
+    assert isinstance(sources, dict)
+    lines = [
+        f"Library:  {library.folder}",
+        f"Papers:   {stats['papers']} ({stats['with_arxiv_id']} with an arXiv id,"
+        f" {stats['with_date']} with a date" + (f", {first} to {last})" if first else ")"),
+        f"Read:     {stats['read']}",
+        f"Starred:  {stats['starred']}",
+        f"Notes:    {stats['notes']}",
+        f"Tagged:   {stats['tagged']} papers, {stats['tags']} distinct tags",
+        "Sources:  "
+        + (", ".join(f"{name or 'unknown'} {count}" for name, count in sources.items()) or "none"),
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+def _demo() -> int:
+    from reader.data import sample_pages
+    from reader.library import Library
+    from reader.render import list_rows
+    from reader.sources.detect import parse_text
+
+    with (
+        tempfile.TemporaryDirectory(prefix="reader-demo-") as folder,
+        Library(Path(folder)) as library,
+    ):
+        for name, text in sample_pages():
+            library.import_papers(parse_text(text, "hf-page", where=name))
+        for row in list_rows(library.entries(), _terminal_width()):
+            print(row)
+        print(f"{len(library)} sample papers (a throwaway library)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

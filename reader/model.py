@@ -1,0 +1,78 @@
+"""The plain data objects everything above the storage layer works with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper in the catalog: metadata only, never the user's own state.
+
+    Unknown values are `None` (or empty for `authors`/`abstract`), so that a merge can
+    tell "unknown" from "known to be zero".
+    """
+
+    key: str
+    """Stable identity: the arXiv id when known at first import, else a title-derived key."""
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    author_count: int | None = None
+    organization: str | None = None
+    published: date | None = None
+    upvotes: int | None = None
+    arxiv_id: str | None = None
+    url: str | None = None
+    source: str = ""
+    """Where the paper came from: "hf-page", "jsonl", "json", ..."""
+    added: datetime | None = None
+    """When the paper entered this library (UTC); set by the library on first import."""
+
+    @property
+    def byline(self) -> str:
+        """Authors when known, else the organization, else the author count."""
+        if self.authors:
+            if len(self.authors) <= 3:
+                return ", ".join(self.authors)
+            return f"{self.authors[0]} et al."
+        if self.organization:
+            return self.organization
+        if self.author_count:
+            return f"{self.author_count} author{'s' if self.author_count != 1 else ''}"
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class PaperState:
+    """The user's own state for one paper. Only papers the user touched have one."""
+
+    key: str
+    read: bool = False
+    starred: bool = False
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    read_at: str | None = None
+    """ISO timestamp (UTC) of the last change of `read`; likewise for the others."""
+    starred_at: str | None = None
+    note_at: str | None = None
+    tags_at: str | None = None
+
+    @property
+    def is_blank(self) -> bool:
+        """True when the state says nothing beyond the defaults."""
+        return not (self.read or self.starred or self.note or self.tags)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A paper together with the user's state for it: what lists and exports show."""
+
+    paper: Paper
+    state: PaperState = field(default_factory=lambda: PaperState(key=""))
+
+    @property
+    def key(self) -> str:
+        """The paper's key."""
+        return self.paper.key

@@ -1,0 +1,75 @@
+"""Plain-text views of papers for the command line (the TUI has its own widgets)."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections.abc import Sequence
+
+from reader.model import Entry
+from reader.text import one_line, printable
+
+_C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
+
+
+def list_rows(entries: Sequence[Entry], width: int | None) -> list[str]:
+    """One line per paper: key, date, upvotes, read/star markers, title and tags.
+
+    With a `width` (a terminal), long lines are cut with an ellipsis instead of wrapping.
+    """
+    key_width = max((len(entry.key) for entry in entries), default=3)
+    rows = []
+    for entry in entries:
+        paper, state = entry.paper, entry.state
+        date = paper.published.isoformat() if paper.published else "-"
+        upvotes = "-" if paper.upvotes is None else str(paper.upvotes)
+        markers = ("✓" if state.read else " ") + ("★" if state.starred else " ")
+        tags = "".join(f" #{one_line(tag)}" for tag in state.tags)
+        row = f"{entry.key:<{key_width}}  {date:<10}  {upvotes:>4}  {markers}  "
+        row += one_line(paper.title) + tags
+        if width and len(row) > width:
+            row = row[: max(width - 1, 0)] + "…"
+        rows.append(row)
+    return rows
+
+
+def show(entry: Entry, width: int = 80) -> str:
+    """Everything known about one paper, for `reader show`."""
+    paper, state = entry.paper, entry.state
+    lines = [one_line(paper.title), ""]
+    facts = [("Key", paper.key)]
+    if paper.arxiv_id:
+        facts.append(("arXiv", paper.arxiv_id))
+    if paper.url:
+        facts.append(("Link", paper.url))
+    if paper.authors:
+        facts.append(("Authors", ", ".join(paper.authors)))
+    elif paper.author_count:
+        facts.append(("Authors", f"{paper.author_count} authors (names not known)"))
+    if paper.organization:
+        facts.append(("Organization", paper.organization))
+    facts.append(("Date", paper.published.isoformat() if paper.published else "unknown"))
+    facts.append(("Upvotes", "unknown" if paper.upvotes is None else str(paper.upvotes)))
+    flags = [name for name, on in (("read", state.read), ("starred", state.starred)) if on]
+    facts.append(("State", ", ".join(flags) or "unread"))
+    if state.tags:
+        facts.append(("Tags", ", ".join(state.tags)))
+    facts.append(("Source", paper.source or "unknown"))
+    if paper.added:
+        facts.append(("Added", paper.added.isoformat(timespec="seconds")))
+    label_width = max(len(label) for label, _ in facts)
+    lines.extend(f"{label + ':':<{label_width + 1}} {one_line(value)}" for label, value in facts)
+    if paper.abstract:
+        lines.append("")
+        lines.extend(textwrap.wrap(one_line(paper.abstract), width=max(width, 20)))
+    if state.note:
+        lines.extend(["", "Note:"])
+        lines.extend("  " + printable(line) for line in state.note.splitlines())
+    return "\n".join(lines)
+
+
+def json_text(data: object) -> str:
+    """JSON for printing: control characters escaped even where JSON allows them raw."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _C1_AND_DEL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

@@ -1,0 +1,218 @@
+"""The library's own dict form of an entry, and its validating inverse.
+
+The dict form is what `reader list --json` prints and what each JSON Lines line holds, so it is
+a public format: keys are stable, values are plain JSON types, and reading it back gives exactly
+the paper and state that were written.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from reader.errors import InputError
+from reader.identity import normalize_arxiv_id, paper_key
+from reader.model import Entry, Paper, PaperState
+from reader.sources import Incoming
+
+# Fields whose presence means the input carries user state. A missing state must stay `None`
+# so that importing a plain paper list never resets what the user already marked.
+_STATE_FIELDS = ("read", "starred", "note", "tags")
+_TIMESTAMP_FIELDS = ("read_at", "starred_at", "note_at", "tags_at")
+
+# `date.fromisoformat` also accepts "20261121" and week dates; the format promises YYYY-MM-DD.
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def entry_to_dict(entry: Entry) -> dict[str, Any]:
+    """The JSON-ready dict of one entry, with keys in their documented order."""
+    paper, state = entry.paper, entry.state
+    return {
+        "key": paper.key,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "authors": list(paper.authors),
+        "author_count": paper.author_count,
+        "organization": paper.organization,
+        "date": _format_date(paper.published),
+        "upvotes": paper.upvotes,
+        "arxiv_id": paper.arxiv_id,
+        "url": paper.url,
+        "source": paper.source,
+        "added": _format_added(paper.added),
+        "read": state.read,
+        "starred": state.starred,
+        "note": state.note,
+        "tags": list(state.tags),
+        "read_at": state.read_at,
+        "starred_at": state.starred_at,
+        "note_at": state.note_at,
+        "tags_at": state.tags_at,
+    }
+
+
+def incoming_from_dict(data: object, where: str, *, default_source: str = "") -> Incoming:
+    """Read one paper (and its state, if any) from the dict form, validating every field.
+
+    `where` ("line 3", "paper 2") starts every error message so the user can find the
+    culprit. Only `title` is required; `null` counts as absent for every other field. Keys
+    not in the format are ignored so that newer files still load. `default_source` is used
+    when the dict has no `source`.
+    """
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: expected a JSON object, got {_json_type(data)}")
+    fields = _Fields(data, where)
+
+    title = fields.string("title")
+    if title is None or not title.strip():
+        raise InputError(f"{where}: missing or empty 'title'")
+
+    raw_id = fields.string("arxiv_id")
+    arxiv_id = normalize_arxiv_id(raw_id)
+    if raw_id is not None and arxiv_id is None:
+        raise InputError(f"{where}: 'arxiv_id' is not an arXiv id: {raw_id!r}")
+
+    key = fields.string("key")
+    if key is not None and not key.strip():
+        raise InputError(f"{where}: 'key' must not be empty")
+
+    paper = Paper(
+        key=key if key is not None else paper_key(arxiv_id, title),
+        title=title,
+        abstract=fields.string("abstract") or "",
+        authors=fields.string_list("authors"),
+        author_count=fields.count("author_count"),
+        organization=fields.string("organization"),
+        published=fields.date("date"),
+        upvotes=fields.count("upvotes"),
+        arxiv_id=arxiv_id,
+        url=fields.string("url"),
+        source=fields.string("source") or default_source,
+        added=fields.timestamp("added"),
+    )
+
+    # Timestamps are validated even when there is no state, so a typo never passes silently.
+    stamps = {name: fields.timestamp_text(name) for name in _TIMESTAMP_FIELDS}
+    if not any(data.get(name) is not None for name in _STATE_FIELDS):
+        return Incoming(paper=paper, state=None)
+    state = PaperState(
+        key=paper.key,
+        read=fields.flag("read"),
+        starred=fields.flag("starred"),
+        note=fields.string("note") or "",
+        tags=fields.string_list("tags"),
+        **stamps,
+    )
+    return Incoming(paper=paper, state=state)
+
+
+class _Fields:
+    """Typed access to the fields of one input dict; every getter names the field on error."""
+
+    def __init__(self, data: dict[Any, Any], where: str) -> None:
+        self._data = data
+        self._where = where
+
+    def _fail(self, name: str, expected: str, value: object) -> InputError:
+        return InputError(f"{self._where}: '{name}' must be {expected}, got {_json_type(value)}")
+
+    def string(self, name: str) -> str | None:
+        value = self._data.get(name)
+        if value is None or isinstance(value, str):
+            return value
+        raise self._fail(name, "a string", value)
+
+    def string_list(self, name: str) -> tuple[str, ...]:
+        value = self._data.get(name)
+        if value is None:
+            return ()
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return tuple(value)
+        raise self._fail(name, "a list of strings", value)
+
+    def count(self, name: str) -> int | None:
+        value = self._data.get(name)
+        if value is None:
+            return None
+        # bool is a subclass of int, and `true` is never a meaningful count.
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        raise self._fail(name, "a non-negative integer", value)
+
+    def flag(self, name: str) -> bool:
+        value = self._data.get(name)
+        if value is None:
+            return False
+        if isinstance(value, bool):
+            return value
+        raise self._fail(name, "true or false", value)
+
+    def date(self, name: str) -> date | None:
+        text = self.string(name)
+        if text is None:
+            return None
+        try:
+            if _DATE.fullmatch(text):
+                return date.fromisoformat(text)
+        except ValueError:
+            pass  # a well-shaped but impossible date such as 2026-02-30; reported below
+        raise InputError(f"{self._where}: '{name}' must be a date as YYYY-MM-DD, got {text!r}")
+
+    def timestamp(self, name: str) -> datetime | None:
+        text = self.timestamp_text(name)
+        return None if text is None else _to_utc(datetime.fromisoformat(text))
+
+    def timestamp_text(self, name: str) -> str | None:
+        """A timestamp kept as the exact text given (state stores text), checked to parse."""
+        text = self.string(name)
+        if text is None:
+            return None
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            raise InputError(
+                f"{self._where}: '{name}' must be an ISO 8601 timestamp, got {text!r}"
+            ) from None
+        return text
+
+
+def _format_date(published: date | None) -> str | None:
+    if published is None:
+        return None
+    # A datetime is a date too; the format holds the day only.
+    day = published.date() if isinstance(published, datetime) else published
+    return day.isoformat()
+
+
+def _format_added(added: datetime | None) -> str | None:
+    return None if added is None else _to_utc(added).isoformat()
+
+
+def _to_utc(moment: datetime) -> datetime:
+    # The library records `added` in UTC; a naive value can only have meant UTC.
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _json_type(value: object) -> str:
+    """A short description of a parsed JSON value, for error messages users can act on."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, list):
+        # Arrays are only expected to hold strings; name the first item that is not one.
+        for item in value:
+            if not isinstance(item, str):
+                return f"an array holding {_json_type(item)}"
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

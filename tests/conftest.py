@@ -1,0 +1,50 @@
+"""Shared fixtures: every test runs against a temporary library, never the user's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.library import Library
+from reader.sources.detect import parse_text
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "reader" / "data" / "samples"
+SEED_NAMES = sorted(path.name for path in SAMPLES.glob("*.txt"))
+
+
+def seed_path(number: int) -> Path:
+    """The bundled copy of seed page 000..003."""
+    return next(SAMPLES.glob(f"{number:03d}_*.txt"))
+
+
+def seed_text(number: int) -> str:
+    """The text of seed page 000..003."""
+    return seed_path(number).read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Even a test that forgets --library must not touch the real user data folder.
+    monkeypatch.setenv("READER_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def library_dir(tmp_path: Path) -> Path:
+    return tmp_path / "library"
+
+
+@pytest.fixture
+def library(library_dir: Path) -> Iterator[Library]:
+    with Library(library_dir) as opened:
+        yield opened
+
+
+@pytest.fixture
+def sample_library(library: Library) -> Library:
+    """A library holding the 93 papers of the four seed pages."""
+    for number in range(4):
+        library.import_papers(parse_text(seed_text(number), "hf-page"))
+    return library

@@ -1,0 +1,195 @@
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from reader.errors import NotFoundError, StoreError
+from reader.identity import title_key
+from reader.library import Library
+from reader.model import Paper, PaperState
+from reader.sources import Incoming
+from reader.sources.detect import parse_text
+from tests.conftest import seed_text
+
+MOTION = "Towards Robust and Adaptive Motion Forecasting: A Causal Representation Perspective"
+
+
+def page(number: int) -> list[Incoming]:
+    return parse_text(seed_text(number), "hf-page")
+
+
+def paper(title: str, **values: object) -> Incoming:
+    return Incoming(Paper(key=title_key(title), title=title, **values))  # type: ignore[arg-type]
+
+
+def test_all_four_seeds_give_93_distinct_papers(library: Library):
+    counts = [library.import_papers(page(number)) for number in range(4)]
+    assert len(library) == 93
+    assert counts[0].new == 9 and counts[0].updated == 0
+    assert sum(result.new for result in counts) == 93
+
+
+def test_reimport_keeps_known_values_and_counts_as_unchanged(library: Library):
+    library.import_papers(page(1))
+    before = library.entry(title_key(MOTION)).paper
+    assert before.published == date(2021, 11, 29) and before.author_count == 5
+
+    # Seed 000 has the same paper without any metadata: nothing known may be lost.
+    result = library.import_papers(page(0))
+    after = library.entry(title_key(MOTION)).paper
+    assert after.published == date(2021, 11, 29)
+    assert after.author_count == 5
+    assert after.added == before.added
+    assert result.new == 2  # the seven others were on page 001 already
+    assert result.unchanged == 7 and result.updated == 0
+
+    again = library.import_papers(page(1))
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 32)
+
+
+def test_reimport_refreshes_metadata_but_never_user_state(library: Library):
+    library.import_papers([paper("A Paper", upvotes=2, abstract="old")])
+    key = title_key("A Paper")
+    library.set_starred([key], True)
+    library.set_note(key, "keep me")
+
+    result = library.import_papers(
+        [paper("a paper!", upvotes=7, abstract="new", published=date(2025, 1, 2))]
+    )
+    assert (result.new, result.updated) == (0, 1)
+    entry = library.entry(key)
+    assert entry.paper.upvotes == 7
+    assert entry.paper.abstract == "new"
+    assert entry.paper.published == date(2025, 1, 2)
+    assert entry.state.starred and entry.state.note == "keep me"
+    # An older page seen later does not lower the upvote count.
+    library.import_papers([paper("A Paper", upvotes=3)])
+    assert library.entry(key).paper.upvotes == 7
+
+
+def test_pages_agree_on_shared_papers(library: Library):
+    library.import_papers(page(2))
+    library.import_papers(page(3))
+    matches = library.entries('title:"SHA256 at SemEval-2025 Task 4"')
+    assert len(matches) == 1
+    assert matches[0].paper.published == date(2025, 4, 17)
+
+
+def test_a_failed_import_changes_nothing(library: Library):
+    library.import_papers([paper("Kept")])
+
+    def items():
+        yield paper("First new").paper
+        yield paper("Second new").paper
+        raise RuntimeError("the input broke midway")
+
+    with pytest.raises(RuntimeError):
+        library.catalog.upsert(items())
+    assert len(library) == 1
+    assert library.keys() == [title_key("Kept")]
+
+
+def test_catalog_write_failure_is_a_clear_error(library: Library, monkeypatch):
+    bad = Incoming(Paper(key=None, title="x"))  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="catalog is unchanged"):
+        library.import_papers([paper("one"), bad])
+    assert len(library) == 0
+
+
+def test_state_changes_persist_and_return_the_previous_state(library_dir: Path):
+    with Library(library_dir) as library:
+        library.import_papers(page(1))
+        key = title_key(MOTION)
+        before = library.set_starred([key], True)
+        assert before == [PaperState(key)]
+        assert library.set_starred([key], True) == []  # no change, nothing written
+        library.set_read([key], True)
+        library.set_note(key, "# Why\nGood *baseline*")
+        library.set_tags(key, ["#causal", "Causal", "to-read"])
+
+    with Library(library_dir) as library:
+        state = library.state_of(key)
+        assert state.starred and state.read
+        assert state.note == "# Why\nGood *baseline*"
+        assert state.tags == ("causal", "to-read")
+        assert state.starred_at and state.read_at and state.note_at
+        assert library.keys("is:starred") == [key]
+        assert library.keys("tag:CAUSAL") == [key]
+
+
+def test_restore_undoes_a_bulk_change(sample_library: Library):
+    keys = sample_library.keys("sparse")
+    before = sample_library.set_read(keys, True)
+    assert sample_library.count("is:read") == len(keys) > 5
+    sample_library.restore(before)
+    assert sample_library.count("is:read") == 0
+
+
+def test_unknown_keys_are_refused(library: Library):
+    with pytest.raises(NotFoundError):
+        library.set_starred(["nope"], True)
+    with pytest.raises(NotFoundError):
+        library.resolve("nope")
+
+
+def test_resolve_accepts_ids_urls_and_prefixes(library: Library):
+    library.import_papers(
+        [Incoming(Paper(key="2606.11409", title="With id", arxiv_id="2606.11409"))]
+    )
+    library.import_papers([paper("Only a title")])
+    assert library.resolve("arXiv:2606.11409v2") == "2606.11409"
+    assert library.resolve("https://arxiv.org/abs/2606.11409") == "2606.11409"
+    key = title_key("Only a title")
+    assert library.resolve(key[:6]) == key
+    assert library.resolve(key) == key
+
+
+def test_an_arxiv_id_joins_a_title_only_paper(library: Library):
+    library.import_papers(page(1))
+    key = title_key(MOTION)
+    library.set_starred([key], True)
+    library.import_papers(
+        [
+            Incoming(
+                Paper(
+                    key="2111.14820",
+                    title=MOTION.upper(),
+                    arxiv_id="2111.14820",
+                    url="https://arxiv.org/abs/2111.14820",
+                    authors=("Yuejiang Liu", "Riccardo Cadei"),
+                )
+            )
+        ]
+    )
+    entry = library.entry(key)
+    assert entry.paper.arxiv_id == "2111.14820"
+    assert entry.paper.authors == ("Yuejiang Liu", "Riccardo Cadei")
+    assert entry.state.starred
+    assert library.resolve("2111.14820") == key
+
+
+def test_jsonl_state_is_restored_only_for_untouched_papers(library: Library):
+    library.import_papers([paper("Touched"), paper("Fresh")])
+    library.set_note(title_key("Touched"), "mine")
+    incoming = [
+        Incoming(paper("Touched").paper, PaperState(title_key("Touched"), note="theirs")),
+        Incoming(paper("FRESH").paper, PaperState("other-key", starred=True)),
+    ]
+    library.import_papers(incoming)
+    assert library.state_of(title_key("Touched")).note == "mine"
+    assert library.state_of(title_key("Fresh")).starred
+
+
+def test_added_time_is_set_on_first_import(library: Library):
+    start = datetime.now(UTC).replace(microsecond=0)
+    library.import_papers([paper("New")])
+    added = library.entry(title_key("New")).paper.added
+    assert added is not None and added >= start
+
+
+def test_stats(sample_library: Library):
+    sample_library.set_starred(sample_library.keys("sparse")[:3], True)
+    stats = sample_library.stats()
+    assert stats["papers"] == 93
+    assert stats["starred"] == 3
+    assert stats["sources"] == {"hf-page": 93}
