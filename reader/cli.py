@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from reader import __version__
 from reader.errors import ReaderError
 from reader.query import SORTS
+from reader.text import plural
 
 if TYPE_CHECKING:
     from reader.library import Library
@@ -157,7 +158,7 @@ def _import(library: Library, args: argparse.Namespace) -> int:
         for name, text in sample_pages():
             items.extend(parse_text(text, "hf-page", year=args.year, where=name))
     result = library.import_papers(items)
-    print(f"Imported {len(result.keys)} papers: {result.summary()}.")
+    print(f"Imported {plural(len(result.keys), 'paper')}: {result.summary()}.")
     return 0
 
 
@@ -206,7 +207,7 @@ def _mark(library: Library, args: argparse.Namespace) -> int:
         )
         if value is not None
     )
-    print(f"Marked {len(set(keys))} papers {what} ({len(changed)} changed).")
+    print(f"Marked {plural(len(set(keys)), 'paper')} {what} ({len(changed)} changed).")
     return 0
 
 
@@ -251,7 +252,7 @@ def _export(library: Library, args: argparse.Namespace) -> int:
         text = export.to_jsonl(entries)
     if args.output:
         write_text_atomic(Path(args.output), text, force=args.force)
-        print(f"Exported {len(entries)} papers to {args.output}.", file=sys.stderr)
+        print(f"Exported {plural(len(entries), 'paper')} to {args.output}.", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -269,7 +270,7 @@ def _stats(library: Library, args: argparse.Namespace) -> int:
         f"Read:     {stats['read']}",
         f"Starred:  {stats['starred']}",
         f"Notes:    {stats['notes']}",
-        f"Tagged:   {stats['tagged']} papers, {stats['tags']} distinct tags",
+        f"Tagged:   {plural(int(stats['tagged']), 'paper')}, {stats['tags']} distinct tags",
         "Sources:  "
         + (", ".join(f"{name or 'unknown'} {count}" for name, count in sources.items()) or "none"),
     ]

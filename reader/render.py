@@ -62,7 +62,9 @@ def show(entry: Entry, width: int = 80) -> str:
     lines.extend(f"{label + ':':<{label_width + 1}} {one_line(value)}" for label, value in facts)
     if paper.abstract:
         lines.append("")
-        lines.extend(textwrap.wrap(one_line(paper.abstract), width=max(width, 20)))
+        lines.extend(
+            textwrap.wrap(one_line(paper.abstract), width=max(width, 20), break_on_hyphens=False)
+        )
     if state.note:
         lines.extend(["", "Note:"])
         lines.extend("  " + printable(line) for line in state.note.splitlines())

@@ -19,3 +19,8 @@ def printable(text: str) -> str:
 def one_line(text: str) -> str:
     """`printable(text)` with every run of whitespace (newlines too) turned into one space."""
     return printable(" ".join(text.split()))
+
+
+def plural(count: int, noun: str) -> str:
+    """`plural(1, "paper")` is "1 paper"; `plural(2, "paper")` is "2 papers"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
