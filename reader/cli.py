@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reader",
         parents=[common],
-        description="Triage the flood of new research papers.",
+        description="Triage the flood of new research papers. Without a command, opens the app.",
         epilog="Run `reader COMMAND --help` for the options of a command.",
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
@@ -115,13 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    if args.command is None:
-        parser.print_help()
-        return 0
-    if args.command == "demo":
-        return _demo()
     from reader.library import Library
     from reader.paths import library_folder
+
+    if args.command is None:
+        return _run_app(library_folder(getattr(args, "library", None)))
+    if args.command == "demo":
+        return _demo()
 
     with Library(library_folder(getattr(args, "library", None))) as library:
         handler = {
@@ -278,22 +278,35 @@ def _stats(library: Library, args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo() -> int:
-    from reader.data import sample_pages
+def _run_app(folder: Path, *, samples: bool = False) -> int:
+    """Open the TUI on the library in `folder` (only this command imports Textual)."""
     from reader.library import Library
-    from reader.render import list_rows
+    from reader.tui.app import ReaderApp
+
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        raise ReaderError("the app needs a terminal; use `reader list` in scripts and pipes")
+    with Library(folder) as library:
+        if samples:
+            _import_samples(library)
+        app = ReaderApp(library)
+        app.run()
+    return app.return_code or 0
+
+
+def _import_samples(library: Library) -> None:
+    from reader.data import sample_pages
     from reader.sources.detect import parse_text
 
-    with (
-        tempfile.TemporaryDirectory(prefix="reader-demo-") as folder,
-        Library(Path(folder)) as library,
-    ):
-        for name, text in sample_pages():
-            library.import_papers(parse_text(text, "hf-page", where=name))
-        for row in list_rows(library.entries(), _terminal_width()):
-            print(row)
-        print(f"{len(library)} sample papers (a throwaway library)", file=sys.stderr)
-    return 0
+    items = []
+    for name, text in sample_pages():
+        items.extend(parse_text(text, "hf-page", where=name))
+    library.import_papers(items)
+
+
+def _demo() -> int:
+    """The app on the bundled samples, in a throwaway library (the user's is untouched)."""
+    with tempfile.TemporaryDirectory(prefix="reader-demo-") as folder:
+        return _run_app(Path(folder), samples=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,25 +1,25 @@
 """The papers catalog: SQLite with an FTS5 index over title, abstract, authors, organization.
 
-SQLite rows become `Paper` objects here and nowhere else. The user's state lives in
-TinyDB (see `state.py`); a copy of the few fields the query language needs is mirrored
-into TEMP tables of this connection so one SQL statement answers any query.
+SQLite rows become `Paper` objects here (and in `search.py`) and nowhere else. Queries run
+on a second connection (`search.Searcher`), so a long search never blocks the point
+reads that draw the visible rows.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from reader.errors import NotFoundError, StoreError
 from reader.identity import normalize_arxiv_id, normalize_title
-from reader.model import Paper, PaperState
-from reader.query import SORTS, Query, normalize_tag
+from reader.model import Paper
 
 SCHEMA_VERSION = 1
+PROGRESS_EVERY = 1000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
@@ -65,22 +65,11 @@ ON papers BEGIN
 END;
 """
 
-_STATE_MIRROR = """
-CREATE TEMP TABLE IF NOT EXISTS user_state (
-    key TEXT PRIMARY KEY, read INTEGER, starred INTEGER, has_note INTEGER
-) WITHOUT ROWID;
-CREATE TEMP TABLE IF NOT EXISTS user_tag (
-    key TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (key, tag)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS temp.user_tag_by_tag ON user_tag(tag, key);
-"""
-
 _COLUMNS = (
     "key, title, abstract, authors, author_count, organization, published, upvotes,"
     " arxiv_id, url, source, added"
 )
-_SELECT = f"SELECT p.{_COLUMNS.replace(', ', ', p.')} FROM papers p"
-_FROM_WITH_STATE = "FROM papers p LEFT JOIN temp.user_state s ON s.key = p.key"
+SELECT_PAPERS = f"SELECT p.{_COLUMNS.replace(', ', ', p.')} FROM papers p"
 
 Row = tuple[object, ...]
 
@@ -129,7 +118,6 @@ class Catalog:
         self._db.executescript(
             f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
         )
-        self._db.executescript(_STATE_MIRROR)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -155,12 +143,18 @@ class Catalog:
     def _transaction(self) -> Catalog._Transaction:
         return Catalog._Transaction(self._db, self._lock)
 
-    def upsert(self, papers: Iterable[Paper], now: datetime | None = None) -> ImportResult:
+    def upsert(
+        self,
+        papers: Iterable[Paper],
+        now: datetime | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportResult:
         """Add new papers and refresh known ones, all in one transaction.
 
         A paper is known when its arXiv id, or else its normalized title, is already
         in the catalog; it then keeps its key (so the user's state stays attached) and
-        gains every value the new copy knows (see `merge`).
+        gains every value the new copy knows (see `merge`). `progress` is called with
+        the number of papers done, every `PROGRESS_EVERY` papers.
         """
         added = now or datetime.now(UTC).replace(microsecond=0)
         result = ImportResult()
@@ -187,6 +181,8 @@ class Catalog:
                         elif key not in created and key not in seen:
                             result.unchanged += 1
                     result.resolved.append(key)
+                    if progress and len(result.resolved) % PROGRESS_EVERY == 0:
+                        progress(len(result.resolved))
                     if key not in seen:
                         seen.add(key)
                         result.keys.append(key)
@@ -215,16 +211,18 @@ class Catalog:
 
     def _find_existing(self, paper: Paper) -> Paper | None:
         if paper.arxiv_id:
-            row = self._db.execute(f"{_SELECT} WHERE p.arxiv_id = ?", (paper.arxiv_id,)).fetchone()
+            row = self._db.execute(
+                f"{SELECT_PAPERS} WHERE p.arxiv_id = ?", (paper.arxiv_id,)
+            ).fetchone()
             if row:
-                return _paper(row)
-        row = self._db.execute(f"{_SELECT} WHERE p.key = ?", (paper.key,)).fetchone()
+                return paper_from_row(row)
+        row = self._db.execute(f"{SELECT_PAPERS} WHERE p.key = ?", (paper.key,)).fetchone()
         if row:
-            return _paper(row)
+            return paper_from_row(row)
         for row in self._db.execute(
-            f"{_SELECT} WHERE p.title_norm = ?", (normalize_title(paper.title),)
+            f"{SELECT_PAPERS} WHERE p.title_norm = ?", (normalize_title(paper.title),)
         ):
-            candidate = _paper(row)
+            candidate = paper_from_row(row)
             # The same title with two different arXiv ids is two papers.
             if not (candidate.arxiv_id and paper.arxiv_id):
                 return candidate
@@ -245,30 +243,6 @@ class Catalog:
             (normalize_title(paper.title), *values[1:], paper.key),
         )
 
-    # --- the state mirror ---------------------------------------------------------------
-
-    def mirror_states(self, states: Iterable[PaperState]) -> None:
-        """Copy the query-relevant part of these states into the TEMP tables."""
-        rows = []
-        tags = []
-        keys = []
-        for state in states:
-            keys.append((state.key,))
-            rows.append((state.key, int(state.read), int(state.starred), int(bool(state.note))))
-            tags.extend((state.key, normalize_tag(tag)) for tag in state.tags)
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                self._db.executemany("DELETE FROM temp.user_tag WHERE key = ?", keys)
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO temp.user_state VALUES (?,?,?,?)", rows
-                )
-                self._db.executemany("INSERT OR IGNORE INTO temp.user_tag VALUES (?,?)", tags)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-
     # --- reading ------------------------------------------------------------------------
 
     def __len__(self) -> int:
@@ -278,8 +252,8 @@ class Catalog:
     def get(self, key: str) -> Paper | None:
         """The paper with exactly this key, or None."""
         with self._lock:
-            row = self._db.execute(f"{_SELECT} WHERE p.key = ?", (key,)).fetchone()
-        return _paper(row) if row else None
+            row = self._db.execute(f"{SELECT_PAPERS} WHERE p.key = ?", (key,)).fetchone()
+        return paper_from_row(row) if row else None
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Paper]:
         """The papers with these keys (missing keys are left out)."""
@@ -288,8 +262,8 @@ class Catalog:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for row in self._db.execute(f"{_SELECT} WHERE p.key IN ({marks})", chunk):
-                    paper = _paper(row)
+                for row in self._db.execute(f"{SELECT_PAPERS} WHERE p.key IN ({marks})", chunk):
+                    paper = paper_from_row(row)
                     found[paper.key] = paper
         return found
 
@@ -316,37 +290,6 @@ class Catalog:
                 if len(rows) > 1:
                     raise NotFoundError(f"{text!r} matches several papers; give more of the key")
         raise NotFoundError(f"no paper with key {text!r} in the library")
-
-    def search(self, query: Query, sort: str = "date", limit: int | None = None) -> list[Paper]:
-        """The papers matching `query`, in `sort` order."""
-        where, params = query.to_sql()
-        sql = f"{_SELECT} LEFT JOIN temp.user_state s ON s.key = p.key WHERE {where}"
-        sql += f" ORDER BY {SORTS[sort]}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        with self._lock:
-            return [_paper(row) for row in self._execute(sql, params)]
-
-    def search_keys(self, query: Query, sort: str = "date") -> list[str]:
-        """Only the keys of the matching papers, in order: cheap even for 100,000 matches."""
-        where, params = query.to_sql()
-        sql = f"SELECT p.key {_FROM_WITH_STATE} WHERE {where} ORDER BY {SORTS[sort]}"
-        with self._lock:
-            return [row[0] for row in self._execute(sql, params)]
-
-    def count(self, query: Query) -> int:
-        """How many papers match `query`."""
-        where, params = query.to_sql()
-        with self._lock:
-            rows = self._execute(f"SELECT count(*) {_FROM_WITH_STATE} WHERE {where}", params)
-            return int(next(iter(rows))[0])
-
-    def _execute(self, sql: str, params: Sequence[object]) -> Iterator[Row]:
-        try:
-            return iter(self._db.execute(sql, params).fetchall())
-        except sqlite3.OperationalError as error:
-            # FTS5 rejects a few inputs the query parser lets through; say so plainly.
-            raise StoreError(f"the query could not be run: {error}") from None
 
     def stats(self) -> dict[str, object]:
         """Counts for `reader stats`: papers, with ids, with dates, date range, sources."""
@@ -414,7 +357,8 @@ def _row(paper: Paper) -> tuple[object, ...]:
     )
 
 
-def _paper(row: Row) -> Paper:
+def paper_from_row(row: Row) -> Paper:
+    """Build a `Paper` from a row of `SELECT_PAPERS`."""
     (key, title, abstract, authors, author_count, organization, published, upvotes) = row[:8]
     (arxiv_id, url, source, added) = row[8:]
     return Paper(

@@ -6,6 +6,7 @@ SQLite rows or TinyDB documents.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from reader.errors import NotFoundError, StoreError
 from reader.library.catalog import Catalog, ImportResult
+from reader.library.search import Searcher
 from reader.library.state import StateStore
 from reader.model import Entry, PaperState
 from reader.query import Query, normalize_tag, parse_query
@@ -40,14 +42,16 @@ class Library:
             ) from None
         self.catalog = Catalog(folder / CATALOG_FILE)
         try:
+            self.searcher = Searcher(folder / CATALOG_FILE)
             self.state = StateStore(folder / STATE_FILE)
         except BaseException:
             self.catalog.close()
             raise
-        self.catalog.mirror_states(self.state.all().values())
+        self.searcher.mirror_states(self.state.all().values())
 
     def close(self) -> None:
         """Close both stores."""
+        self.searcher.close()
         self.catalog.close()
         self.state.close()
 
@@ -59,7 +63,9 @@ class Library:
 
     # --- importing -------------------------------------------------------------------------
 
-    def import_papers(self, items: Sequence[Incoming]) -> ImportResult:
+    def import_papers(
+        self, items: Sequence[Incoming], progress: Callable[[int], None] | None = None
+    ) -> ImportResult:
         """Add or refresh these papers in one transaction.
 
         The user's state is never changed by a re-import. State carried by the input
@@ -77,7 +83,7 @@ class Library:
                 if self.state.get(key) is None and state is not None:
                     restored.append(replace(state, key=key))
             self._store(restored)
-        return self.catalog.upsert(item.paper for item in items)
+        return self.catalog.upsert((item.paper for item in items), progress=progress)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -103,18 +109,30 @@ class Library:
         """The papers matching `query` with their states, in `sort` order."""
         parsed = parse_query(query) if isinstance(query, str) else query
         return [
-            Entry(paper, self.state_of(paper.key)) for paper in self.catalog.search(parsed, sort)
+            Entry(paper, self.state_of(paper.key)) for paper in self.searcher.search(parsed, sort)
         ]
 
     def keys(self, query: Query | str = "", sort: str = "date") -> list[str]:
         """Only the keys of the matching papers, in order."""
         parsed = parse_query(query) if isinstance(query, str) else query
-        return self.catalog.search_keys(parsed, sort)
+        return self.searcher.search_keys(parsed, sort)
+
+    def rowids(self, query: Query | str = "", sort: str = "date") -> array[int]:
+        """The row ids of the matching papers, in order, packed (for the TUI's list)."""
+        parsed = parse_query(query) if isinstance(query, str) else query
+        return self.searcher.search_rowids(parsed, sort)
+
+    def rows(self, rowids: Sequence[int]) -> dict[int, Entry]:
+        """The entries for these row ids (as `rowids` returns them)."""
+        return {
+            rowid: Entry(paper, self.state_of(paper.key))
+            for rowid, paper in self.searcher.get_rows(rowids).items()
+        }
 
     def count(self, query: Query | str = "") -> int:
         """How many papers match."""
         parsed = parse_query(query) if isinstance(query, str) else query
-        return self.catalog.count(parsed)
+        return self.searcher.count(parsed)
 
     # --- changing the user's state -----------------------------------------------------------
 
@@ -179,7 +197,7 @@ class Library:
         if not states:
             return
         self.state.put(states)
-        self.catalog.mirror_states(states)
+        self.searcher.mirror_states(states)
 
     # --- summaries ---------------------------------------------------------------------------
 

@@ -246,11 +246,14 @@ def test_real_process_errors_have_no_traceback(tmp_path: Path):
     assert b"Traceback" not in done.stderr
 
 
-def test_demo_lists_the_samples_without_touching_the_library(tmp_path: Path):
+def test_the_app_needs_a_terminal_and_says_so(tmp_path: Path):
     import os
 
     env = {**os.environ, "READER_HOME": str(tmp_path / "home")}
-    done = _reader("demo", env=env)
-    assert done.returncode == 0
-    assert len(done.stdout.decode().splitlines()) == 93
+    for args in (["demo"], []):
+        done = _reader(*args, env=env)
+        assert done.returncode == 1
+        assert done.stderr.decode() == (
+            "reader: error: the app needs a terminal; use `reader list` in scripts and pipes\n"
+        )
     assert not (tmp_path / "home").exists()

@@ -1,0 +1,124 @@
+"""The key bindings, section by section, and a cheat sheet of the filter syntax."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from reader.text import one_line
+
+Section = tuple[str, Sequence[tuple[str, str]]]
+"""A section title and its (keys, description) rows."""
+
+FILTER_SYNTAX: tuple[tuple[str, str], ...] = (
+    ("sparse caus", "every word, by prefix, in title, abstract, authors or organization"),
+    ('"exact phrase"', "the words in this order"),
+    ("-survey", "papers without the word (NOT survey works too)"),
+    (
+        "sparse OR dense coding",
+        "OR between two terms; it binds tighter than the implicit AND: "
+        "(sparse OR dense) AND coding",
+    ),
+    ("(a OR b) -(c d)", "parentheses group"),
+    ("is:read is:unread is:starred is:unstarred", "your reading state"),
+    ("has:note has:tags has:link has:date", "papers with a note, tags, a link, a known date"),
+    ("tag:to-read", "the tag, in any case (tag:#To-Read is the same)"),
+    ("year:2025 year:2023..2025 year:>=2024", "by publication year"),
+    (
+        "after:2025-06-01 before:2025-07",
+        "on or after / strictly before a date (YYYY, YYYY-MM or YYYY-MM-DD)",
+    ),
+    ("upvotes:>=5 upvotes:2 upvotes:1..10", "by upvote count (unknown counts as 0)"),
+    ('author:hinton author:"yann lecun"', "in the author names"),
+    ("org:sony", "in the organization"),
+    ("title:causal", "in the title only"),
+)
+"""The query syntax table of the README, as (query, what it matches) rows."""
+
+FILTER_FOOTNOTE = "Case and accents never matter."
+
+
+def bindings_table(rows: Sequence[tuple[str, str]]) -> Table:
+    """A borderless two-column table of (keys, description); every cell is plain text."""
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=False)
+    table.add_column("keys", style="bold", max_width=34)
+    table.add_column("description")
+    for keys, description in rows:
+        # Text, not str: a Rich table would read "[...]" in a cell as markup.
+        table.add_row(Text(one_line(keys)), Text(one_line(description)))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable list of the key bindings by section, then the filter syntax."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > #help-dialog {
+        width: 90%;
+        max-width: 110;
+        height: 90%;
+        padding: 0 1;
+        border: round $accent;
+        border-title-color: $text-accent;
+        background: $surface;
+    }
+    HelpScreen #help-body {
+        height: 1fr;
+    }
+    HelpScreen .help-section-title {
+        text-style: bold;
+        color: $text-accent;
+        margin-top: 1;
+    }
+    HelpScreen .help-table {
+        height: auto;
+        padding-left: 2;
+    }
+    HelpScreen .dialog-hint {
+        height: 1;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close", tooltip="Close the help"),
+    ]
+    """Esc, q or ? closes the help; the arrow and page keys scroll it."""
+
+    def __init__(self, sections: Sequence[Section]) -> None:
+        super().__init__()
+        self.sections = [(title, list(rows)) for title, rows in sections]
+        """The key binding sections, as given."""
+
+    def compose(self) -> ComposeResult:
+        """One title and table per section, the filter syntax last."""
+        with Vertical(id="help-dialog") as dialog:
+            dialog.border_title = "Help"
+            with VerticalScroll(id="help-body"):
+                for title, rows in self.sections:
+                    yield Static(Content(one_line(title)), classes="help-section-title")
+                    yield Static(bindings_table(rows), classes="help-table")
+                yield Static("Filter syntax", classes="help-section-title")
+                yield Static(bindings_table(FILTER_SYNTAX), classes="help-table")
+                yield Static(FILTER_FOOTNOTE, classes="help-table")
+            yield Static("Esc, q or ? close · ↑ ↓ PgUp PgDn scroll", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        """Focus the body so that the arrow keys scroll it."""
+        self.query_one("#help-body", VerticalScroll).focus()
+
+    def action_close(self) -> None:
+        """Close the help."""
+        self.dismiss(None)

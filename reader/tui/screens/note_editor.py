@@ -1,0 +1,104 @@
+"""Editing the Markdown note of one paper."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static, TextArea
+
+from reader.text import one_line, printable
+from reader.tui.screens.confirm import ConfirmScreen
+
+
+def editable_text(text: str) -> str:
+    """`text` with Unix line ends and no control characters, ready for a `TextArea`."""
+    return printable(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class NoteEditor(ModalScreen[str | None]):
+    """A multi-line editor for a paper's note.
+
+    Dismisses with the edited note (trailing whitespace removed; "" means no note), or None
+    when the user cancels.
+    """
+
+    DEFAULT_CSS = """
+    NoteEditor {
+        align: center middle;
+    }
+    NoteEditor > #note-dialog {
+        width: 90%;
+        max-width: 120;
+        height: 80%;
+        padding: 0 1;
+        border: round $accent;
+        border-title-color: $text-accent;
+        background: $surface;
+    }
+    NoteEditor #note-title {
+        height: auto;
+        max-height: 3;
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    NoteEditor #note-text {
+        height: 1fr;
+    }
+    NoteEditor .dialog-hint {
+        height: 1;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", tooltip="Save the note and close the editor"),
+        Binding("escape", "cancel", "Cancel", tooltip="Close without saving (asks first)"),
+    ]
+    """Ctrl+S saves, Esc cancels; every other key edits the text."""
+
+    def __init__(self, paper_title: str, note: str) -> None:
+        super().__init__()
+        self.paper_title = paper_title
+        """The title of the paper whose note this is."""
+        self.original = editable_text(note)
+        """The note as it was opened, to tell whether it changed."""
+
+    def compose(self) -> ComposeResult:
+        """The paper's title, the text area and a hint line."""
+        with Vertical(id="note-dialog") as dialog:
+            dialog.border_title = "Note"
+            yield Static(Content(one_line(self.paper_title)), id="note-title")
+            yield TextArea(self.original, soft_wrap=True, id="note-text")
+            yield Static("Ctrl+S save · Esc cancel · Markdown", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        """Put the cursor at the end of the note, ready to type."""
+        text_area = self.query_one("#note-text", TextArea)
+        text_area.focus()
+        text_area.move_cursor(text_area.document.end)
+
+    @property
+    def text(self) -> str:
+        """The text currently in the editor."""
+        return self.query_one("#note-text", TextArea).text
+
+    def action_save(self) -> None:
+        """Close with the edited note, trailing whitespace removed."""
+        self.dismiss(self.text.rstrip())
+
+    def action_cancel(self) -> None:
+        """Close without saving; ask first when the note was changed."""
+        if self.text == self.original:
+            self.dismiss(None)
+            return
+
+        def discard(confirmed: bool | None) -> None:
+            if confirmed:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard your changes to this note?"), discard)

@@ -1,0 +1,292 @@
+"""The preview pane: one paper in full, with the filter's words highlighted in the abstract.
+
+Everything shown comes from imported data, so it passes through `reader.text.printable`
+(no control characters reach the terminal) and is built as `Content`, never parsed as
+markup: a title containing "[bold]" shows those characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content, Span
+from textual.style import Style
+from textual.widgets import Markdown, Static
+
+from reader.model import Entry
+from reader.text import one_line, plural, printable
+
+_TOKEN = re.compile(r"[^\W_]+")
+"""A searchable word, as the full-text index splits text (letters and digits)."""
+
+_LABEL_WIDTH = 9
+
+# A style of ".name" is looked up at render time in the component classes of the widget and
+# its ancestors, so the highlight follows the theme and app.tcss can restyle it.
+MATCH_STYLE = ".preview-pane--match"
+"""The style of the filter's words in the abstract."""
+LABEL_STYLE = ".preview-pane--label"
+"""The style of the metadata labels."""
+
+
+def match_pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
+    """A regex over folded text (see `fold`) finding the filter's terms, or None.
+
+    A term matches at the start of a word, as a prefix ("caus" finds "Causal"); the words of
+    a phrase must follow each other, with any punctuation or spaces between them.
+    """
+    alternatives = {
+        r"\b" + r"[\W_]+".join(re.escape(token) for token in tokens)
+        for term in terms
+        if (tokens := _TOKEN.findall(fold(term)[0]))
+    }
+    if not alternatives:
+        return None
+    # Longest first, so that a phrase wins over one of its own words.
+    return re.compile("|".join(sorted(alternatives, key=lambda text: (-len(text), text))))
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """`text` case-folded and without accents, as the search sees it, and for each folded
+    character the index of the character it came from (None when the indexes are equal)."""
+    if text.isascii():
+        return text.lower(), None
+    parts: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = "".join(
+            part
+            for part in unicodedata.normalize("NFD", char.casefold())
+            if not unicodedata.combining(part)
+        )
+        parts.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(parts), origin
+
+
+def match_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
+    """The (start, end) offsets in `text` of every match of `terms`, ignoring case and
+    accents."""
+    pattern = match_pattern(terms)
+    if pattern is None or not text:
+        return []
+    folded, origin = fold(text)
+    spans: list[tuple[int, int]] = []
+    for match in pattern.finditer(folded):
+        start, end = match.span()
+        if origin is not None:
+            start, end = origin[start], origin[end - 1] + 1
+            # Keep a combining accent with the letter it belongs to.
+            while end < len(text) and unicodedata.combining(text[end]):
+                end += 1
+        spans.append((start, end))
+    return spans
+
+
+def highlight(text: str, terms: Sequence[str], style: Style | str) -> Content:
+    """`text` as plain Content (never markup) with every match of `terms` in `style`."""
+    content = Content(text)
+    spans = match_spans(content.plain, terms)
+    return content.add_spans([Span(start, end, style) for start, end in spans])
+
+
+def is_web_link(url: str) -> bool:
+    """True for an http(s) URL without spaces: the only links made clickable."""
+    if any(char.isspace() for char in url):
+        return False
+    try:
+        return urlsplit(url).scheme.lower() in {"http", "https"}
+    except ValueError:
+        return False
+
+
+def _labelled(label: str, value: str | Content) -> Content:
+    return Content.assemble((label.ljust(_LABEL_WIDTH), LABEL_STYLE), value)
+
+
+class PreviewPane(VerticalScroll):
+    """Shows one paper: title, metadata, link, abstract (with matches highlighted), tags
+    and the user's note rendered as Markdown.
+
+    Call `show` on every cursor move; it updates the existing widgets in place.
+    """
+
+    COMPONENT_CLASSES = {
+        "preview-pane--match",
+        "preview-pane--label",
+    }
+    """`--match`: the filter's words in the abstract; `--label`: the metadata labels."""
+
+    DEFAULT_CSS = """
+    PreviewPane {
+        padding: 0 1;
+        background: $surface;
+    }
+    PreviewPane > .preview-pane--match {
+        background: $accent 40%;
+        text-style: bold;
+    }
+    PreviewPane > .preview-pane--label {
+        color: $text-muted;
+    }
+    PreviewPane > Static {
+        height: auto;
+    }
+    PreviewPane > #preview-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    PreviewPane > #preview-link {
+        color: $text-muted;
+    }
+    PreviewPane > #preview-abstract {
+        margin-top: 1;
+    }
+    PreviewPane > #preview-tags {
+        margin-top: 1;
+        color: $text-accent;
+    }
+    PreviewPane > #preview-note-heading {
+        margin-top: 1;
+        text-style: bold;
+        color: $text-muted;
+    }
+    PreviewPane > #preview-note {
+        padding: 0;
+        margin: 0;
+        background: transparent;
+    }
+    PreviewPane > #preview-placeholder {
+        display: none;
+        color: $text-muted;
+        width: 1fr;
+        height: 1fr;
+        content-align: center middle;
+    }
+    PreviewPane.-empty > * {
+        display: none;
+    }
+    PreviewPane.-empty > #preview-placeholder {
+        display: block;
+    }
+    PreviewPane.-no-link > #preview-link,
+    PreviewPane.-no-tags > #preview-tags,
+    PreviewPane.-no-note > #preview-note-heading,
+    PreviewPane.-no-note > #preview-note {
+        display: none;
+    }
+    """
+
+    PLACEHOLDER = "No paper selected"
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.entry: Entry | None = None
+        """The entry shown, or None."""
+        self._title = Static(id="preview-title")
+        self._meta = Static(id="preview-meta")
+        self._link = Static(id="preview-link")
+        self._abstract = Static(id="preview-abstract")
+        self._tags = Static(id="preview-tags")
+        self._note = Markdown(id="preview-note", open_links=False)
+        self._note_source = ""
+        self._shown_note = ""
+        self._mounted = False
+        self.add_class("-empty", "-no-link", "-no-tags", "-no-note")
+
+    def compose(self) -> ComposeResult:
+        """The parts of the preview, all present from the start and updated by `show`."""
+        yield Static(Content(self.PLACEHOLDER), id="preview-placeholder")
+        yield self._title
+        yield self._meta
+        yield self._link
+        yield self._abstract
+        yield self._tags
+        yield Static(Content("Note"), id="preview-note-heading")
+        yield self._note
+
+    def on_mount(self) -> None:
+        """Render a note that `show` was given before the pane was mounted."""
+        self._mounted = True
+        self._render_note()
+
+    def show(self, entry: Entry | None, terms: Sequence[str] = ()) -> None:
+        """Show `entry` (None for the placeholder), highlighting `terms` in the abstract."""
+        if self._mounted and (entry is None or self.entry is None or entry.key != self.entry.key):
+            self.scroll_home(animate=False)
+        self.entry = entry
+        self.set_class(entry is None, "-empty")
+        if entry is None:
+            return
+        paper, state = entry.paper, entry.state
+
+        self._title.update(Content(one_line(paper.title) or "(untitled)"))
+        self._meta.update(Content("\n").join(self._metadata(entry)))
+
+        url = one_line(paper.url or "")
+        self.set_class(not url, "-no-link")
+        if url:
+            link = Content.styled(url, Style(link=url)) if is_web_link(url) else Content(url)
+            self._link.update(_labelled("Link", link))
+
+        abstract = printable(paper.abstract.strip())
+        if abstract:
+            self._abstract.update(highlight(abstract, terms, MATCH_STYLE))
+        else:
+            self._abstract.update(Content.styled("No abstract.", LABEL_STYLE))
+
+        tags = " ".join("#" + one_line(tag) for tag in state.tags)
+        self.set_class(not tags, "-no-tags")
+        self._tags.update(Content(tags))
+
+        self._note_source = printable(state.note.strip())
+        self.set_class(not self._note_source, "-no-note")
+        self._render_note()
+
+    def _metadata(self, entry: Entry) -> list[Content]:
+        paper, state = entry.paper, entry.state
+        lines: list[Content] = []
+        if paper.authors:
+            lines.append(_labelled("Authors", one_line(", ".join(paper.authors))))
+        elif paper.organization:
+            lines.append(_labelled("Org", one_line(paper.organization)))
+        elif paper.author_count:
+            lines.append(_labelled("Authors", plural(paper.author_count, "author")))
+        dated = [paper.published.isoformat()] if paper.published else []
+        if paper.upvotes is not None:
+            dated.append(plural(paper.upvotes, "upvote"))
+        if dated:
+            lines.append(_labelled("Date", " · ".join(dated)))
+        if paper.arxiv_id:
+            lines.append(_labelled("arXiv", one_line(paper.arxiv_id)))
+        if paper.source:
+            lines.append(_labelled("Source", one_line(paper.source)))
+        marks = ["✓ read" if state.read else "unread"]
+        if state.starred:
+            marks.append("★ starred")
+        lines.append(_labelled("State", " · ".join(marks)))
+        return lines
+
+    def _render_note(self) -> None:
+        # Parsing and remounting Markdown is the slow part of `show`: skip it when the note
+        # is hidden or unchanged.
+        if self._mounted and self._note_source and self._note_source != self._shown_note:
+            self._shown_note = self._note_source
+            self._note.update(self._note_source)
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        """Open web links in the note; ignore every other kind (file:, javascript:, ...)."""
+        event.stop()
+        if is_web_link(event.href):
+            self.app.open_url(event.href)

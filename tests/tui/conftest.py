@@ -1,0 +1,84 @@
+"""Fixtures for driving the app with Textual's Pilot against temporary libraries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from reader.library import Library
+from reader.model import Paper
+from reader.sources import Incoming
+from reader.sources.detect import parse_text
+from reader.tui.app import ReaderApp
+from tests.conftest import seed_text
+
+LINKED = Paper(
+    key="2111.14820",
+    title="Towards Robust and Adaptive Motion Forecasting: A Causal Representation Perspective",
+    arxiv_id="2111.14820",
+    url="https://arxiv.org/abs/2111.14820",
+    authors=("Yuejiang Liu", "Riccardo Cadei", "Jonas Schweizer"),
+)
+
+
+def fill(library: Library) -> None:
+    """The four seed pages (93 papers), one of them enriched with an arXiv id."""
+    for number in range(4):
+        library.import_papers(parse_text(seed_text(number), "hf-page"))
+    library.import_papers([Incoming(LINKED)])
+
+
+@pytest.fixture
+def sample_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "library"
+    with Library(folder) as library:
+        fill(library)
+    return folder
+
+
+@pytest.fixture
+def make_app(sample_dir: Path) -> Callable[..., ReaderApp]:
+    opened: list[Library] = []
+
+    def build(folder: Path | None = None) -> ReaderApp:
+        library = Library(folder or sample_dir)
+        opened.append(library)
+        return ReaderApp(library)
+
+    yield build
+    for library in opened:
+        library.close()
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let workers finish and their messages be handled."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def stored_state(folder: Path) -> dict[str, dict]:
+    """The state file as it is on disk, by paper key (what survives a kill)."""
+    path = folder / "state.json"
+    if not path.exists():
+        return {}
+    documents = json.loads(path.read_text(encoding="utf-8"))["state"].values()
+    return {document["key"]: document for document in documents}
+
+
+def list_lines(app: ReaderApp) -> list[str]:
+    """The visible rows of the paper list, as plain text."""
+    paper_list = app.paper_list
+    height = paper_list.scrollable_content_region.height
+    lines = ["".join(segment.text for segment in paper_list.render_line(y)) for y in range(height)]
+    return [line.rstrip() for line in lines if line.strip()]
+
+
+def status_text(app: ReaderApp) -> str:
+    """The status line, as plain text."""
+    return str(app.query_one("#status").render())
