@@ -32,6 +32,15 @@ from reader.tui.widgets.paper_list import PaperList
 from reader.tui.widgets.preview import PreviewPane
 from reader.tui.widgets.welcome import WelcomeView
 
+PAPER_ACTIONS = frozenset(
+    {
+        "toggle_read", "toggle_star", "edit_note", "edit_tags", "undo", "redo",
+        "mark_all_read", "open_link", "copy_link", "copy_citation", "export_starred",
+        "cycle_sort", "toggle_preview",
+    }
+)  # fmt: skip
+"""Actions on the listed papers: hidden while the filter has focus or the library is empty."""
+
 SORT_ORDER = tuple(SORTS)
 """`S` cycles through the sorts in this order."""
 
@@ -57,9 +66,9 @@ class ReaderApp(PaperActions, App[None]):
         Binding("y", "copy_link", "Copy", show=False, tooltip="Copy title and link"),
         Binding("Y", "copy_citation", "Cite", show=False, tooltip="Copy a citation line"),
         Binding("e", "export_starred", "Export", tooltip="Export starred papers to Markdown"),
-        Binding("i", "import_file", "Import", show=False, tooltip="Import a file"),
-        Binding("I", "import_clipboard", "Paste", show=False, tooltip="Import copied page text"),
-        Binding("d", "load_samples", "Samples", show=False, tooltip="Load the sample papers"),
+        Binding("i", "import_file", "Import", tooltip="Import a file"),
+        Binding("I", "import_clipboard", "Paste", tooltip="Import copied page text"),
+        Binding("d", "load_samples", "Samples", tooltip="Load the sample papers"),
         Binding("S", "cycle_sort", "Sort", tooltip="Cycle the sort order"),
         Binding("p", "toggle_preview", "Preview", show=False, tooltip="Show or hide the preview"),
         Binding("question_mark", "help", "Help", tooltip="All keys and the filter syntax"),
@@ -161,6 +170,23 @@ class ReaderApp(PaperActions, App[None]):
         self.query_one(PaperList).focus()
         self.search()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show in the footer only the keys that matter now.
+
+        While typing a filter, the paper keys type letters; on an empty library only the
+        ways to get papers in matter.
+        """
+        typing = self.focused is self.query_one("#filter")
+        if action in PAPER_ACTIONS and (typing or self.total == 0):
+            return False
+        if action == "load_samples":
+            # Only an empty library offers them: a stray `d` must not fill a real one.
+            return self.total == 0
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
     def _remember_theme(self, theme: str) -> None:
         self.settings.set("theme", theme)
 
@@ -211,7 +237,9 @@ class ReaderApp(PaperActions, App[None]):
         if message.error:
             self.set_status(message.error, error=True)
             return
-        self.total = message.total
+        if message.total != self.total:
+            self.total = message.total
+            self.refresh_bindings()
         self.paper_list.set_rows(message.rowids, keep_rowid=message.previous)
         self._show_welcome(self.total == 0)
         self.refresh_status()

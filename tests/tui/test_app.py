@@ -453,9 +453,33 @@ async def test_quit(make_app):
 
 
 @pytest.mark.parametrize("key", ["space", "s", "n", "t", "o", "y", "Y", "A"])
-async def test_actions_on_an_empty_list_say_so(tmp_path: Path, make_app, key: str):
-    app = make_app(tmp_path / "empty")
+async def test_actions_on_an_empty_match_list_say_so(make_app, sample_dir: Path, key: str):
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await pilot.press("slash", *"nosuchwordanywhere", "enter")
+        await settle(pilot)
+        assert app.paper_list.row_count == 0
+        assert [line.strip() for line in list_lines(app)] == ["No papers match the filter."]
         await pilot.press(key)
         assert "No paper" in status_text(app) or "No papers" in status_text(app)
+        assert not stored_state(sample_dir)
+
+
+async def test_footer_shows_the_keys_that_matter_now(tmp_path: Path, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.check_action("toggle_star", ()) is True
+        assert app.check_action("load_samples", ()) is False  # a real library: no samples
+        await pilot.press("slash")
+        assert app.check_action("toggle_star", ()) is False  # typing a filter
+        await pilot.press("enter")
+        assert app.check_action("toggle_star", ()) is True
+    empty = make_app(tmp_path / "empty")
+    async with empty.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert empty.check_action("load_samples", ()) is True
+        assert empty.check_action("toggle_read", ()) is False
+        await pilot.press("s", "space")
+        assert not stored_state(tmp_path / "empty")
