@@ -9,8 +9,8 @@ Grammar (case of field names ignored, `OR` must be upper case)::
     atom   := "(" query ")" | FIELD ":" value | '"' phrase '"' | word
 
 Words match title, abstract, authors and organization by prefix; a phrase matches
-exactly. The compiled SQL expects the catalog's `papers` table as `p` and the user
-state mirror as `s` (see `reader.library.catalog`).
+exactly. The compiled SQL expects the catalog's `papers` table as `p`, and the TEMP
+state mirror tables `user_state` and `user_tag` (see `reader.library.search`).
 """
 
 from __future__ import annotations
@@ -83,14 +83,16 @@ Node = Text | Flag | Tag | Compare | Not | And | Or
 
 FTS_COLUMNS = ("title", "abstract", "authors", "organization")
 
+# Positive state filters are driven from the (small) state mirror through the key index,
+# so `is:starred` costs as much as there are starred papers, not as there are papers.
 FLAGS: dict[str, str] = {
-    "is:read": "COALESCE(s.read, 0) = 1",
-    "is:unread": "COALESCE(s.read, 0) = 0",
-    "is:starred": "COALESCE(s.starred, 0) = 1",
-    "is:unstarred": "COALESCE(s.starred, 0) = 0",
-    "has:note": "COALESCE(s.has_note, 0) = 1",
-    "has:tags": "EXISTS (SELECT 1 FROM temp.user_tag t WHERE t.key = p.key)",
-    "has:tag": "EXISTS (SELECT 1 FROM temp.user_tag t WHERE t.key = p.key)",
+    "is:read": "p.key IN (SELECT key FROM temp.user_state WHERE read = 1)",
+    "is:unread": "p.key NOT IN (SELECT key FROM temp.user_state WHERE read = 1)",
+    "is:starred": "p.key IN (SELECT key FROM temp.user_state WHERE starred = 1)",
+    "is:unstarred": "p.key NOT IN (SELECT key FROM temp.user_state WHERE starred = 1)",
+    "has:note": "p.key IN (SELECT key FROM temp.user_state WHERE has_note = 1)",
+    "has:tags": "p.key IN (SELECT key FROM temp.user_tag)",
+    "has:tag": "p.key IN (SELECT key FROM temp.user_tag)",
     "has:link": "p.url IS NOT NULL",
     "has:date": "p.published IS NOT NULL",
 }
@@ -131,6 +133,10 @@ class Query:
 
         walk(self.root, False)
         return terms
+
+    def fts_only(self) -> str | None:
+        """The whole query as one FTS5 expression, when it is made of text terms only."""
+        return None if self.root is None else _fts_expression(self.root)
 
     def to_sql(self) -> tuple[str, list[object]]:
         """A SQL boolean expression over `p` (papers) and `s` (user state), and its params."""
@@ -440,7 +446,7 @@ def _compile(node: Node, params: list[object]) -> str:
             return FLAGS[name]
         case Tag(name=name):
             params.append(name)
-            return "EXISTS (SELECT 1 FROM temp.user_tag t WHERE t.key = p.key AND t.tag = ?)"
+            return "p.key IN (SELECT key FROM temp.user_tag WHERE tag = ?)"
         case Compare(column=column, op=op, value=value):
             params.append(value)
             if column == "upvotes":

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.errors import NotFoundError, StoreError
-from reader.library.catalog import Catalog, ImportResult
+from reader.library.catalog import Catalog
+from reader.library.merging import ImportResult, Progress
 from reader.library.search import Searcher
 from reader.library.state import StateStore
 from reader.model import Entry, PaperState
@@ -64,7 +65,7 @@ class Library:
     # --- importing -------------------------------------------------------------------------
 
     def import_papers(
-        self, items: Sequence[Incoming], progress: Callable[[int], None] | None = None
+        self, items: Sequence[Incoming], progress: Progress | None = None
     ) -> ImportResult:
         """Add or refresh these papers in one transaction.
 

@@ -28,6 +28,7 @@ class StateStore:
         self._table = self._db.table(TABLE)
         self._states: dict[str, PaperState] = {}
         self._doc_ids: dict[str, int] = {}
+        self._next_id = 1
         self.reload()
 
     @property
@@ -39,10 +40,13 @@ class StateStore:
         """Read the file again (another process may have written it)."""
         self._states.clear()
         self._doc_ids.clear()
+        # TinyDB caches documents per table; the storage may have changed under it.
+        self._table.clear_cache()
         for document in self._table.all():
             state = _from_document(document, self.path)
             self._states[state.key] = state
             self._doc_ids[state.key] = document.doc_id
+        self._next_id = max(self._doc_ids.values(), default=0) + 1
 
     def get(self, key: str) -> PaperState | None:
         """The state of one paper, or None when the user never touched it."""
@@ -56,25 +60,23 @@ class StateStore:
         return len(self._states)
 
     def put(self, states: Iterable[PaperState]) -> None:
-        """Store these states with a single atomic file write."""
+        """Store these states with a single durable write (one journal line)."""
         changed = {state.key: state for state in states}
         if not changed:
             return
-        new = [state for key, state in changed.items() if key not in self._doc_ids]
-        updated = {key: state for key, state in changed.items() if key in self._doc_ids}
-        with self._storage.batch():
-            if updated:
-                documents = {key: _to_document(state) for key, state in updated.items()}
-
-                def apply(document: dict[str, Any]) -> None:
-                    document.update(documents[document["key"]])
-
-                self._table.update(apply, doc_ids=[self._doc_ids[key] for key in updated])
-            if new:
-                ids = self._table.insert_multiple(_to_document(state) for state in new)
+        next_id = self._next_id
+        ids: dict[str, int] = {}
+        for key in changed:
+            if key in self._doc_ids:
+                ids[key] = self._doc_ids[key]
+            else:
+                ids[key] = next_id
+                next_id += 1
+        documents = {str(ids[key]): _to_document(state) for key, state in changed.items()}
+        self._storage.apply(TABLE, documents)
         # Only now is the change on disk: the memory view follows it, never leads it.
-        if new:
-            self._doc_ids.update(zip((state.key for state in new), ids, strict=True))
+        self._doc_ids.update(ids)
+        self._next_id = next_id
         self._states.update(changed)
 
     def close(self) -> None:

@@ -346,10 +346,9 @@ class ReaderApp(PaperActions, App[None]):
     def _import_worker(self, label: str, load: Callable[[], list[Incoming]]) -> None:
         try:
             items = load()
-            total = len(items)
-            self.post_message(ImportProgress(0, total))
+            self.post_message(ImportProgress(0, 2 * len(items)))
             result = self.library.import_papers(
-                items, progress=lambda done: self.post_message(ImportProgress(done, total))
+                items, progress=lambda done, total: self.post_message(ImportProgress(done, total))
             )
         except ReaderError as error:
             self.post_message(ImportFinished(label, None, str(error)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from textual.pilot import Pilot
 
 from reader.library import Library
+from reader.library.storage import AtomicJSONStorage
 from reader.model import Paper
 from reader.sources import Incoming
 from reader.sources.detect import parse_text
@@ -64,11 +64,9 @@ async def settle(pilot: Pilot) -> None:
 
 def stored_state(folder: Path) -> dict[str, dict]:
     """The state file as it is on disk, by paper key (what survives a kill)."""
-    path = folder / "state.json"
-    if not path.exists():
-        return {}
-    documents = json.loads(path.read_text(encoding="utf-8"))["state"].values()
-    return {document["key"]: document for document in documents}
+    # A fresh storage reads the files (snapshot and journal) exactly as a restart would.
+    data = AtomicJSONStorage(folder / "state.json").read() or {}
+    return {document["key"]: document for document in data.get("state", {}).values()}
 
 
 def list_lines(app: ReaderApp) -> list[str]:

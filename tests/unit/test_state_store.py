@@ -28,35 +28,80 @@ def test_states_persist_across_reopen(tmp_path: Path):
     assert sorted(doc["key"] for doc in documents.values()) == ["a", "b"]
 
 
-def test_a_batch_of_states_is_one_file_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_batch_of_states_is_one_durable_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     store = StateStore(tmp_path / "state.json")
     store.put([PaperState("existing", read=True)])
     writes = []
-    original = AtomicJSONStorage._write_file
-    monkeypatch.setattr(
-        AtomicJSONStorage,
-        "_write_file",
-        lambda self, data: (writes.append(1), original(self, data)),
-    )
-    store.put(
-        [PaperState("existing", read=False)] + [PaperState(f"k{i}", read=True) for i in range(50)]
-    )
+    for name in ("_append", "_write_snapshot"):
+        original = getattr(AtomicJSONStorage, name)
+
+        def counting(self, data, original=original):
+            writes.append(1)
+            return original(self, data)
+
+        monkeypatch.setattr(AtomicJSONStorage, name, counting)
+    batch = [PaperState(f"k{i}", read=True) for i in range(50)]
+    store.put([PaperState("existing", read=False), *batch])
     assert len(writes) == 1
     assert len(StateStore(tmp_path / "state.json")) == 51
 
 
-def test_a_failed_write_leaves_the_old_file_and_memory_intact(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_small_changes_go_to_the_journal_and_close_folds_it(tmp_path: Path):
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    for number in range(5):
+        store.put([PaperState(f"k{number}", starred=True)])
+    journal = path.with_name("state.json.journal")
+    assert len(journal.read_text().splitlines()) == 5
+    # Another process (or a restart after a kill) sees every change without a close.
+    assert len(StateStore(path)) == 5
+    store.close()
+    assert not journal.exists()
+    assert len(json.loads(path.read_text())["state"]) == 5
+    assert StateStore(path).get("k4") == PaperState("k4", starred=True)
+
+
+def test_a_journal_line_cut_short_by_a_crash_is_ignored(tmp_path: Path):
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    store.put([PaperState("a", read=True)])
+    store.put([PaperState("b", read=True)])
+    journal = path.with_name("state.json.journal")
+    journal.write_bytes(journal.read_bytes() + b'{"table": "state", "documents": {"3": {"ke')
+    reopened = StateStore(path)
+    assert sorted(reopened.all()) == ["a", "b"]
+    reopened.put([PaperState("c", starred=True)])
+    assert sorted(StateStore(path).all()) == ["a", "b", "c"]
+
+
+def test_a_long_journal_is_compacted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from reader.library import storage
+
+    monkeypatch.setattr(storage, "COMPACT_AFTER", 10)
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    for number in range(25):
+        store.put([PaperState(f"k{number}", read=True)])
+    journal = path.with_name("state.json.journal")
+    assert len(journal.read_text().splitlines()) < 10
+    assert len(StateStore(path)) == 25
+
+
+@pytest.mark.parametrize("failing", ["fsync", "write"])
+def test_a_failed_write_is_an_error_and_memory_stays_as_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ):
     path = tmp_path / "state.json"
     store = StateStore(path)
     store.put([PaperState("a", starred=True)])
+    store.close()
+    store = StateStore(path)
     before = path.read_bytes()
 
     def refuse(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(os, failing, refuse)
     with pytest.raises(StoreError, match="No space left on device"):
         store.put([PaperState("a", starred=False), PaperState("b", read=True)])
     monkeypatch.undo()
@@ -64,11 +109,31 @@ def test_a_failed_write_leaves_the_old_file_and_memory_intact(
     assert path.read_bytes() == before
     assert store.get("a") == PaperState("a", starred=True)
     assert store.get("b") is None
-    assert not [p for p in tmp_path.iterdir() if p.name != "state.json"], "temp file left behind"
-    # The store still works afterwards, and sees the file as it really is.
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temp file left behind"
+    # The store still works afterwards.
     store.put([PaperState("b", read=True)])
     assert StateStore(path).get("b") == PaperState("b", read=True)
-    assert StateStore(path).get("a") == PaperState("a", starred=True)
+
+
+def test_a_failed_snapshot_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    store.put([PaperState("a", starred=True)])
+    store.close()
+    store = StateStore(path)
+    before = path.read_bytes()
+
+    def refuse(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(StoreError, match="No space left on device"):
+        # A large batch goes to a new snapshot rather than the journal.
+        store.put([PaperState(f"k{i}", read=True) for i in range(1000)])
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert len(StateStore(path)) == 1
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temp file left behind"
 
 
 @pytest.mark.parametrize(
