@@ -101,13 +101,14 @@ FIELDS = ("is", "has", "tag", "year", "after", "before", "upvotes", "author", "o
 _FIELD_HELP = ", ".join(f"{name}:" for name in FIELDS)
 
 SORTS: dict[str, str] = {
-    "date": "p.published IS NULL, p.published DESC, COALESCE(p.upvotes, 0) DESC, p.key",
-    "upvotes": "COALESCE(p.upvotes, 0) DESC, p.published IS NULL, p.published DESC, p.key",
+    "date": "p.published IS NULL, p.published DESC, coalesce(p.upvotes, 0) DESC, p.key",
+    "upvotes": "coalesce(p.upvotes, 0) DESC, p.published IS NULL, p.published DESC, p.key",
     "title": "p.title_norm, p.key",
     "added": "p.added DESC, p.key",
 }
 """How each sort name orders the papers (newest, most upvoted, A-Z, latest added first).
-Ties fall back to the key, so an order never depends on how the rows were inserted."""
+Ties fall back to the key, so an order never depends on how the rows were inserted.
+The catalog has an index matching each of these exactly (`papers_order_*`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,11 +38,19 @@ CREATE TABLE IF NOT EXISTS papers (
     source TEXT NOT NULL DEFAULT '',
     added TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS papers_title_norm ON papers(title_norm);
+DROP INDEX IF EXISTS papers_title_norm;
 CREATE INDEX IF NOT EXISTS papers_arxiv_id ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS papers_published ON papers(published);
-CREATE INDEX IF NOT EXISTS papers_upvotes ON papers(upvotes);
-CREATE INDEX IF NOT EXISTS papers_added ON papers(added);
+DROP INDEX IF EXISTS papers_upvotes;
+DROP INDEX IF EXISTS papers_added;
+-- One index per sort order (see query.SORTS, which these must match term for term):
+-- the TUI reads each whole order in about 10 ms instead of sorting 100,000 rows.
+CREATE INDEX IF NOT EXISTS papers_order_date
+    ON papers(published IS NULL, published DESC, coalesce(upvotes, 0) DESC, key);
+CREATE INDEX IF NOT EXISTS papers_order_upvotes
+    ON papers(coalesce(upvotes, 0) DESC, published IS NULL, published DESC, key);
+CREATE INDEX IF NOT EXISTS papers_order_title ON papers(title_norm, key);
+CREATE INDEX IF NOT EXISTS papers_order_added ON papers(added DESC, key);
 CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(
     title, abstract, authors, organization,
     content='papers', content_rowid='rowid',

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -27,7 +27,6 @@ from reader.sources import Incoming
 from reader.text import one_line, plural
 from reader.tui.actions import PaperActions
 from reader.tui.messages import ImportFinished, ImportProgress, SearchFinished
-from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.paper_list import PaperList
 from reader.tui.widgets.preview import PreviewPane
 from reader.tui.widgets.welcome import WelcomeView
@@ -62,12 +61,12 @@ class ReaderApp(PaperActions, App[None]):
         Binding("u", "undo", "Undo", tooltip="Undo the last change"),
         Binding("ctrl+r", "redo", "Redo", show=False, tooltip="Redo what was undone"),
         Binding("A", "mark_all_read", "All read", show=False, tooltip="Mark every match read"),
-        Binding("o", "open_link", "Open", tooltip="Open the paper's page in the browser"),
+        Binding("o", "open_link", "Open", show=False, tooltip="Open the paper's page"),
         Binding("y", "copy_link", "Copy", show=False, tooltip="Copy title and link"),
         Binding("Y", "copy_citation", "Cite", show=False, tooltip="Copy a citation line"),
         Binding("e", "export_starred", "Export", tooltip="Export starred papers to Markdown"),
         Binding("i", "import_file", "Import", tooltip="Import a file"),
-        Binding("I", "import_clipboard", "Paste", tooltip="Import copied page text"),
+        Binding("I", "import_clipboard", "Paste", show=False, tooltip="Import copied page text"),
         Binding("d", "load_samples", "Samples", tooltip="Load the sample papers"),
         Binding("S", "cycle_sort", "Sort", tooltip="Cycle the sort order"),
         Binding("p", "toggle_preview", "Preview", show=False, tooltip="Show or hide the preview"),
@@ -161,7 +160,6 @@ class ReaderApp(PaperActions, App[None]):
         yield WelcomeView(id="welcome")
         with Horizontal(id="status-bar"):
             yield Static("", id="status")
-            yield ProgressBar(id="progress", show_eta=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -184,8 +182,15 @@ class ReaderApp(PaperActions, App[None]):
             return self.total == 0
         return True
 
-    def on_descendant_focus(self) -> None:
-        self.refresh_bindings()
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Typing in the filter hides the paper keys (see check_action); recomposing the
+        # footer is not free, so only then.
+        if event.widget.id == "filter":
+            self.refresh_bindings()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget.id == "filter":
+            self.refresh_bindings()
 
     def _remember_theme(self, theme: str) -> None:
         self.settings.set("theme", theme)
@@ -237,9 +242,11 @@ class ReaderApp(PaperActions, App[None]):
         if message.error:
             self.set_status(message.error, error=True)
             return
-        if message.total != self.total:
+        if (message.total == 0) != (self.total == 0):
+            # The footer only depends on whether the library is empty (see check_action).
             self.total = message.total
             self.refresh_bindings()
+        self.total = message.total
         self.paper_list.set_rows(message.rowids, keep_rowid=message.previous)
         self._show_welcome(self.total == 0)
         self.refresh_status()
@@ -315,6 +322,8 @@ class ReaderApp(PaperActions, App[None]):
 
     def action_help(self) -> None:
         """Show every key and the filter syntax."""
+        from reader.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.HELP_SECTIONS))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -336,9 +345,10 @@ class ReaderApp(PaperActions, App[None]):
 
     def start_import(self, label: str, load: Callable[[], list[Incoming]]) -> None:
         """Import in a worker: `load()` returns the papers; the status shows progress."""
-        progress = self.query_one("#progress", ProgressBar)
-        progress.update(total=None, progress=0)
-        progress.display = True
+        # Mounted only while an import runs: a progress bar is several widgets, and the
+        # app should start as fast as it can.
+        if not self.query("#progress"):
+            self.query_one("#status-bar").mount(ProgressBar(id="progress", show_eta=False))
         self.set_status(f"Importing {label}…")
         self._import_worker(label, load)
 
@@ -357,11 +367,12 @@ class ReaderApp(PaperActions, App[None]):
 
     @on(ImportProgress)
     def _import_progress(self, message: ImportProgress) -> None:
-        self.query_one("#progress", ProgressBar).update(total=message.total, progress=message.done)
+        for bar in self.query("#progress").results(ProgressBar):
+            bar.update(total=message.total, progress=message.done)
 
     @on(ImportFinished)
     def _import_finished(self, message: ImportFinished) -> None:
-        self.query_one("#progress", ProgressBar).display = False
+        self.query("#progress").remove()
         if message.result is None:
             self.set_status(message.error, error=True)
             return

@@ -437,9 +437,10 @@ async def test_preview_note_is_markdown_and_hidden_when_empty() -> None:
     app = PreviewHost()
     async with app.run_test() as pilot:
         pane = app.query_one(PreviewPane)
-        note = pane.query_one("#preview-note", Markdown)
+        assert not pane.query("#preview-note")  # created on the first note, not at start-up
         pane.show(_entry(note="Compare with *CoC*.\x1b[2J"))
         await pilot.pause()
+        note = pane.query_one("#preview-note", Markdown)
         assert note.display
         assert note.source == "Compare with *CoC*.\ufffd[2J"
         assert pane.query_one("#preview-note-heading").display

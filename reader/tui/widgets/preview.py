@@ -10,13 +10,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content, Span
 from textual.style import Style
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 from reader.model import Entry
 from reader.text import one_line, plural, printable
@@ -199,7 +203,9 @@ class PreviewPane(VerticalScroll):
         self._link = Static(id="preview-link")
         self._abstract = Static(id="preview-abstract")
         self._tags = Static(id="preview-tags")
-        self._note = Markdown(id="preview-note", open_links=False)
+        # Created on the first note shown: Textual's Markdown widget costs about 30 ms
+        # to import, which would otherwise be paid by every start of the app.
+        self._note: Markdown | None = None
         self._note_source = ""
         self._shown_note = ""
         self._mounted = False
@@ -214,7 +220,6 @@ class PreviewPane(VerticalScroll):
         yield self._abstract
         yield self._tags
         yield Static(Content("Note"), id="preview-note-heading")
-        yield self._note
 
     def on_mount(self) -> None:
         """Render a note that `show` was given before the pane was mounted."""
@@ -283,7 +288,13 @@ class PreviewPane(VerticalScroll):
         # is hidden or unchanged.
         if self._mounted and self._note_source and self._note_source != self._shown_note:
             self._shown_note = self._note_source
-            self._note.update(self._note_source)
+            if self._note is None:
+                from textual.widgets import Markdown
+
+                self._note = Markdown(self._note_source, id="preview-note", open_links=False)
+                self.mount(self._note)
+            else:
+                self._note.update(self._note_source)
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         """Open web links in the note; ignore every other kind (file:, javascript:, ...)."""
