@@ -1,0 +1,326 @@
+"""The benchmark command: reader against naive baselines, at several library sizes.
+
+    python -m benchmarks.bench [--sizes 1000,10000,100000] [--million] [--quick] [--json FILE]
+
+Each figure is measured together with a naive baseline in the same run and reported as a
+ratio, because absolute times on shared machines vary:
+
+1. `reader import PAGE` (the whole process) vs. TinyDB `insert_multiple` of the same papers
+   (and, up to 10,000 papers, one TinyDB `insert` per paper);
+2. `reader list WORD` (the whole process) vs. `grep -i WORD PAGE`;
+3. opening the app until its first painted list (the whole process) vs. an empty Textual
+   app (the floor) and vs. a Textual `DataTable` loading the same papers;
+4. filter latency in the app, per query, vs. refilling a `DataTable` from a Python scan;
+5. page down and jump to the bottom, vs. the same keys in the `DataTable`;
+6. one durable state change with 20,000 states stored vs. TinyDB's `update` (once);
+7. peak memory (RSS) of the opened app vs. the `DataTable` app.
+
+The targets of the issue (at 100,000 papers) get a ✓ or ✗ at that size; the benchmark
+itself asserts nothing about time. Everything happens in a temporary folder that is
+removed at the end. `DataTable` baselines above 100,000 papers are skipped: they take
+minutes (about 7 s per 100,000 rows, for every refill).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import textual
+
+from benchmarks import corpus, vocabulary
+from benchmarks.process_figures import (
+    DATATABLE_LIMIT,
+    DATATABLE_SKIPPED,
+    environment,
+    import_figures,
+    list_figure,
+    open_figures,
+)
+from benchmarks.report import (
+    TARGETS,
+    Figure,
+    QueryTiming,
+    figures_table,
+    percentile,
+    queries_table,
+)
+from benchmarks.store_figure import STATES, state_change_figure
+from benchmarks.tui_figures import (
+    FilterQuery,
+    has_phrase,
+    has_prefix,
+    load_scan_rows,
+    time_datatable,
+    time_reader,
+)
+from reader.library import Library
+
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+MILLION = 1_000_000
+SEED = 0
+STARRED_EVERY = 100
+"""Star one paper in this many before the app is opened (for `is:starred`)."""
+
+FIGURE_IDS = (
+    "import",
+    "import_vs_single_inserts",
+    "list",
+    "tui_open_vs_empty",
+    "tui_open_vs_datatable",
+    "filter_median",
+    "filter_p95",
+    "page_down",
+    "jump_to_bottom",
+    "peak_rss",
+)
+"""The figures every size reports (the smoke test checks them); `state_change` comes once."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How many times each thing is measured at one size."""
+
+    imports: int
+    lists: int
+    opens: int
+    table_opens: int
+    filters: int
+    table_filters: int
+    page_downs: int
+    jumps: int
+    state_changes: int
+
+    @property
+    def datatable(self) -> bool:
+        """Are the `DataTable` baselines measured at all?"""
+        return self.table_opens > 0
+
+
+def plan_for(size: int, quick: bool) -> Plan:
+    """Fewer repetitions for slow things at large sizes; the minimum in quick mode."""
+    if quick:
+        return Plan(1, 2, 1, 1, 1, 1, 5, 2, 10)
+    if size <= 10_000:
+        return Plan(3, 5, 3, 3, 5, 5, 20, 5, 50)
+    if size <= DATATABLE_LIMIT:
+        return Plan(2, 5, 3, 1, 5, 1, 20, 5, 50)
+    return Plan(1, 3, 1, 0, 3, 0, 20, 3, 50)
+
+
+def star_some(library: Path) -> set[str]:
+    """Star one paper in `STARRED_EVERY`, so that `is:starred` has something to find."""
+    with Library(library) as opened:
+        keys = opened.keys()[::STARRED_EVERY]
+        opened.set_starred(keys, True)
+    return set(keys)
+
+
+def filter_queries(starred: set[str]) -> list[FilterQuery]:
+    """The fixed set of queries, each with the same filter as a Python predicate."""
+    common = corpus.word_for_share(0.25)
+    second = corpus.word_for_share(0.15)
+    phrase = vocabulary.ML_PHRASES[0]
+    common_prefix = has_prefix(common)
+    second_prefix = has_prefix(second)
+    return [
+        FilterQuery(f"one word: {common}", common, common_prefix),
+        FilterQuery("two-letter prefix: th", "th", has_prefix("th")),
+        FilterQuery(
+            f"two words: {common} {second}",
+            f"{common} {second}",
+            lambda row: common_prefix(row) and second_prefix(row),
+        ),
+        FilterQuery(f'phrase: "{phrase}"', f'"{phrase}"', has_phrase(phrase)),
+        FilterQuery(f"negation: -{common}", f"-{common}", lambda row: not common_prefix(row)),
+        FilterQuery("is:starred", "is:starred", lambda row: row.key in starred),
+        FilterQuery("year:2024", "year:2024", lambda row: row.year == "2024"),
+        FilterQuery("upvotes:>=10", "upvotes:>=10", lambda row: row.upvotes >= 10),
+    ]
+
+
+def app_figures(
+    library: Path, starred: set[str], plan: Plan
+) -> tuple[list[Figure], list[QueryTiming]]:
+    """Figures 4 and 5, in this process."""
+    queries = filter_queries(starred)
+    timings, clearing, scroll = asyncio.run(
+        time_reader(library, queries, plan.filters, plan.page_downs, plan.jumps)
+    )
+    table_scroll = None
+    if plan.datatable:
+        rows = load_scan_rows(library)
+        results, table_scroll = asyncio.run(
+            time_datatable(rows, queries, plan.table_filters, plan.page_downs, plan.jumps)
+        )
+        del rows
+        for timing in (*timings, clearing):
+            count, times = results[timing.label]
+            timing.baseline_rows, timing.baseline_times = count, times
+    reader_samples = [sample for timing in timings for sample in timing.reader_times]
+    table_samples = [sample for timing in timings for sample in timing.baseline_times]
+    skipped = "" if plan.datatable else DATATABLE_SKIPPED
+
+    def summary(values: list[float], how: str) -> float | None:
+        if not values:
+            return None
+        return statistics.median(values) if how == "median" else percentile(values, 95)
+
+    figures = []
+    for how in ("median", "p95"):
+        reader_value = summary(reader_samples, how)
+        assert reader_value is not None
+        figures.append(
+            Figure(
+                f"filter_{how}",
+                f"filter, {len(queries)} queries: {how}",
+                "s",
+                reader_value,
+                summary(table_samples, how),
+                "DataTable refill from a scan",
+                TARGETS[f"filter_{how}"],
+                note=skipped,
+                samples=len(reader_samples),
+            )
+        )
+    figures.append(
+        Figure(
+            "page_down",
+            "page down (median)",
+            "s",
+            statistics.median(scroll.page_down),
+            statistics.median(table_scroll.page_down) if table_scroll else None,
+            "DataTable pagedown",
+            TARGETS["page_down"],
+            note=skipped,
+            samples=len(scroll.page_down),
+        )
+    )
+    figures.append(
+        Figure(
+            "jump_to_bottom",
+            "G: jump to the last paper (median)",
+            "s",
+            statistics.median(scroll.jump),
+            statistics.median(table_scroll.jump) if table_scroll else None,
+            "DataTable ctrl+end",
+            note=skipped,
+            samples=len(scroll.jump),
+        )
+    )
+    return figures, [*timings, clearing]
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def run_size(size: int, work: Path, plan: Plan, quick: bool) -> dict[str, Any]:
+    """Every per-size figure at `size` papers; prints the tables as it goes."""
+    work.mkdir(parents=True)
+    env = environment(work / "home")
+    started = time.perf_counter()
+    papers = corpus.generate_papers(size, SEED)
+    page = corpus.write_records(work / "page.txt", papers, SEED)
+    print(
+        f"\n== {size:,} papers: page of {page.stat().st_size / 1e6:,.1f} MB,"
+        f" generated in {time.perf_counter() - started:.1f} s ==",
+        flush=True,
+    )
+    figures, library = import_figures(size, page, papers, work, env, plan.imports)
+    del papers
+    starred = star_some(library)
+    word = corpus.word_for_share(0.03)
+    figures.append(list_figure(page, library, word, env, plan.lists))
+    figures.extend(open_figures(library, size, env, plan.opens, plan.table_opens))
+    app, timings = app_figures(library, starred, plan)
+    figures.extend(app)
+    by_id = {figure.id: figure for figure in figures}
+    ordered = [by_id[figure_id] for figure_id in FIGURE_IDS]
+    for figure in ordered:
+        figure.judge(size, quick)
+    print(figures_table(ordered))
+    print()
+    print(queries_table(timings))
+    notes = sorted({figure.note for figure in ordered if figure.note})
+    for note in notes:
+        print(f"note: {note}")
+    print(f"({size:,} papers measured in {time.perf_counter() - started:.0f} s)", flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+    return {
+        "n": size,
+        "list_word": word,
+        "starred": len(starred),
+        "figures": [figure.to_json() for figure in ordered],
+        "filter_queries": [timing.to_json() for timing in timings],
+    }
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench",
+        description="Benchmark reader against naive baselines (ratios from the same run).",
+    )
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(size) for size in DEFAULT_SIZES),
+        help="comma-separated library sizes (default: %(default)s)",
+    )
+    parser.add_argument("--million", action="store_true", help="also measure 1,000,000 papers")
+    parser.add_argument(
+        "--quick", action="store_true", help="1,000 papers, fewest repetitions (a CI smoke run)"
+    )
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the results here")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; returns the exit status."""
+    args = parse_arguments(argv)
+    if args.quick:
+        sizes = [1_000]
+    else:
+        sizes = [int(part.replace("_", "")) for part in args.sizes.split(",") if part.strip()]
+        if args.million and MILLION not in sizes:
+            sizes.append(MILLION)
+    results: dict[str, Any] = {
+        "python": platform.python_version(),
+        "textual": textual.__version__,
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "quick": args.quick,
+        "sizes": [],
+    }
+    print(
+        f"reader benchmark: Python {results['python']}, Textual {results['textual']},"
+        f" {results['cpus']} CPUs; ratio = reader / baseline (below 1: reader is faster)"
+    )
+    with tempfile.TemporaryDirectory(prefix="reader-bench-") as temporary:
+        root = Path(temporary)
+        for size in sizes:
+            plan = plan_for(size, args.quick)
+            results["sizes"].append(run_size(size, root / f"n{size}", plan, args.quick))
+        state = state_change_figure(root / "state", plan_for(STATES, args.quick).state_changes)
+        state.judge(None, args.quick)
+        print(f"\n== the state store, {STATES:,} states ==")
+        print(figures_table([state]))
+        print(f"note: {state.note}")
+        results["state_change"] = state.to_json()
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

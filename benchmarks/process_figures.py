@@ -1,0 +1,252 @@
+"""Figures measured as whole processes: importing (1), listing (2), opening the app (3)
+and its peak memory (7), each with its naive baseline."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+
+from benchmarks.corpus import PaperRecord
+from benchmarks.report import TARGETS, Figure
+
+REPO = Path(__file__).resolve().parents[1]
+SINGLE_INSERT_LIMIT = 10_000
+"""Up to this size, the import is also compared with one TinyDB `insert` per paper."""
+SINGLE_INSERT_MEASURED = 1_000
+"""Single inserts actually timed; beyond, the total is extrapolated (see `single_inserts`)."""
+DATATABLE_LIMIT = 100_000
+"""Above this size the `DataTable` baselines are skipped (minutes per refill)."""
+DATATABLE_SKIPPED = f"DataTable skipped above {DATATABLE_LIMIT:,} papers"
+
+
+def environment(home: Path) -> dict[str, str]:
+    """The environment of the measured processes: no user library, no terminal."""
+    env = dict(os.environ)
+    env["READER_HOME"] = str(home)
+    env.pop("TEXTUAL", None)
+    return env
+
+
+def timed_run(command: Sequence[str], env: dict[str, str], ok: Sequence[int] = (0,)) -> float:
+    """Run `command` to the end, output discarded; its wall time in seconds."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode not in ok:
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def reader_command(*arguments: str) -> list[str]:
+    """`python -m reader ...` with this interpreter."""
+    return [sys.executable, "-m", "reader", *arguments]
+
+
+# --- figures 1 and 2: importing and listing ----------------------------------------------
+
+
+def import_figures(
+    size: int,
+    page: Path,
+    papers: list[PaperRecord],
+    work: Path,
+    env: dict[str, str],
+    runs: int,
+) -> tuple[list[Figure], Path]:
+    """Figure 1; returns the figures and the library the last import made."""
+    reader_times: list[float] = []
+    library = work / "library"
+    for _ in range(runs):
+        shutil.rmtree(library, ignore_errors=True)
+        reader_times.append(
+            timed_run(reader_command("import", str(page), "--library", str(library)), env)
+        )
+    bulk_times = []
+    for run in range(runs):
+        path = work / f"tinydb-{run}.json"
+        started = time.perf_counter()
+        database = TinyDB(path)
+        database.insert_multiple(papers)
+        database.close()
+        bulk_times.append(time.perf_counter() - started)
+        path.unlink()
+    reader_time = statistics.median(reader_times)
+    figures = [
+        Figure(
+            "import",
+            "import the page (whole process)",
+            "s",
+            reader_time,
+            statistics.median(bulk_times),
+            "TinyDB insert_multiple",
+            TARGETS["import"],
+            samples=runs,
+        )
+    ]
+    single = single_inserts(papers, work) if size <= SINGLE_INSERT_LIMIT else None
+    figures.append(
+        Figure(
+            "import_vs_single_inserts",
+            "import the page (whole process)",
+            "s",
+            reader_time,
+            None if single is None else single[0],
+            "TinyDB insert per paper",
+            note="" if single is None or not single[1] else single[1],
+            samples=runs,
+        )
+    )
+    return figures, library
+
+
+def single_inserts(papers: list[PaperRecord], work: Path) -> tuple[float, str]:
+    """Seconds for one TinyDB `insert` per paper (each rewrites the whole JSON file).
+
+    The cost of an insert grows with the file, so the total grows with the square of the
+    count: beyond `SINGLE_INSERT_MEASURED` papers the first ones are timed in two halves,
+    the growth per paper is fitted to them, and the total is extrapolated (said in a note).
+    """
+    measured = min(len(papers), SINGLE_INSERT_MEASURED)
+    half = measured // 2
+    path = work / "tinydb-single.json"
+    database = TinyDB(path)
+    started = time.perf_counter()
+    for paper in papers[:half]:
+        database.insert(paper)
+    first = time.perf_counter() - started
+    for paper in papers[half:measured]:
+        database.insert(paper)
+    total = time.perf_counter() - started
+    database.close()
+    path.unlink()
+    if measured == len(papers):
+        return total, ""
+    # Mean cost per insert in each half, at mean table sizes measured/4 and 3*measured/4.
+    early, late = first / half, (total - first) / (measured - half)
+    growth = max(late - early, 0.0) / (measured / 2)
+    base = max(early - growth * measured / 4, 0.0)
+    count = len(papers)
+    estimate = base * count + growth * count * count / 2
+    return estimate, f"TinyDB insert per paper: extrapolated from the first {measured:,} inserts"
+
+
+def list_figure(page: Path, library: Path, word: str, env: dict[str, str], runs: int) -> Figure:
+    """Figure 2: `reader list WORD` vs. `grep -i WORD PAGE`, both whole processes."""
+    reader = reader_command("list", word, "--library", str(library))
+    grep = ["grep", "-i", word, str(page)]
+    timed_run(reader, env)  # warm the file cache for both
+    timed_run(grep, env, ok=(0, 1))
+    reader_times = [timed_run(reader, env) for _ in range(runs)]
+    grep_times = [timed_run(grep, env, ok=(0, 1)) for _ in range(runs)]
+    return Figure(
+        "list",
+        f"reader list {word} (whole process)",
+        "s",
+        statistics.median(reader_times),
+        statistics.median(grep_times),
+        f"grep -i {word}",
+        TARGETS["list"],
+        samples=runs,
+    )
+
+
+# --- figures 3 and 7: opening the app ----------------------------------------------------
+
+
+def open_app(mode: str, library: Path, env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+    """Run `benchmarks.open_tui` once: wall time of the whole process and its report."""
+    command = [sys.executable, "-m", "benchmarks.open_tui", mode, str(library)]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, env=env, cwd=REPO, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"open_tui {mode} failed: {done.stderr.decode(errors='replace')}")
+    report: dict[str, Any] = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    return elapsed, report
+
+
+def open_figures(
+    library: Path, size: int, env: dict[str, str], runs: int, table_runs: int
+) -> list[Figure]:
+    """Figures 3 and 7: time to the first painted list, and peak memory.
+
+    `table_runs` may be 0: the `DataTable` baselines are then left out.
+    """
+    results: dict[str, list[tuple[float, dict[str, Any]]]] = {
+        "reader": [],
+        "empty": [],
+        "datatable": [],
+    }
+    open_app("reader", library, env)  # warm-up: file cache, bytecode
+    for _ in range(runs):
+        results["reader"].append(open_app("reader", library, env))
+        results["empty"].append(open_app("empty", library, env))
+    for _ in range(table_runs):
+        results["datatable"].append(open_app("datatable", library, env))
+    for mode in ("reader", "datatable"):
+        for _, report in results[mode]:
+            if report["rows"] != size:
+                raise RuntimeError(f"{mode} showed {report['rows']} rows, not {size}")
+
+    def wall(mode: str) -> float | None:
+        times = [elapsed for elapsed, _ in results[mode]]
+        return statistics.median(times) if times else None
+
+    def rss(mode: str) -> float | None:
+        peaks = [report["max_rss_kb"] for _, report in results[mode]]
+        return float(max(peaks)) if peaks else None
+
+    reader_wall = wall("reader")
+    reader_rss = rss("reader")
+    assert reader_wall is not None and reader_rss is not None
+    skipped = "" if table_runs else DATATABLE_SKIPPED
+    return [
+        Figure(
+            "tui_open_vs_empty",
+            "open the app to the first list (whole process)",
+            "s",
+            reader_wall,
+            wall("empty"),
+            "empty Textual app",
+            TARGETS["tui_open_vs_empty"],
+            samples=runs,
+        ),
+        Figure(
+            "tui_open_vs_datatable",
+            "open the app to the first list (whole process)",
+            "s",
+            reader_wall,
+            wall("datatable"),
+            "DataTable app, same rows",
+            note=skipped,
+            samples=runs,
+        ),
+        Figure(
+            "peak_rss",
+            "peak memory (RSS) after the first paint",
+            "KB",
+            reader_rss,
+            rss("datatable"),
+            "DataTable app, same rows",
+            TARGETS["peak_rss"],
+            note=skipped,
+            samples=runs,
+        ),
+    ]
