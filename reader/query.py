@@ -139,6 +139,12 @@ class Query:
         """The whole query as one FTS5 expression, when it is made of text terms only."""
         return None if self.root is None else _fts_expression(self.root)
 
+    def negated_fts(self) -> str | None:
+        """For a query that is one negated text term (`-word`), that term's FTS5 expression."""
+        if isinstance(self.root, Not):
+            return _fts_expression(self.root.child)
+        return None
+
     def to_sql(self) -> tuple[str, list[object]]:
         """A SQL boolean expression over `p` (papers) and `s` (user state), and its params."""
         if self.root is None:

@@ -123,6 +123,13 @@ class Library:
         parsed = parse_query(query) if isinstance(query, str) else query
         return self.searcher.search_rowids(parsed, sort)
 
+    def first_page(
+        self, query: Query | str = "", sort: str = "date", limit: int = 200
+    ) -> tuple[array[int], int]:
+        """The first `limit` matching row ids in order, and the number of matches."""
+        parsed = parse_query(query) if isinstance(query, str) else query
+        return self.searcher.first_page(parsed, sort, limit)
+
     def rows(self, rowids: Sequence[int]) -> dict[int, Entry]:
         """The entries for these row ids (as `rowids` returns them)."""
         return {

@@ -6,6 +6,7 @@ runs in thread workers that post messages back, so the UI never waits for it.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -16,7 +17,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar
 
 from reader.errors import ReaderError
 from reader.history import History
@@ -29,6 +30,7 @@ from reader.tui.actions import PaperActions
 from reader.tui.messages import ImportFinished, ImportProgress, SearchFinished
 from reader.tui.widgets.paper_list import PaperList
 from reader.tui.widgets.preview import PreviewPane
+from reader.tui.widgets.status_line import StatusLine
 from reader.tui.widgets.welcome import WelcomeView
 
 PAPER_ACTIONS = frozenset(
@@ -39,6 +41,12 @@ PAPER_ACTIONS = frozenset(
     }
 )  # fmt: skip
 """Actions on the listed papers: hidden while the filter has focus or the library is empty."""
+
+_NOTHING = object()
+"""No preview update pending."""
+
+FIRST_PAGE = 200
+"""Rows the list gets at once, before the whole ordered result of a query."""
 
 SORT_ORDER = tuple(SORTS)
 """`S` cycles through the sorts in this order."""
@@ -142,9 +150,12 @@ class ReaderApp(PaperActions, App[None]):
             self.sort = "date"
         self.total = len(library)
         self.last_action = ""
-        self._generation = 0
+        self._wanted = 0
         self._searching = False
         self._queued_search = False
+        self._queued_keep = True
+        self._partial_shown = False
+        self._preview_entry: object = _NOTHING
         self._query_error = False
         theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
@@ -159,7 +170,7 @@ class ReaderApp(PaperActions, App[None]):
             yield PreviewPane(id="preview")
         yield WelcomeView(id="welcome")
         with Horizontal(id="status-bar"):
-            yield Static("", id="status")
+            yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -211,33 +222,59 @@ class ReaderApp(PaperActions, App[None]):
 
     # --- searching -------------------------------------------------------------------
 
-    def search(self) -> None:
-        """Run the current query; while one runs, only the newest waiting query is kept."""
+    def search(self, *, keep_cursor: bool = False) -> None:
+        """Run the current query in a worker; while one runs, only the newest waits.
+
+        The worker posts the first screenful and the count first (the list repaints at
+        once), then the whole ordered result. A newer query makes it skip the second step.
+        """
+        self._wanted += 1
         if self._searching:
             self._queued_search = True
+            self._queued_keep = self._queued_keep and keep_cursor
             return
         self._searching = True
-        self._generation += 1
-        current = self.paper_list.current_rowid
-        self._search_worker(self.filter_query, self.sort, self._generation, current)
+        self._search_worker(self.filter_query, self.sort, self._wanted, keep_cursor)
 
     @work(thread=True, group="search", exit_on_error=False)
-    def _search_worker(self, query: Query, sort: str, generation: int, current: int | None) -> None:
+    def _search_worker(self, query: Query, sort: str, generation: int, keep: bool) -> None:
         try:
-            rowids = self.library.rowids(query, sort)
             total = len(self.library)
+            if not keep:
+                page, count = self.library.first_page(query, sort, FIRST_PAGE)
+                if len(page) >= count:  # a small result is complete in its first page
+                    self.post_message(SearchFinished(generation, page, count, total, True, keep))
+                    return
+                painted = threading.Event()
+                partial = SearchFinished(generation, page, count, total, False, keep)
+                partial.painted = painted
+                self.post_message(partial)
+                # Python work here would hold the GIL while the UI paints the first page:
+                # let the UI paint first (bounded, should it be busy elsewhere).
+                painted.wait(0.25)
+                if generation != self._wanted:
+                    # Typing went on: the newest query matters, not the rest of this one.
+                    self.post_message(SearchFinished(generation, page, count, total, True, keep))
+                    return
+            rowids = self.library.rowids(query, sort)
         except ReaderError as error:
-            self.post_message(SearchFinished(generation, array("q"), 0, str(error), current))
+            self.post_message(SearchFinished(generation, array("q"), 0, 0, True, keep, str(error)))
             return
-        self.post_message(SearchFinished(generation, rowids, total, "", current))
+        self.post_message(SearchFinished(generation, rowids, len(rowids), total, True, keep))
 
     @on(SearchFinished)
     def _search_finished(self, message: SearchFinished) -> None:
-        self._searching = False
+        if message.final:
+            self._searching = False
         if self._queued_search:
             # Typing went on while this query ran: its result is stale, run the newest.
-            self._queued_search = False
-            self.search()
+            if message.painted is not None:
+                message.painted.set()
+            if message.final:
+                self._queued_search = False
+                keep, self._queued_keep = self._queued_keep, True
+                self._wanted -= 1  # search() counts it again
+                self.search(keep_cursor=keep)
             return
         if message.error:
             self.set_status(message.error, error=True)
@@ -247,7 +284,12 @@ class ReaderApp(PaperActions, App[None]):
             self.total = message.total
             self.refresh_bindings()
         self.total = message.total
-        self.paper_list.set_rows(message.rowids, keep_rowid=message.previous)
+        # The rest of a result that is already on screen keeps the user's place in it.
+        keep = message.keep or (message.final and self._partial_shown)
+        self._partial_shown = not message.final
+        self.paper_list.set_rows(message.rowids, total=message.count, keep_cursor=keep)
+        if message.painted is not None:
+            self.call_after_refresh(message.painted.set)
         self._show_welcome(self.total == 0)
         self.refresh_status()
 
@@ -272,7 +314,17 @@ class ReaderApp(PaperActions, App[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        self.preview.show(event.entry, self.filter_query.highlight_terms())
+        # The preview follows one frame behind the list: the list repaints at once, and
+        # a burst of cursor moves (a held `j`) lays out the preview only for the last one.
+        first = self._preview_entry is _NOTHING
+        self._preview_entry = event.entry
+        if first:
+            self.call_after_refresh(self._show_preview)
+
+    def _show_preview(self) -> None:
+        entry, self._preview_entry = self._preview_entry, _NOTHING
+        if entry is not _NOTHING:
+            self.preview.show(entry, self.filter_query.highlight_terms())  # type: ignore[arg-type]
 
     # --- status ----------------------------------------------------------------------
 
@@ -283,7 +335,7 @@ class ReaderApp(PaperActions, App[None]):
 
     def refresh_status(self, *, error: bool = False) -> None:
         """Redraw the status line: matches, total, sort and the last action."""
-        status = self.query_one("#status", Static)
+        status = self.query_one(StatusLine)
         count = f"{self.paper_list.row_count:,} of {plural(self.total, 'paper')}"
         parts = [count, f"sorted by {self.sort}"]
         if self.last_action:
@@ -292,7 +344,7 @@ class ReaderApp(PaperActions, App[None]):
         if self.last_action:
             line.append(" · ")
             line.append(one_line(self.last_action), style="bold red" if error else "")
-        status.update(line)
+        status.show(line)
 
     # --- app-level actions -----------------------------------------------------------
 
@@ -378,7 +430,7 @@ class ReaderApp(PaperActions, App[None]):
             return
         self.set_status(f"Imported {message.label}: {message.result.summary()}")
         self.paper_list.refresh_entries()
-        self.search()
+        self.search(keep_cursor=True)
 
 
 def make_app(folder: Path) -> ReaderApp:

@@ -79,4 +79,4 @@ def list_lines(app: ReaderApp) -> list[str]:
 
 def status_text(app: ReaderApp) -> str:
     """The status line, as plain text."""
-    return str(app.query_one("#status").render())
+    return str(app.query_one("#status").render())  # a rich Text: its plain string

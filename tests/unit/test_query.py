@@ -143,3 +143,24 @@ def test_highlight_terms_are_the_positive_words():
         "sparse",
         "exact phrase",
     ]
+
+
+@pytest.mark.parametrize(
+    "query", ["", "sparse", "-caus", "is:starred", "year:2025", "upvotes:>=1", "caus OR dense"]
+)
+@pytest.mark.parametrize("sort", ["date", "upvotes", "title", "added"])
+def test_first_page_is_the_start_of_the_full_order(lib: Library, query: str, sort: str):
+    full = lib.rowids(query, sort)
+    page, count = lib.first_page(query, sort, limit=2)
+    assert count == len(full) == lib.count(query)
+    assert page.tolist() == full[:2].tolist()
+    assert [lib.rows([rowid])[rowid].key for rowid in full] == lib.keys(query, sort)
+
+
+def test_orders_follow_new_imports_and_state_changes(lib: Library):
+    assert lib.count("is:read") == 1
+    lib.set_read([DENSE], True)
+    assert lib.count("is:read") == 2
+    assert DENSE in {lib.rows([r])[r].key for r in lib.rowids("is:read")}
+    lib.import_papers([Incoming(Paper(key="t-new", title="Newest", published=date(2026, 1, 1)))])
+    assert lib.rows(lib.rowids("")[:1])[lib.rowids("")[0]].key == "t-new"

@@ -11,10 +11,9 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -105,19 +104,21 @@ class PaperList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._fetch = fetch
         self._rowids: array[int] = array("q")
+        self._total = 0
         # Papers drawn recently, by row id; dropped wholesale when it grows past a few
         # screens, which is cheaper than bookkeeping for an LRU order.
         self._entries: dict[int, Entry] = {}
         self._strips: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
-        self._highlighted: tuple[int, Entry | None] | None = None
+        self._highlighted: tuple[int | None, Entry | None] | None = None
+        self._styles: dict[bool, dict[str, Style]] = {}
         self.empty_text = empty_text
 
     # --- data ------------------------------------------------------------------------
 
     @property
     def row_count(self) -> int:
-        """How many papers the list holds."""
-        return len(self._rowids)
+        """How many papers the list holds (some may still be arriving)."""
+        return self._total
 
     @property
     def rowids(self) -> array[int]:
@@ -126,31 +127,35 @@ class PaperList(ScrollView, can_focus=True):
 
     @property
     def current_rowid(self) -> int | None:
-        """The row id of the paper under the cursor, or None for an empty list."""
-        return self._rowids[self.cursor] if self._rowids else None
+        """The row id of the paper under the cursor, or None (empty, or not here yet)."""
+        return self._rowids[self.cursor] if self.cursor < len(self._rowids) else None
 
     @property
     def current_entry(self) -> Entry | None:
         """The paper under the cursor, or None for an empty list."""
-        if not self._rowids:
-            return None
-        return self._entry(self._rowids[self.cursor])
+        rowid = self.current_rowid
+        return None if rowid is None else self._entry(rowid)
 
-    def set_rows(self, rowids: array[int], *, keep_rowid: int | None = None) -> None:
-        """Show these rows; the cursor stays on `keep_rowid` if it is still listed."""
+    def set_rows(
+        self, rowids: array[int], *, total: int | None = None, keep_cursor: bool = False
+    ) -> None:
+        """Show these rows, in order.
+
+        `total` may be larger than `len(rowids)`: the first screenful of a large result
+        comes first (so the list repaints at once) and the rest follows; rows not here
+        yet draw as placeholders. `keep_cursor` keeps the cursor where it is (the same
+        result, completed or refreshed); otherwise it goes to the top.
+        """
         self._rowids = rowids
+        self._total = len(rowids) if total is None else max(total, len(rowids))
         self._strips.clear()
-        self.virtual_size = Size(self._content_width(), len(rowids))
-        index = 0
-        if keep_rowid is not None:
-            # A linear scan of a packed array: about 1 ms for 100,000 rows.
-            try:
-                index = rowids.index(keep_rowid)
-            except ValueError:
-                index = 0
+        self.virtual_size = Size(self._content_width(), self._total)
         self._highlighted = None
-        self.cursor = index
-        self.scroll_to(y=max(0, index - self.scrollable_content_region.height // 2), animate=False)
+        if keep_cursor:
+            self.cursor = self.cursor
+        else:
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False)
         self.refresh()
 
     def refresh_entries(self, keys: Sequence[str] | None = None) -> None:
@@ -188,14 +193,14 @@ class PaperList(ScrollView, can_focus=True):
     # --- movement --------------------------------------------------------------------
 
     def validate_cursor(self, cursor: int) -> int:
-        return max(0, min(cursor, len(self._rowids) - 1)) if self._rowids else 0
+        return max(0, min(cursor, self._total - 1)) if self._total else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_cursor_into_view()
         self._refresh_row(old)
         self._refresh_row(new)
         entry = self.current_entry
-        highlighted = (self._rowids[new] if self._rowids else -1, entry)
+        highlighted = (self.current_rowid, entry)
         if highlighted != self._highlighted:
             self._highlighted = highlighted
             self.post_message(self.Highlighted(self, entry))
@@ -226,7 +231,7 @@ class PaperList(ScrollView, can_focus=True):
 
     def action_last(self) -> None:
         """Jump to the last paper."""
-        self.cursor = len(self._rowids) - 1
+        self.cursor = self._total - 1
 
     def action_page_down(self) -> None:
         """Move one screen down."""
@@ -243,7 +248,7 @@ class PaperList(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         """Clicking a row moves the cursor there."""
         index = int(self.scroll_offset.y) + event.y
-        if 0 <= index < len(self._rowids):
+        if 0 <= index < self._total:
             self.cursor = index
         self.focus()
 
@@ -255,26 +260,44 @@ class PaperList(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         """Column widths depend on the width: drop the drawn rows."""
         self._strips.clear()
-        self.virtual_size = Size(self._content_width(), len(self._rowids))
+        self.virtual_size = Size(self._content_width(), self._total)
+
+    def on_focus(self) -> None:
+        """The cursor row looks different in a focused list."""
+        self._restyle()
+
+    def on_blur(self) -> None:
+        """The cursor row looks different in a list without focus."""
+        self._restyle()
+
+    def _restyle(self) -> None:
+        self._strips.clear()
+        self._styles.clear()
+        self.refresh()
 
     def notify_style_update(self) -> None:
         """A theme change restyles every row."""
         super().notify_style_update()
         self._strips.clear()
+        self._styles.clear()
 
     def render_line(self, y: int) -> Strip:
         """Draw one visible line: row `scroll_y + y` of the matches."""
         width = self._content_width()
         index = int(self.scroll_offset.y) + y
-        if not self._rowids:
+        if not self._total:
             if y == 0:
                 style = self.get_component_rich_style("paper-list--empty")
                 return Strip([Segment(f" {self.empty_text}"[:width], style)]).extend_cell_length(
                     width, self.rich_style
                 )
             return Strip.blank(width, self.rich_style)
-        if index >= len(self._rowids):
+        if index >= self._total:
             return Strip.blank(width, self.rich_style)
+        if index >= len(self._rowids):
+            # Past the first screenful of a large result that is still arriving.
+            style = self.get_component_rich_style("paper-list--empty")
+            return Strip([Segment("   …", style)]).extend_cell_length(width, self.rich_style)
         rowid = self._rowids[index]
         selected = index == self.cursor
         cache_key = (rowid, width, selected)
@@ -288,48 +311,56 @@ class PaperList(ScrollView, can_focus=True):
         base = self.rich_style
         if entry is None:
             return Strip.blank(width, base)
-        meta = self.get_component_rich_style("paper-list--meta", partial=True)
-        title_style = self.get_component_rich_style(
-            "paper-list--read" if entry.state.read else "paper-list--unread", partial=True
-        )
-        star = self.get_component_rich_style("paper-list--star", partial=True)
-        tags_style = self.get_component_rich_style("paper-list--tags", partial=True)
+        styles = self._row_styles(selected)
         columns = _columns(width)
         paper, state = entry.paper, entry.state
-
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
-        line.append("●" if not state.read else " ", title_style)
-        line.append("★" if state.starred else " ", star)
-        line.append(" ")
+        title_style = styles["read"] if state.read else styles["unread"]
+        # Segments are built directly (not through rich Text): this runs for every row
+        # that comes into view, and is a good part of the cost of a repaint.
+        segments = [
+            Segment(" " if state.read else "●", title_style),
+            Segment("★" if state.starred else " ", styles["star"]),
+            Segment(" ", styles["base"]),
+        ]
         tags = " ".join(f"#{one_line(tag)}" for tag in state.tags)
         title_width = columns.title
         if columns.tags and tags:
             tags_width = min(cell_len(tags), columns.tags)
             title_width -= tags_width + 1
-        line.append_text(_cell(one_line(paper.title), title_width, title_style))
+        segments.append(Segment(_fit(one_line(paper.title), title_width), title_style))
         if columns.tags and tags:
-            line.append(" ")
-            line.append_text(_cell(tags, tags_width, tags_style))
+            segments.append(Segment(" " + _fit(tags, tags_width), styles["tags"]))
+        meta = styles["meta"]
         if columns.byline:
-            line.append("  ")
-            line.append_text(_cell(one_line(paper.byline), columns.byline, meta))
+            segments.append(Segment("  " + _fit(one_line(paper.byline), columns.byline), meta))
         if columns.date:
             date = paper.published.isoformat() if paper.published else "—"
-            line.append("  ")
-            line.append_text(_cell(date, _DATE_WIDTH, meta))
+            segments.append(Segment("  " + _fit(date, _DATE_WIDTH), meta))
         if columns.votes:
             votes = "" if paper.upvotes is None else str(paper.upvotes)
-            line.append(" ")
-            line.append(f"{votes:>{_VOTES_WIDTH}}", meta)
-        line.append(" ")
+            segments.append(Segment(f" {votes:>{_VOTES_WIDTH}}", meta))
+        segments.append(Segment(" ", styles["base"]))
+        return Strip(segments).adjust_cell_length(width, styles["base"])
 
-        segments = Segment.apply_style(
-            line.render(self.app.console),
-            style=base,
-            # The cursor goes on top of the column colours, so it shows in every theme.
-            post_style=self.get_component_rich_style("paper-list--cursor") if selected else None,
-        )
-        return Strip(segments).adjust_cell_length(width, base).simplify()
+    def _row_styles(self, selected: bool) -> dict[str, Style]:
+        """The finished style of each part of a row (cached until the theme changes)."""
+        cached = self._styles.get(selected)
+        if cached is not None:
+            return cached
+        base = self.rich_style
+        # The cursor goes on top of the column colours, so it shows in every theme.
+        cursor = self.get_component_rich_style("paper-list--cursor") if selected else Style()
+        parts = {
+            "base": Style(),
+            "read": self.get_component_rich_style("paper-list--read", partial=True),
+            "unread": self.get_component_rich_style("paper-list--unread", partial=True),
+            "star": self.get_component_rich_style("paper-list--star", partial=True),
+            "meta": self.get_component_rich_style("paper-list--meta", partial=True),
+            "tags": self.get_component_rich_style("paper-list--tags", partial=True),
+        }
+        styles = {name: base + style + cursor for name, style in parts.items()}
+        self._styles[selected] = styles
+        return styles
 
 
 class _Columns:
@@ -356,8 +387,11 @@ def _columns(width: int) -> _Columns:
     return _Columns(max(width - used, 8), byline, date, votes, tags)
 
 
-def _cell(text: str, width: int, style: Style) -> Text:
-    """`text` cut to `width` cells with an ellipsis, padded to exactly `width`."""
-    cell = Text(text, style=style, no_wrap=True, overflow="ellipsis", end="")
-    cell.truncate(max(width, 0), overflow="ellipsis", pad=True)
-    return cell
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` cells with an ellipsis, padded to exactly `width` cells."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length <= width:
+        return text + " " * (width - length)
+    return set_cell_size(text, width - 1) + "…"
