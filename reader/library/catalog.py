@@ -170,13 +170,13 @@ class Catalog:
         by_arxiv: dict[str, Paper] = {}
         by_key: dict[str, Paper] = {}
         by_title: dict[str, list[Paper]] = {}
+        if not self._db.execute("SELECT 1 FROM papers LIMIT 1").fetchone():
+            return Known(by_arxiv, by_key, by_title)  # an empty catalog knows nothing
         lookups = (
             ("arxiv_id", {paper.arxiv_id for paper in papers if paper.arxiv_id}),
             ("key", {paper.key for paper in papers}),
             ("title_norm", {normalize_title(paper.title) for paper in papers}),
         )
-        if not self._db.execute("SELECT 1 FROM papers LIMIT 1").fetchone():
-            lookups = ()  # an empty catalog knows nothing: skip the lookups
         for column, values in lookups:
             wanted = list(values)
             for start in range(0, len(wanted), 500):
@@ -197,7 +197,7 @@ class Catalog:
         (last_rowid,) = self._db.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()
         self._db.executemany(
             f"INSERT INTO papers (title_norm, {_COLUMNS}) VALUES (?, ?,?,?,?,?,?,?,?,?,?,?,?)",
-            ((title, *_row(paper)) for paper, title in plan.new.values()),
+            ((title, *_row(paper, plan.added)) for paper, title in plan.new.values()),
         )
         for old, merged, title in plan.changed.values():
             self._update(old, merged, title)
@@ -315,7 +315,8 @@ def _fts_values(paper: Paper) -> tuple[object, ...]:
     return (row[1], row[2], row[3], row[5])
 
 
-def _row(paper: Paper) -> tuple[object, ...]:
+def _row(paper: Paper, added: datetime | None = None) -> tuple[object, ...]:
+    """The column values of `paper` (`added` stands in when the paper has none)."""
     return (
         paper.key,
         paper.title,
@@ -328,7 +329,7 @@ def _row(paper: Paper) -> tuple[object, ...]:
         paper.arxiv_id,
         paper.url,
         paper.source,
-        paper.added.isoformat() if paper.added else None,
+        (paper.added or added).isoformat() if (paper.added or added) else None,
     )
 
 

@@ -54,6 +54,8 @@ class ImportPlan:
     changed: dict[str, tuple[Paper, Paper, str]] = field(default_factory=dict)
     """Known papers whose metadata changed: (as stored, merged, normalized title)."""
     result: ImportResult = field(default_factory=ImportResult)
+    added: datetime | None = None
+    """When the import happened: the `added` time of new papers that carry none."""
 
 
 def merge(old: Paper, new: Paper) -> Paper:
@@ -97,7 +99,7 @@ def plan_import(
     normalized titles (unless both have different arXiv ids). It keeps the key it was
     first stored under, so the user's state stays attached.
     """
-    plan = ImportPlan()
+    plan = ImportPlan(added=added)
     current: dict[str, Paper] = {}  # the latest version of every paper touched so far
     stored: dict[str, Paper] = {}  # known papers as they were before this import
     batch_arxiv: dict[str, str] = {}
@@ -107,8 +109,8 @@ def plan_import(
         key = _match(paper, title, known, current, batch_arxiv, batch_titles)
         if key is None:
             key = paper.key
-            current[key] = paper if paper.added else replace(paper, added=added)
-            plan.new[key] = (current[key], title)
+            current[key] = paper
+            plan.new[key] = (paper, title)
         else:
             if key not in current:
                 stored[key] = known.by_key[key]

@@ -142,8 +142,8 @@ class Searcher:
         """
         with self._lock:
             self._apply_pending()
-            if query.root is None:
-                order, _ = self._ordering(sort)
+            if query.root is None and self._is_ordered(sort):
+                order, _ = self._orders[sort]
                 return order[:limit], len(order)
             where, params = query.to_sql()
             sql = (
@@ -155,6 +155,11 @@ class Searcher:
                 return page, self._count(query)
             except sqlite3.OperationalError as error:
                 raise StoreError(f"the query could not be run: {error}") from None
+
+    def _is_ordered(self, sort: str) -> bool:
+        """True when the whole order for `sort` is cached and still current."""
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        return version == self._data_version and sort in self._orders
 
     def _count(self, query: Query) -> int:
         expression = query.fts_only()
