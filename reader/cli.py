@@ -20,9 +20,12 @@ from reader.query import SORTS
 from reader.text import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from reader.feeds import FeedConfig
     from reader.library import Library
 
-EXPORT_FORMATS = ("markdown", "json", "jsonl")
+EXPORT_FORMATS = ("markdown", "json", "jsonl", "bibtex")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,6 +94,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--sort", choices=tuple(SORTS), default="date")
     sub.add_argument("--title", default=None, help="the Markdown heading")
 
+    sub = command("fetch", "fetch papers from Hugging Face or arXiv into the library")
+    feeds = sub.add_subparsers(dest="feed", metavar="SOURCE", required=True)
+    hf = feeds.add_parser("hf", parents=[common], help="Hugging Face Daily Papers")
+    when = hf.add_mutually_exclusive_group()
+    when.add_argument("--date", metavar="YYYY-MM-DD", help="one day (default: today)")
+    when.add_argument("--week", metavar="YYYY-Www", help="one ISO week, e.g. 2025-W09")
+    when.add_argument("--month", metavar="YYYY-MM", help="one month")
+    arxiv = feeds.add_parser("arxiv", parents=[common], help="the arXiv API or RSS listing")
+    arxiv.add_argument(
+        "query", nargs="?", help="an arXiv search query, e.g. 'cat:cs.LG AND abs:causal'"
+    )
+    arxiv.add_argument("--max", type=int, default=50, metavar="N", help="at most N papers (50)")
+    arxiv.add_argument(
+        "--rss", metavar="CATEGORY", help="the daily listing of a category, e.g. cs.LG"
+    )
+
     command("stats", "counts of papers and of your read/starred/notes/tags")
     command("demo", "try reader on the bundled sample papers (your library is untouched)")
     return parser
@@ -133,6 +152,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             "tag": _tag,
             "export": _export,
             "stats": _stats,
+            "fetch": _fetch,
         }[args.command]
         return handler(library, args)
 
@@ -148,12 +168,24 @@ def _import(library: Library, args: argparse.Namespace) -> int:
 
     if not args.files and not args.sample:
         raise ReaderError("name at least one FILE (or - for standard input, or --sample)")
+    from reader.sources.detect import arxiv_ids, detect_format
+
     items = []
     # Every input is read and parsed before anything is written: a bad file changes nothing.
     for name in args.files:
         text = read_text_input(name)
         where = "standard input" if name == "-" else name
-        items.extend(parse_text(text, args.format, year=args.year, where=where))
+        fmt = detect_format(text) if args.format == "auto" else args.format
+        if fmt == "ids":
+            # A plain list of arXiv ids or URLs: their metadata comes from the arXiv API.
+            from reader import feeds
+
+            ids = arxiv_ids(text)
+            if not ids:
+                raise ReaderError(f"{where}: not a list of arXiv ids or URLs")
+            items.extend(feeds.fetch_arxiv_ids(_feed_config(library), ids))
+        else:
+            items.extend(parse_text(text, fmt or "auto", year=args.year, where=where))
     if args.sample:
         for name, text in sample_pages():
             items.extend(parse_text(text, "hf-page", year=args.year, where=name))
@@ -248,6 +280,10 @@ def _export(library: Library, args: argparse.Namespace) -> int:
         text = export.to_markdown(entries, title=args.title or default_title)
     elif args.format == "json":
         text = export.to_json(entries)
+    elif args.format == "bibtex":
+        from reader.bibtex_export import to_bibtex
+
+        text = to_bibtex(entries)
     else:
         text = export.to_jsonl(entries)
     if args.output:
@@ -276,6 +312,56 @@ def _stats(library: Library, args: argparse.Namespace) -> int:
     ]
     print("\n".join(lines))
     return 0
+
+
+def _feed_config(library: Library) -> FeedConfig:
+    # Imported here: httpx is only loaded by the commands that go online.
+    from reader import feeds
+    from reader.settings import Settings
+
+    return feeds.FeedConfig.load(os.environ, Settings(library.folder))
+
+
+def _fetch(library: Library, args: argparse.Namespace) -> int:
+    from reader import feeds
+
+    config = _feed_config(library)
+    progress = _progress_printer()
+    if args.feed == "hf":
+        label = f"Hugging Face Daily Papers ({args.date or args.week or args.month or 'today'})"
+        items = feeds.fetch_hf(
+            config, date=args.date, week=args.week, month=args.month, progress=progress
+        )
+    elif args.rss:
+        if args.query:
+            raise ReaderError("give either a search QUERY or --rss CATEGORY, not both")
+        label = f"the arXiv listing of {args.rss}"
+        items = feeds.fetch_rss(config, args.rss)
+    else:
+        if not args.query:
+            raise ReaderError(
+                "give an arXiv search QUERY (e.g. 'cat:cs.LG AND abs:causal') or --rss CATEGORY"
+            )
+        label = f"arXiv search {args.query!r}"
+        items = feeds.fetch_arxiv(config, args.query, max_results=args.max, progress=progress)
+    if not items:
+        # An empty daily listing (weekends, holidays) is normal, not an error.
+        print(f"Nothing new from {label}.")
+        return 0
+    result = library.import_papers(items)
+    print(f"Fetched {plural(len(result.keys), 'paper')} from {label}: {result.summary()}.")
+    return 0
+
+
+def _progress_printer() -> Callable[[int], None] | None:
+    """Report fetch progress on stderr when it is a terminal (pages can take seconds)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int) -> None:
+        print(f"\r… {plural(done, 'paper')} so far", end="", file=sys.stderr, flush=True)
+
+    return show
 
 
 def _run_app(folder: Path, *, samples: bool = False) -> int:

@@ -20,6 +20,7 @@ from reader.sources import Incoming
 from reader.sources.detect import parse_text
 from reader.text import one_line, plural
 from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.fetch import FetchRequest
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.paste import PasteScreen
 from reader.tui.screens.prompt import PromptScreen
@@ -205,7 +206,32 @@ class PaperActions(_Base):
         if not entries:
             self.set_status("No starred papers to export (star papers with s)")
             return
-        default = Path.cwd() / f"starred-papers-{date.today().isoformat()}.md"
+        name = f"starred-papers-{date.today().isoformat()}.md"
+        self._ask_export(entries, "starred paper", name, "Markdown", export.to_markdown)
+
+    def action_export_bibtex(self) -> None:
+        """Export the papers matching the filter to a BibTeX file."""
+        from reader.bibtex_export import to_bibtex
+
+        entries = self.library.entries(self.filter_query, self.sort)
+        if not entries:
+            self.set_status("No papers match the filter")
+            return
+        name = f"papers-{date.today().isoformat()}.bib"
+        self._ask_export(entries, "paper", name, "BibTeX", to_bibtex)
+
+    def _ask_export(
+        self,
+        entries: list[Entry],
+        noun: str,
+        file_name: str,
+        kind: str,
+        render: Callable[[Sequence[Entry]], str],
+    ) -> None:
+        """Ask for a path (confirming before replacing a file), then write the export."""
+
+        def write(path: Path) -> None:
+            self._export(entries, path, noun, kind, render)
 
         def chosen(path_text: str | None) -> None:
             if not path_text:
@@ -215,36 +241,41 @@ class PaperActions(_Base):
             if path.exists() and not path.is_dir():
                 self.push_screen(
                     ConfirmScreen(f"{path} exists. Replace it?", yes="Replace", no="Cancel"),
-                    lambda yes: (
-                        self._export(entries, path) if yes else self.set_status("Export cancelled")
-                    ),
+                    lambda yes: write(path) if yes else self.set_status("Export cancelled"),
                 )
                 return
-            self._export(entries, path)
+            write(path)
 
         self.push_screen(
             PromptScreen(
-                f"Export {plural(len(entries), 'starred paper')} to Markdown file",
-                value=str(default),
+                f"Export {plural(len(entries), noun)} to a {kind} file",
+                value=str(Path.cwd() / file_name),
                 complete_paths=True,
             ),
             chosen,
         )
 
-    def _export(self, entries: list[Entry], path: Path) -> None:
-        text = export.to_markdown(entries)
+    def _export(
+        self,
+        entries: list[Entry],
+        path: Path,
+        noun: str,
+        kind: str,
+        render: Callable[[Sequence[Entry]], str],
+    ) -> None:
+        text = render(entries)
         try:
             write_text_atomic(path, text, force=True)
         except ReaderError as error:
             self.set_status(str(error), error=True)
             return
-        self.set_status(f"Exported {plural(len(entries), 'starred paper')} to {path}")
+        self.set_status(f"Exported {plural(len(entries), noun)} to {path}")
 
         def copy_too(yes: bool | None) -> None:
             if yes:
-                self._copy(text, "the Markdown")
+                self._copy(text, f"the {kind}")
 
-        self.push_screen(ConfirmScreen("Copy the Markdown to the clipboard too?"), copy_too)
+        self.push_screen(ConfirmScreen(f"Copy the {kind} to the clipboard too?"), copy_too)
 
     # --- importing ---------------------------------------------------------------------
 
@@ -292,6 +323,18 @@ class PaperActions(_Base):
     def _import_text(self, text: str, label: str) -> None:
         self.start_import(label, lambda: parse_text(text, where=label))
 
+    def action_fetch(self) -> None:
+        """Fetch papers from Hugging Face or arXiv (a dialog, then a worker)."""
+        from reader.tui.screens.fetch import FetchScreen
+
+        def chosen(request: FetchRequest | None) -> None:
+            if request is None:
+                self.set_status("Fetch cancelled")
+                return
+            self.start_import(_fetch_label(request.source, request.value), _fetcher(self, request))
+
+        self.push_screen(FetchScreen(), chosen)
+
     def action_load_samples(self) -> None:
         """Import the bundled sample papers."""
         from reader.data import sample_pages
@@ -303,3 +346,36 @@ class PaperActions(_Base):
             return items
 
         self.start_import("the sample papers", load)
+
+
+def _fetch_label(source: str, value: str) -> str:
+    return {
+        "hf": f"Hugging Face Daily Papers ({value})",
+        "arxiv": f"arXiv search {value!r}",
+        "rss": f"the arXiv listing of {value}",
+    }[source]
+
+
+def _fetcher(app: PaperActions, request: FetchRequest) -> Callable[[], list[Incoming]]:
+    """The worker's job for a fetch request: network first, then the usual import."""
+    import os
+    import re
+
+    from reader import feeds
+    from reader.settings import Settings
+
+    source, value = request.source, request.value
+    config = feeds.FeedConfig.load(os.environ, Settings(app.library.folder))
+
+    def load() -> list[Incoming]:
+        if source == "hf":
+            if re.fullmatch(r"\d{4}-W\d{2}", value):
+                return feeds.fetch_hf(config, week=value)
+            if re.fullmatch(r"\d{4}-\d{2}", value):
+                return feeds.fetch_hf(config, month=value)
+            return feeds.fetch_hf(config, date=value)
+        if source == "rss":
+            return feeds.fetch_rss(config, value)
+        return feeds.fetch_arxiv(config, value)
+
+    return load

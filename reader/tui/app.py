@@ -37,6 +37,7 @@ PAPER_ACTIONS = frozenset(
     {
         "toggle_read", "toggle_star", "edit_note", "edit_tags", "undo", "redo",
         "mark_all_read", "open_link", "copy_link", "copy_citation", "export_starred",
+        "export_bibtex",
         "cycle_sort", "toggle_preview",
     }
 )  # fmt: skip
@@ -73,8 +74,10 @@ class ReaderApp(PaperActions, App[None]):
         Binding("y", "copy_link", "Copy", show=False, tooltip="Copy title and link"),
         Binding("Y", "copy_citation", "Cite", show=False, tooltip="Copy a citation line"),
         Binding("e", "export_starred", "Export", tooltip="Export starred papers to Markdown"),
+        Binding("b", "export_bibtex", "BibTeX", show=False, tooltip="Export matches as BibTeX"),
         Binding("i", "import_file", "Import", tooltip="Import a file"),
         Binding("I", "import_clipboard", "Paste", show=False, tooltip="Import copied page text"),
+        Binding("f", "fetch", "Fetch", show=False, tooltip="Fetch from Hugging Face or arXiv"),
         Binding("d", "load_samples", "Samples", tooltip="Load the sample papers"),
         Binding("S", "cycle_sort", "Sort", tooltip="Cycle the sort order"),
         Binding("p", "toggle_preview", "Preview", show=False, tooltip="Show or hide the preview"),
@@ -118,6 +121,7 @@ class ReaderApp(PaperActions, App[None]):
                 ("o", "open the paper's page in the browser"),
                 ("y / Y", "copy title and link / a citation line"),
                 ("e", "export the starred papers to Markdown"),
+                ("b", "export the papers matching the filter to BibTeX"),
             ],
         ),
         (
@@ -125,6 +129,7 @@ class ReaderApp(PaperActions, App[None]):
             [
                 ("i", "import a file (Daily Papers text, JSON, JSON Lines)"),
                 ("I", "import copied Daily Papers text from the clipboard"),
+                ("f", "fetch from Hugging Face Daily Papers or arXiv"),
                 ("d", "load the bundled sample papers"),
             ],
         ),
@@ -427,6 +432,10 @@ class ReaderApp(PaperActions, App[None]):
         self.query("#progress").remove()
         if message.result is None:
             self.set_status(message.error, error=True)
+            return
+        if not message.result.keys:
+            # An empty daily listing (a weekend) is normal.
+            self.set_status(f"Nothing new from {message.label}")
             return
         self.set_status(f"Imported {message.label}: {message.result.summary()}")
         self.paper_list.refresh_entries()

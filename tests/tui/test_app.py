@@ -483,3 +483,63 @@ async def test_footer_shows_the_keys_that_matter_now(tmp_path: Path, make_app):
         assert empty.check_action("toggle_read", ()) is False
         await pilot.press("s", "space")
         assert not stored_state(tmp_path / "empty")
+
+
+async def test_fetch_dialog_runs_in_a_worker(make_app, monkeypatch, sample_dir: Path):
+    from reader import feeds
+    from reader.tui.screens.fetch import FetchScreen
+
+    calls: list[tuple[str, dict]] = []
+
+    def fake_hf(config, **kwargs):
+        calls.append(("hf", kwargs))
+        return [Incoming(LINKED)]
+
+    def fake_rss(config, category):
+        calls.append(("rss", {"category": category}))
+        return []
+
+    monkeypatch.setattr(feeds, "fetch_hf", fake_hf)
+    monkeypatch.setattr(feeds, "fetch_rss", fake_rss)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        assert isinstance(app.screen, FetchScreen)
+        app.screen.query_one("Input").value = "2026-W24"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert calls == [("hf", {"week": "2026-W24"})]
+        # The fixture library already holds this paper: nothing changes.
+        assert "(2026-W24): 0 new, 0 updated, 1 skipped" in status_text(app)
+        await pilot.press("f")
+        await pilot.click("RadioButton:last-of-type")  # the arXiv daily listing
+        await pilot.pause()
+        app.screen.query_one("Input").value = "cs.LG"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert calls[-1] == ("rss", {"category": "cs.LG"})
+        assert "Nothing new from the arXiv listing of cs.LG" in status_text(app)
+
+
+async def test_export_matching_papers_as_bibtex(make_app, tmp_path: Path, monkeypatch):
+    from reader.sources.bibtex import parse_bibtex
+
+    monkeypatch.setattr(actions.clipboard, "copy_to_system", lambda text: True)
+    target = tmp_path / "out.bib"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"sparse caus", "enter")
+        await settle(pilot)
+        count = app.paper_list.row_count
+        await pilot.press("b")
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one("Input").value = str(target)
+        await pilot.press("enter", "n")
+        await settle(pilot)
+        papers = parse_bibtex(target.read_text(encoding="utf-8"))
+        assert len(papers) == count
+        assert {item.paper.title for item in papers} == {
+            entry.paper.title for entry in app.library.entries("sparse caus")
+        }

@@ -17,6 +17,11 @@ CORE_MODULES = [
     "reader.render",
     "reader.fileio",
     "reader.paths",
+    "reader.feeds",
+    "reader.sources.hfapi",
+    "reader.sources.arxiv",
+    "reader.sources.bibtex",
+    "reader.bibtex_export",
 ]
 
 

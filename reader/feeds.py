@@ -1,0 +1,479 @@
+"""Fetching papers over HTTP: Hugging Face Daily Papers, the arXiv API and arXiv's RSS.
+
+Everything a fetch needs comes in through `FeedConfig` and an optional `FeedClient`; there is
+no module-level state. The client retries 429 and 5xx answers with exponential backoff
+(honouring a bounded `Retry-After`), spaces arXiv API calls as arXiv asks, and turns every
+failure into a one-line `ReaderError`. Its `sleep` and `clock` are injectable so tests never
+wait.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from datetime import date as Date
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from reader import __version__
+from reader.errors import InputError, ReaderError
+from reader.identity import normalize_arxiv_id
+from reader.settings import Settings
+from reader.sources import Incoming
+from reader.sources.arxiv import parse_atom, parse_rss
+from reader.sources.hfapi import HfExtras, parse_daily_papers_with_extras
+
+USER_AGENT = f"reader/{__version__} (+paper triage)"
+
+HF_MAX_LIMIT = 100
+"""The Hub caps `limit` at 100 (observed, not documented)."""
+HF_MAX_PAGES = 50
+"""A server that ignores `p` would otherwise be paged forever."""
+ARXIV_PAGE_SIZE = 100
+ARXIV_ID_BATCH = 100
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""No real listing comes close; a bigger answer is a broken or hostile server."""
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_CATEGORY = re.compile(
+    r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?(?:\+[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?)*"
+)
+
+_T = TypeVar("_T")
+_P = TypeVar("_P")
+
+Progress = Callable[[int], None]
+"""Called with the number of papers read so far, after each page."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """Where the feeds live and how patiently to talk to them."""
+
+    hf_url: str = "https://huggingface.co"
+    """The Hub's base URL; the client appends "/api/daily_papers"."""
+    arxiv_api_url: str = "http://export.arxiv.org/api/query"
+    arxiv_rss_url: str = "https://rss.arxiv.org/rss"
+    """The RSS base URL; the client appends "/<category>"."""
+    arxiv_spacing: float = 3.0
+    """Seconds between arXiv API calls, as the API's manual asks."""
+    timeout: float = 20.0
+    """Seconds to wait for a connection and for each read."""
+    retries: int = 3
+    """Extra attempts after a 429 or 5xx answer."""
+    backoff: float = 1.0
+    """The first retry's wait in seconds; each later one doubles it."""
+    max_retry_wait: float = 60.0
+    """The longest wait a server's Retry-After can impose before a retry."""
+    user_agent: str = USER_AGENT
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str], settings: Settings | None = None) -> FeedConfig:
+        """The configuration from `environ` (READER_HF_URL, READER_ARXIV_API_URL,
+        READER_ARXIV_RSS_URL), over `settings` (hf_url, arxiv_api_url, arxiv_rss_url,
+        arxiv_spacing), over the defaults. `ReaderError` on a value that cannot work."""
+        values: dict[str, Any] = {}
+        for name, variable in (
+            ("hf_url", "READER_HF_URL"),
+            ("arxiv_api_url", "READER_ARXIV_API_URL"),
+            ("arxiv_rss_url", "READER_ARXIV_RSS_URL"),
+        ):
+            value = environ.get(variable) or (settings.get(name) if settings else None)
+            if value is not None:
+                values[name] = _base_url(value, variable if environ.get(variable) else name)
+        spacing = settings.get("arxiv_spacing") if settings else None
+        if spacing is not None:
+            if isinstance(spacing, bool) or not isinstance(spacing, int | float) or spacing < 0:
+                raise ReaderError(
+                    f"setting arxiv_spacing must be a number of seconds, not {spacing!r}"
+                )
+            values["arxiv_spacing"] = float(spacing)
+        return cls(**values)
+
+
+class FeedClient:
+    """One HTTP session for a fetch: retries, arXiv spacing and one-line errors.
+
+    Use it as a context manager (or call `close`). `sleep` and `clock` default to the real
+    ones; tests pass fakes. The arXiv spacing is kept per client, so calls made through the
+    same client are spaced even across fetch functions.
+    """
+
+    def __init__(
+        self,
+        config: FeedConfig,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.config = config
+        self._sleep = sleep
+        self._clock = clock
+        self._last_arxiv_call: float | None = None
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(config.timeout),
+            headers={"User-Agent": config.user_agent},
+            follow_redirects=True,
+            transport=transport,
+        )
+
+    def __enter__(self) -> FeedClient:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._http.close()
+
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        min_wait: float = 0.0,
+    ) -> bytes:
+        """The body of a successful GET of `url`, retrying 429 and 5xx answers after at
+        least `min_wait` seconds.
+
+        Raises `ReaderError` naming the host when it cannot be reached, does not answer in
+        time, or answers with an error status (after the retries, for 429 and 5xx).
+        """
+        host = _host(url)
+        attempts = 1 + max(self.config.retries, 0)
+        for attempt in range(attempts):
+            try:
+                with self._http.stream("GET", url, params=params) as response:
+                    if response.is_success:
+                        return _read_capped(response, host)
+                    status = f"{response.status_code} {response.reason_phrase}".strip()
+                    retryable = response.status_code == 429 or response.status_code >= 500
+                    if not retryable or attempt == attempts - 1:
+                        tried = (
+                            f" (after {attempts} attempts)" if retryable and attempts > 1 else ""
+                        )
+                        raise ReaderError(f"{host} answered {status}{tried}")
+                    wait = self._retry_wait(response.headers.get("Retry-After"), attempt)
+            except httpx.ConnectTimeout:
+                raise ReaderError(
+                    f"cannot reach {host}: no connection within {self.config.timeout:g} s"
+                ) from None
+            except httpx.TimeoutException:
+                raise ReaderError(
+                    f"{host} did not answer within {self.config.timeout:g} s"
+                ) from None
+            except httpx.ConnectError as error:
+                # Offline, DNS failure, refused: retrying would only make the user wait.
+                raise ReaderError(f"cannot reach {host}: {_reason(error)}") from None
+            except (httpx.RemoteProtocolError, httpx.ReadError) as error:
+                # The connection dropped mid-answer: worth another try, like a 503.
+                if attempt == attempts - 1:
+                    raise ReaderError(f"{host} broke off its answer: {_reason(error)}") from None
+                wait = self._retry_wait(None, attempt)
+            except httpx.HTTPError as error:
+                raise ReaderError(f"{host}: {_reason(error)}") from None
+            self._sleep(max(wait, min_wait))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def get_arxiv(self, url: str, params: Mapping[str, str | int] | None = None) -> bytes:
+        """`get`, waiting first so that arXiv API calls are `arxiv_spacing` seconds apart."""
+        if self._last_arxiv_call is not None:
+            remaining = self.config.arxiv_spacing - (self._clock() - self._last_arxiv_call)
+            if remaining > 0:
+                self._sleep(remaining)
+        try:
+            # A retry is another call, so it keeps the spacing too.
+            return self.get(url, params, min_wait=self.config.arxiv_spacing)
+        finally:
+            self._last_arxiv_call = self._clock()
+
+    def _retry_wait(self, retry_after: str | None, attempt: int) -> float:
+        """Seconds before retry `attempt + 1`: the server's wish when given, bounded."""
+        wait = self.config.backoff * (2**attempt)
+        asked = _parse_retry_after(retry_after, self._now()) if retry_after else None
+        if asked is not None:
+            wait = asked
+        return min(max(wait, 0.0), self.config.max_retry_wait)
+
+    @staticmethod
+    def _now() -> datetime:
+        """The current time, for HTTP-date Retry-After values."""
+        return datetime.now(UTC)
+
+
+def fetch_hf(
+    config: FeedConfig,
+    *,
+    date: str | None = None,
+    week: str | None = None,
+    month: str | None = None,
+    limit: int = 100,
+    progress: Progress | None = None,
+    client: FeedClient | None = None,
+) -> list[Incoming]:
+    """The Daily Papers of one day (`date`, YYYY-MM-DD; today by default), one ISO week
+    (`week`, YYYY-Www) or one month (`month`, YYYY-MM), all pages of `limit` items."""
+    return fetch_hf_with_extras(
+        config, date=date, week=week, month=month, limit=limit, progress=progress, client=client
+    )[0]
+
+
+def fetch_hf_with_extras(
+    config: FeedConfig,
+    *,
+    date: str | None = None,
+    week: str | None = None,
+    month: str | None = None,
+    limit: int = 100,
+    progress: Progress | None = None,
+    client: FeedClient | None = None,
+) -> tuple[list[Incoming], dict[str, HfExtras]]:
+    """Like `fetch_hf`, plus each paper's `HfExtras` (featured day, comments, links) by key."""
+    params: dict[str, str | int] = _hf_period(date, week, month)
+    if not 1 <= limit <= HF_MAX_LIMIT:
+        raise ReaderError(f"limit must be between 1 and {HF_MAX_LIMIT}, not {limit}")
+    url = f"{config.hf_url}/api/daily_papers"
+    papers: list[Incoming] = []
+    all_extras: dict[str, HfExtras] = {}
+    with _client(config, client) as session:
+        for page in range(HF_MAX_PAGES):
+            body = session.get(url, {**params, "limit": limit, "p": page})
+            text = _utf8(body, url)
+            items, extras = _parsed(url, parse_daily_papers_with_extras, text)
+            fresh = [item for item in items if item.paper.key not in all_extras]
+            for item in fresh:
+                papers.append(item)
+                all_extras[item.paper.key] = extras[item.paper.key]
+            if progress is not None:
+                progress(len(papers))
+            # A short page is the last one; a page of nothing new means `p` was ignored.
+            if len(items) < limit or not fresh:
+                break
+    return papers, all_extras
+
+
+def fetch_arxiv(
+    config: FeedConfig,
+    query: str,
+    *,
+    max_results: int = 50,
+    progress: Progress | None = None,
+    client: FeedClient | None = None,
+) -> list[Incoming]:
+    """The newest submissions matching an arXiv API `search_query` (such as
+    "cat:cs.LG AND ti:diffusion"), up to `max_results`, in pages of at most 100."""
+    if not query.strip():
+        raise ReaderError("the arXiv query is empty")
+    if max_results < 1:
+        raise ReaderError(f"max_results must be at least 1, not {max_results}")
+    papers: list[Incoming] = []
+    seen: set[str] = set()
+    with _client(config, client) as session:
+        start = 0
+        while start < max_results:
+            size = min(ARXIV_PAGE_SIZE, max_results - start)
+            body = session.get_arxiv(
+                config.arxiv_api_url,
+                {
+                    "search_query": query.strip(),
+                    "start": start,
+                    "max_results": size,
+                    "sortBy": "submittedDate",
+                    "sortOrder": "descending",
+                },
+            )
+            page = _parsed(config.arxiv_api_url, parse_atom, body)
+            for item in page:
+                if item.paper.key not in seen:
+                    seen.add(item.paper.key)
+                    papers.append(item)
+            if progress is not None:
+                progress(len(papers))
+            if len(page) < size:
+                break
+            start += size
+    return papers
+
+
+def fetch_arxiv_ids(
+    config: FeedConfig,
+    ids: Sequence[str],
+    *,
+    progress: Progress | None = None,
+    client: FeedClient | None = None,
+) -> list[Incoming]:
+    """The papers with the given arXiv ids (any form `normalize_arxiv_id` accepts), asked
+    for in batches of 100. `ReaderError` names the first id that is not an arXiv id."""
+    wanted: list[str] = []
+    for raw in ids:
+        arxiv_id = normalize_arxiv_id(raw)
+        if arxiv_id is None:
+            raise ReaderError(f"not an arXiv id: {raw!r}")
+        if arxiv_id not in wanted:
+            wanted.append(arxiv_id)
+    papers: list[Incoming] = []
+    if not wanted:
+        return papers
+    with _client(config, client) as session:
+        for first in range(0, len(wanted), ARXIV_ID_BATCH):
+            batch = wanted[first : first + ARXIV_ID_BATCH]
+            body = session.get_arxiv(
+                config.arxiv_api_url,
+                {"id_list": ",".join(batch), "start": 0, "max_results": len(batch)},
+            )
+            papers.extend(_parsed(config.arxiv_api_url, parse_atom, body))
+            if progress is not None:
+                progress(len(papers))
+    return papers
+
+
+def fetch_rss(
+    config: FeedConfig, category: str, *, client: FeedClient | None = None
+) -> list[Incoming]:
+    """Today's listing of an arXiv category ("cs.LG", or several joined: "cs.LG+stat.ML").
+
+    An empty listing (weekends, holidays) gives an empty list.
+    """
+    category = category.strip()
+    if not _CATEGORY.fullmatch(category):
+        raise ReaderError(f"not an arXiv category: {category!r} (try cs.LG)")
+    url = f"{config.arxiv_rss_url}/{category}"
+    with _client(config, client) as session:
+        body = session.get(url)
+    return _parsed(url, parse_rss, body)
+
+
+def _hf_period(date: str | None, week: str | None, month: str | None) -> dict[str, str | int]:
+    """The period parameter of a Daily Papers request, checked; today when none is given."""
+    given = {name: value for name, value in (("date", date), ("week", week), ("month", month))}
+    chosen = {name: value.strip() for name, value in given.items() if value is not None}
+    if len(chosen) > 1:
+        raise ReaderError("give only one of date, week and month")
+    if not chosen:
+        return {"date": Date.today().isoformat()}
+    ((name, value),) = chosen.items()
+    if name == "date":
+        try:
+            if not _DAY.fullmatch(value):
+                raise ValueError(value)
+            Date.fromisoformat(value)
+        except ValueError:
+            raise ReaderError(f"date must look like 2025-03-31, not {value!r}") from None
+    elif name == "week":
+        match = _WEEK.fullmatch(value)
+        if not match or not 1 <= int(match.group(2)) <= _iso_weeks(int(match.group(1))):
+            raise ReaderError(f"week must look like 2025-W09, not {value!r}")
+    else:
+        match = _MONTH.fullmatch(value)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ReaderError(f"month must look like 2025-03, not {value!r}")
+    return {name: value}
+
+
+def _iso_weeks(year: int) -> int:
+    """The number of ISO weeks in `year` (52 or 53): December 28 is always in the last."""
+    return Date(year, 12, 28).isocalendar().week
+
+
+def _base_url(value: Any, name: str) -> str:
+    """A configured base URL without its trailing slash; `ReaderError` if it is no URL."""
+    if not isinstance(value, str):
+        raise ReaderError(f"{name} must be an http(s) URL, not {value!r}")
+    text = value.strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ReaderError(f"{name} must be an http(s) URL, not {value!r}")
+    return text
+
+
+class _Borrowed:
+    """A caller's client lent to one fetch: leaving the block must not close it."""
+
+    def __init__(self, client: FeedClient) -> None:
+        self._client = client
+
+    def __enter__(self) -> FeedClient:
+        return self._client
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+def _client(config: FeedConfig, client: FeedClient | None) -> FeedClient | _Borrowed:
+    """The caller's client (left open) or a fresh one (closed at the end of the block)."""
+    return _Borrowed(client) if client is not None else FeedClient(config)
+
+
+def _parsed(url: str, parse: Callable[[_P], _T], payload: _P) -> _T:
+    """`parse(payload)`, its `InputError` turned into a `ReaderError` naming the host.
+
+    The XML parsers get the raw bytes so that the document's own encoding declaration rules.
+    """
+    try:
+        return parse(payload)
+    except InputError as error:
+        raise ReaderError(f"{_host(url)} sent an unreadable answer: {error}") from None
+
+
+def _utf8(body: bytes, url: str) -> str:
+    """`body` as text: JSON on the wire is always UTF-8."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReaderError(f"{_host(url)} sent an unreadable answer: not UTF-8 text") from None
+
+
+def _host(url: str) -> str:
+    """The host (and port) part of `url`, as error messages name it."""
+    return urlsplit(url).netloc or url
+
+
+def _read_capped(response: httpx.Response, host: str) -> bytes:
+    """The whole body, or `ReaderError` once it grows past `MAX_RESPONSE_BYTES`."""
+    chunks: list[bytes] = []
+    size = 0
+    stream: Iterator[bytes] = response.iter_bytes()
+    for chunk in stream:
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise ReaderError(
+                f"{host} sent more than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB; giving up"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_retry_after(value: str, now: datetime) -> float | None:
+    """Seconds asked for by a Retry-After header (delta-seconds or an HTTP date)."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - now).total_seconds(), 0.0)
+
+
+def _reason(error: httpx.HTTPError) -> str:
+    """The one-line cause of a transport error."""
+    text = " ".join(str(error).split())
+    return text or type(error).__name__

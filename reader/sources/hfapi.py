@@ -1,0 +1,231 @@
+"""Reader of the Hugging Face Daily Papers API: `/api/daily_papers` and `/api/papers/{id}`.
+
+`/api/daily_papers` answers a JSON array of items, each wrapping the paper in `"paper"`;
+`/api/papers/{id}` answers the paper object alone. Both the current schema and the older
+one (2024) are read: every field beyond `paper.id` and `paper.title` is treated as optional,
+because the older data lacks many of them (see `/work/shared/formats/SOURCES.md`).
+
+What the `Paper` model has no room for (the day the paper was featured, the comment count,
+the GitHub repository, the project page) comes back separately as `HfExtras`, keyed like the
+papers, so that the caller decides how to keep it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from reader.errors import InputError
+from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
+from reader.model import Paper
+from reader.sources import Incoming
+from reader.sources.arxiv import clean_abstract
+
+_BOM = "\ufeff"
+_SNIFF_LIMIT = 4096
+_SNIFF_START = re.compile(r'^\s*\[\s*\{[^\[\]]{0,2000}?"paper"\s*:\s*\{', re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class HfExtras:
+    """What Hugging Face knows about a paper beyond the `Paper` fields."""
+
+    featured: date | None = None
+    """The day the paper was put on Daily Papers (what `?date=` filters on)."""
+    comments: int | None = None
+    """The number of comments in the paper's discussion (only the daily list has it)."""
+    github: str | None = None
+    """The code repository's URL."""
+    project_page: str | None = None
+    """The project page's URL."""
+
+
+def parse_daily_papers(text_or_data: str | list[Any], *, source: str = "hf-api") -> list[Incoming]:
+    """Read a `/api/daily_papers` response (JSON text or already decoded) into papers.
+
+    An empty array (a weekend day, a page past the end) gives an empty list, not an error.
+    Raises `InputError` with a one-line message on malformed JSON or a wrong shape.
+    """
+    papers, _extras = parse_daily_papers_with_extras(text_or_data, source=source)
+    return papers
+
+
+def parse_daily_papers_with_extras(
+    text_or_data: str | list[Any], *, source: str = "hf-api"
+) -> tuple[list[Incoming], dict[str, HfExtras]]:
+    """Like `parse_daily_papers`, plus the `HfExtras` of every paper by its key.
+
+    A paper listed twice is kept once (the first time), since its key is its identity.
+    """
+    data = _decode(text_or_data) if isinstance(text_or_data, str) else text_or_data
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        # The Hub reports a bad query as {"error": "..."}; its words are the useful part.
+        raise InputError(f"Hugging Face API error: {' '.join(data['error'].split())}")
+    if not isinstance(data, list):
+        raise InputError("expected a JSON array of Daily Papers items")
+    papers: list[Incoming] = []
+    extras: dict[str, HfExtras] = {}
+    for index, item in enumerate(data, start=1):
+        where = f"item {index}"
+        if not isinstance(item, dict) or not isinstance(item.get("paper"), dict):
+            raise InputError(f'{where}: expected an object with a "paper" object')
+        paper, extra = _read_paper(item["paper"], item, where, source)
+        if paper.key in extras:
+            continue
+        papers.append(Incoming(paper))
+        extras[paper.key] = extra
+    return papers, extras
+
+
+def parse_paper(data: str | dict[str, Any], *, source: str = "hf-api") -> Incoming:
+    """Read a `/api/papers/{id}` response (JSON text or already decoded) into one paper.
+
+    Raises `InputError` on malformed JSON or a wrong shape.
+    """
+    return parse_paper_with_extras(data, source=source)[0]
+
+
+def parse_paper_with_extras(
+    data: str | dict[str, Any], *, source: str = "hf-api"
+) -> tuple[Incoming, HfExtras]:
+    """Like `parse_paper`, plus the paper's `HfExtras` (without a comment count)."""
+    decoded = _decode(data) if isinstance(data, str) else data
+    if isinstance(decoded, dict) and isinstance(decoded.get("error"), str):
+        raise InputError(f"Hugging Face API error: {' '.join(decoded['error'].split())}")
+    if not isinstance(decoded, dict):
+        raise InputError("expected a JSON object describing one paper")
+    paper, extra = _read_paper(decoded, {}, "paper", source)
+    return Incoming(paper), extra
+
+
+def looks_like_hf_api(text: str) -> bool:
+    """True when `text` is a JSON array whose first object has a "paper" object with an "id".
+
+    Cheap: a pattern on the first few kilobytes decides most texts; only a likely match is
+    decoded in full to confirm.
+    """
+    head = text[:_SNIFF_LIMIT].removeprefix(_BOM)
+    if not _SNIFF_START.match(head):
+        return False
+    try:
+        data = json.loads(text.removeprefix(_BOM))
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    if not isinstance(data, list) or not data or not isinstance(data[0], dict):
+        return False
+    paper = data[0].get("paper")
+    return isinstance(paper, dict) and isinstance(paper.get("id"), str)
+
+
+def _decode(text: str) -> Any:
+    """The decoded JSON of `text`, or `InputError` saying where it is broken."""
+    try:
+        return json.loads(text.removeprefix(_BOM))
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+        ) from None
+    except RecursionError:
+        raise InputError("not valid JSON (nested too deeply)") from None
+
+
+def _read_paper(
+    paper: dict[str, Any], item: dict[str, Any], where: str, source: str
+) -> tuple[Paper, HfExtras]:
+    """One `Paper` and its extras from a paper object and (for the daily list) its item."""
+    hf_id = paper.get("id")
+    if not isinstance(hf_id, str) or not hf_id.strip():
+        raise InputError(f'{where}: the paper has no "id"')
+    raw_title = paper.get("title")
+    if not isinstance(raw_title, str):
+        raw_title = item.get("title")
+    if not isinstance(raw_title, str) or not raw_title.strip():
+        raise InputError(f"{where}: paper {hf_id} has no title")
+    # Older data wraps long titles onto several lines ("...Scaling for\n  Contrastive Loss").
+    title = " ".join(raw_title.split())
+    summary = paper.get("summary")
+    if not isinstance(summary, str):
+        summary = item.get("summary")
+    authors = tuple(_author_names(paper.get("authors")))
+    arxiv_id = normalize_arxiv_id(hf_id)
+    organization = _organization(paper.get("organization")) or _organization(
+        item.get("organization")
+    )
+    upvotes = paper.get("upvotes")
+    built = Paper(
+        key=paper_key(arxiv_id, title),
+        title=title,
+        abstract=clean_abstract(summary) if isinstance(summary, str) else "",
+        authors=authors,
+        author_count=len(authors) or None,
+        organization=organization,
+        published=_day(paper.get("publishedAt")),
+        upvotes=upvotes if _is_count(upvotes) else None,
+        arxiv_id=arxiv_id,
+        url=arxiv_url(arxiv_id) if arxiv_id else f"https://huggingface.co/papers/{hf_id.strip()}",
+        source=source,
+    )
+    featured = _day(paper.get("submittedOnDailyAt"))
+    if featured is None and "submittedOnDailyAt" not in paper:
+        # The 2024 schema has no submittedOnDailyAt; there the item's own publishedAt was the
+        # submission time. In the current schema that field is something else (the arXiv
+        # date shifted by 4 hours), which is why it is only a fallback for the old shape.
+        featured = _day(item.get("publishedAt"))
+    comments = item.get("numComments")
+    extra = HfExtras(
+        featured=featured,
+        comments=comments if _is_count(comments) else None,
+        github=_url(paper.get("githubRepo")),
+        project_page=_url(paper.get("projectPage")),
+    )
+    return built, extra
+
+
+def _author_names(authors: Any) -> list[str]:
+    """The display names of the visible authors, in order."""
+    if not isinstance(authors, list):
+        return []
+    names = []
+    for author in authors:
+        if not isinstance(author, dict) or author.get("hidden") is True:
+            continue
+        name = author.get("name")
+        if isinstance(name, str) and name.strip():
+            names.append(" ".join(name.split()))
+    return names
+
+
+def _organization(value: Any) -> str | None:
+    """The display name of an organization object, falling back to its handle."""
+    if not isinstance(value, dict):
+        return None
+    for field in ("fullname", "name"):
+        name = value.get(field)
+        if isinstance(name, str) and name.strip():
+            return " ".join(name.split())
+    return None
+
+
+def _day(value: Any) -> date | None:
+    """The calendar date of an ISO-8601 timestamp such as "2026-06-09T00:00:00.000Z"."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.strip()).date()
+    except ValueError:
+        return None
+
+
+def _url(value: Any) -> str | None:
+    """`value` when it is a web address, else None (an empty string means "none" here)."""
+    if isinstance(value, str) and value.strip().startswith(("https://", "http://")):
+        return value.strip()
+    return None
+
+
+def _is_count(value: Any) -> bool:
+    """True for a non-negative int (JSON booleans decode to `bool`, a subclass of int)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

@@ -1,0 +1,568 @@
+"""Tests of the HTTP side against a local server on 127.0.0.1 that plays scripted answers.
+
+No test touches the internet, and none really sleeps: the client's `sleep` and `clock` are
+a fake that only records.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from reader import feeds
+from reader.errors import ReaderError
+from reader.feeds import (
+    USER_AGENT,
+    FeedClient,
+    FeedConfig,
+    fetch_arxiv,
+    fetch_arxiv_ids,
+    fetch_hf,
+    fetch_hf_with_extras,
+    fetch_rss,
+)
+from reader.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+# The captured samples, bundled into the repo if someone copies them there, else shared.
+FORMATS = next(
+    (
+        folder
+        for folder in (REPO / "tests" / "fixtures" / "formats", REPO.parent / "shared" / "formats")
+        if folder.is_dir()
+    ),
+    REPO.parent / "shared" / "formats",
+)
+HF_ITEMS = json.loads((FORMATS / "hf_daily_papers.json").read_text(encoding="utf-8"))
+HF_KEYS = ["2606.11409", "2606.09290", "2606.08063"]
+
+
+def sample_bytes(name: str) -> bytes:
+    return (FORMATS / name).read_bytes()
+
+
+@dataclass
+class Reply:
+    """One scripted answer. `status=0` drops the connection without answering."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    stall: float = 0.0
+    """Seconds to wait before answering (cut short when the test ends)."""
+
+
+def json_reply(data: object) -> Reply:
+    return Reply(body=json.dumps(data).encode(), headers={"Content-Type": "application/json"})
+
+
+@dataclass
+class Request:
+    path: str
+    params: dict[str, str]
+    headers: dict[str, str]
+
+
+Script = Reply | Callable[[dict[str, str]], Reply]
+
+
+class FakeServer:
+    """Answers each path from a queue of replies; the last one repeats. Records requests."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Script]] = {}
+        self.requests: list[Request] = []
+        self.release = threading.Event()
+        self.url = ""
+
+    def script(self, path: str, *replies: Script) -> None:
+        self.routes[path] = list(replies)
+
+    def next_reply(self, path: str, params: dict[str, str]) -> Reply:
+        queue = self.routes.get(path)
+        if not queue:
+            return Reply(404, b"no such page")
+        reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        return reply(params) if callable(reply) else reply
+
+    def params_of(self, path: str) -> list[dict[str, str]]:
+        return [request.params for request in self.requests if request.path == path]
+
+
+def make_handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            params = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+            fake.requests.append(Request(parts.path, params, dict(self.headers)))
+            reply = fake.next_reply(parts.path, params)
+            if reply.stall:
+                fake.release.wait(reply.stall)
+            if reply.status == 0:
+                return
+            try:
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # The client gave up (a timeout test): nothing left to tell it.
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # Keep test output clean.
+
+    return Handler
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    fake = FakeServer()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(fake))
+    httpd.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    # A short poll keeps shutdown (which waits for the next poll) quick.
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        fake.release.set()
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+class FakeTime:
+    """A clock that only moves when told to, and a sleep that records instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()
+
+
+def config_for(server: FakeServer, **overrides: object) -> FeedConfig:
+    values: dict[str, object] = {
+        "hf_url": server.url,
+        "arxiv_api_url": f"{server.url}/api/query",
+        "arxiv_rss_url": f"{server.url}/rss",
+        "timeout": 5.0,
+    }
+    values.update(overrides)
+    return FeedConfig(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def client(server: FakeServer, fake_time: FakeTime) -> Iterator[FeedClient]:
+    with FeedClient(config_for(server), sleep=fake_time.sleep, clock=fake_time.clock) as opened:
+        yield opened
+
+
+def atom_feed(ids: list[str]) -> bytes:
+    entries = "".join(
+        f"<entry><id>http://arxiv.org/abs/{arxiv_id}v1</id><title>Paper {arxiv_id}</title>"
+        f"<published>2026-06-11T00:00:00Z</published><author><name>A. Author</name></author>"
+        "<summary>An abstract.</summary></entry>"
+        for arxiv_id in ids
+    )
+    return (f'<feed xmlns="http://www.w3.org/2005/Atom">{entries}</feed>').encode()
+
+
+def numbered_ids(start: int, count: int) -> list[str]:
+    return [f"2606.{number:05d}" for number in range(start, start + count)]
+
+
+# --- Hugging Face --------------------------------------------------------------------------
+
+
+def test_hf_pages_until_a_short_page(server, client, fake_time):
+    server.script("/api/daily_papers", json_reply(HF_ITEMS[:2]), json_reply(HF_ITEMS[2:]))
+    progress: list[int] = []
+    papers, extras = fetch_hf_with_extras(
+        client.config, date="2026-06-12", limit=2, progress=progress.append, client=client
+    )
+    assert [item.paper.key for item in papers] == HF_KEYS
+    assert papers[0].paper.upvotes == 8
+    assert extras["2606.08063"].github == "https://github.com/jqtangust/Robust-U1"
+    assert server.params_of("/api/daily_papers") == [
+        {"date": "2026-06-12", "limit": "2", "p": "0"},
+        {"date": "2026-06-12", "limit": "2", "p": "1"},
+    ]
+    assert progress == [2, 3]
+    assert fake_time.sleeps == []
+
+
+def test_hf_full_last_page_is_followed_by_an_empty_one(server, client):
+    server.script("/api/daily_papers", json_reply(HF_ITEMS), json_reply([]))
+    papers = fetch_hf(client.config, week="2026-W24", limit=3, client=client)
+    assert [item.paper.key for item in papers] == HF_KEYS
+    assert [params["p"] for params in server.params_of("/api/daily_papers")] == ["0", "1"]
+    assert server.params_of("/api/daily_papers")[0]["week"] == "2026-W24"
+
+
+def test_hf_stops_when_the_server_ignores_paging(server, client):
+    server.script("/api/daily_papers", json_reply(HF_ITEMS))
+    papers = fetch_hf(client.config, month="2026-06", limit=3, client=client)
+    assert [item.paper.key for item in papers] == HF_KEYS
+    assert len(server.requests) == 2
+
+
+def test_hf_defaults_to_today_and_sends_a_user_agent(server):
+    server.script("/api/daily_papers", json_reply([]))
+    before = date.today().isoformat()
+    # No client given: the fetch opens and closes its own.
+    assert fetch_hf(config_for(server)) == []
+    after = date.today().isoformat()
+    (request,) = server.requests
+    assert request.params["date"] in (before, after)
+    assert request.params["limit"] == "100"
+    assert request.headers["User-Agent"] == USER_AGENT
+    assert USER_AGENT.startswith("reader/") and "(+paper triage)" in USER_AGENT
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"date": "2026-6-12"}, "date must look like 2025-03-31"),
+        ({"date": "2026-02-30"}, "date must look like 2025-03-31"),
+        ({"week": "2026-24"}, "week must look like 2025-W09"),
+        ({"week": "2026-W54"}, "week must look like 2025-W09"),
+        ({"week": "2025-W53"}, "week must look like 2025-W09"),
+        ({"month": "2026-13"}, "month must look like 2025-03"),
+        ({"date": "2026-06-12", "week": "2026-W24"}, "only one of date, week and month"),
+        ({"limit": 0}, "limit must be between 1 and 100"),
+        ({"limit": 101}, "limit must be between 1 and 100"),
+    ],
+)
+def test_hf_bad_arguments_fail_before_any_request(server, client, arguments, message):
+    with pytest.raises(ReaderError, match=message):
+        fetch_hf(client.config, client=client, **arguments)
+    assert server.requests == []
+
+
+def test_hf_accepts_week_53_of_a_long_year(server, client):
+    server.script("/api/daily_papers", json_reply([]))
+    assert fetch_hf(client.config, week="2026-W53", client=client) == []
+    assert server.requests[0].params["week"] == "2026-W53"
+
+
+def test_429_is_retried_after_retry_after(server, client, fake_time):
+    server.script(
+        "/api/daily_papers",
+        Reply(429, b"slow down", {"Retry-After": "7"}),
+        json_reply(HF_ITEMS),
+    )
+    papers = fetch_hf(client.config, date="2026-06-12", client=client)
+    assert [item.paper.key for item in papers] == HF_KEYS
+    assert fake_time.sleeps == [7.0]
+    assert len(server.requests) == 2
+
+
+def test_retry_after_is_bounded(server, fake_time):
+    server.script("/api/daily_papers", Reply(503, headers={"Retry-After": "86400"}), json_reply([]))
+    config = config_for(server, max_retry_wait=30.0)
+    with FeedClient(config, sleep=fake_time.sleep, clock=fake_time.clock) as client:
+        assert fetch_hf(config, date="2026-06-12", client=client) == []
+    assert fake_time.sleeps == [30.0]
+
+
+def test_retry_after_as_an_http_date(server, client, fake_time):
+    soon = datetime.now(UTC) + timedelta(seconds=20)
+    server.script(
+        "/api/daily_papers",
+        Reply(503, headers={"Retry-After": format_datetime(soon, usegmt=True)}),
+        json_reply([]),
+    )
+    fetch_hf(client.config, date="2026-06-12", client=client)
+    (wait,) = fake_time.sleeps
+    assert 15.0 <= wait <= 20.0
+
+
+def test_500_is_retried_with_backoff_then_reported(server, client, fake_time):
+    server.script("/api/daily_papers", Reply(500, b"oops"))
+    with pytest.raises(ReaderError) as caught:
+        fetch_hf(client.config, date="2026-06-12", client=client)
+    host = server.url.removeprefix("http://")
+    assert str(caught.value) == f"{host} answered 500 Internal Server Error (after 4 attempts)"
+    assert len(server.requests) == 4
+    assert fake_time.sleeps == [1.0, 2.0, 4.0]
+
+
+def test_404_is_not_retried(server, client, fake_time):
+    with pytest.raises(ReaderError) as caught:
+        fetch_hf(client.config, date="2026-06-12", client=client)
+    assert str(caught.value) == f"{server.url.removeprefix('http://')} answered 404 Not Found"
+    assert len(server.requests) == 1
+    assert fake_time.sleeps == []
+
+
+def test_dropped_connection_is_retried(server, client, fake_time):
+    server.script("/api/daily_papers", Reply(status=0), json_reply(HF_ITEMS[:1]))
+    papers = fetch_hf(client.config, date="2026-06-12", client=client)
+    assert [item.paper.key for item in papers] == HF_KEYS[:1]
+    assert fake_time.sleeps == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'[{"paper": ', "sent an unreadable answer: not valid JSON"),
+        (b'{"papers": []}', "sent an unreadable answer: expected a JSON array"),
+        (b"\xff\xfe[]", "sent an unreadable answer: not UTF-8 text"),
+    ],
+)
+def test_malformed_json_is_a_clear_error(server, client, body, message):
+    server.script("/api/daily_papers", Reply(body=body))
+    with pytest.raises(ReaderError, match=message) as caught:
+        fetch_hf(client.config, date="2026-06-12", client=client)
+    assert "\n" not in str(caught.value)
+    assert str(caught.value).startswith(server.url.removeprefix("http://"))
+
+
+def test_slow_answer_times_out(server, fake_time):
+    server.script("/api/daily_papers", Reply(stall=10.0, body=b"[]"))
+    config = config_for(server, timeout=0.5)
+    started = time.monotonic()
+    with (
+        FeedClient(config, sleep=fake_time.sleep, clock=fake_time.clock) as client,
+        pytest.raises(ReaderError) as caught,
+    ):
+        fetch_hf(config, date="2026-06-12", client=client)
+    assert time.monotonic() - started < 3.0
+    assert str(caught.value) == f"{server.url.removeprefix('http://')} did not answer within 0.5 s"
+    # A timeout is not retried: the user has waited long enough.
+    assert len(server.requests) == 1
+
+
+def test_connection_refused_is_a_clear_error(fake_time):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # The port is closed again: nothing listens there.
+    config = FeedConfig(hf_url=f"http://127.0.0.1:{port}", timeout=2.0)
+    with FeedClient(config, sleep=fake_time.sleep) as client, pytest.raises(ReaderError) as caught:
+        fetch_hf(config, date="2026-06-12", client=client)
+    message = str(caught.value)
+    assert message.startswith(f"cannot reach 127.0.0.1:{port}: ")
+    assert "\n" not in message
+    assert fake_time.sleeps == []
+
+
+def test_oversized_answer_is_refused(server, client, monkeypatch):
+    monkeypatch.setattr(feeds, "MAX_RESPONSE_BYTES", 1024)
+    server.script("/api/daily_papers", Reply(body=b"[" + b" " * 5000 + b"]"))
+    with pytest.raises(ReaderError, match="sent more than"):
+        fetch_hf(client.config, date="2026-06-12", client=client)
+
+
+# --- arXiv API -----------------------------------------------------------------------------
+
+
+def test_arxiv_search_pages_and_spaces_calls(server, client, fake_time):
+    def page(params: dict[str, str]) -> Reply:
+        start, size = int(params["start"]), int(params["max_results"])
+        return Reply(body=atom_feed(numbered_ids(start, size)))
+
+    server.script("/api/query", page)
+    progress: list[int] = []
+
+    def took_a_second(count: int) -> None:
+        # Time spent between calls (here, by the caller) counts toward the spacing.
+        progress.append(count)
+        fake_time.now += 1.0
+
+    papers = fetch_arxiv(
+        client.config,
+        "cat:cs.LG AND ti:diffusion",
+        max_results=150,
+        progress=took_a_second,
+        client=client,
+    )
+    assert [item.paper.key for item in papers] == numbered_ids(0, 150)
+    assert papers[0].paper.source == "arxiv-api"
+    assert server.params_of("/api/query") == [
+        {
+            "search_query": "cat:cs.LG AND ti:diffusion",
+            "start": "0",
+            "max_results": "100",
+            "sortBy": "submittedDate",
+            "sortOrder": "descending",
+        },
+        {
+            "search_query": "cat:cs.LG AND ti:diffusion",
+            "start": "100",
+            "max_results": "50",
+            "sortBy": "submittedDate",
+            "sortOrder": "descending",
+        },
+    ]
+    assert progress == [100, 150]
+    # 3 s from the end of one answer to the next call, of which 1 s had passed.
+    assert fake_time.sleeps == [2.0]
+
+
+def test_arxiv_search_stops_on_a_short_page(server, client, fake_time):
+    server.script("/api/query", Reply(body=sample_bytes("arxiv_api.atom.xml")))
+    papers = fetch_arxiv(client.config, "all:transformer", max_results=50, client=client)
+    assert [item.paper.key for item in papers] == ["2606.13677", "2606.13568", "2606.13501"]
+    assert len(server.requests) == 1
+    assert fake_time.sleeps == []
+
+
+def test_arxiv_spacing_holds_across_fetches_on_one_client(server, client, fake_time):
+    server.script("/api/query", Reply(body=sample_bytes("arxiv_api.atom.xml")))
+    fetch_arxiv(client.config, "all:transformer", client=client)
+    fetch_arxiv(client.config, "all:diffusion", client=client)
+    assert fake_time.sleeps == [3.0]
+
+
+def test_arxiv_retry_waits_at_least_the_spacing(server, client, fake_time):
+    server.script("/api/query", Reply(503), Reply(body=sample_bytes("arxiv_api.atom.xml")))
+    assert len(fetch_arxiv(client.config, "all:transformer", client=client)) == 3
+    assert fake_time.sleeps == [3.0]
+
+
+def test_arxiv_bad_arguments(server, client):
+    with pytest.raises(ReaderError, match="query is empty"):
+        fetch_arxiv(client.config, "  ", client=client)
+    with pytest.raises(ReaderError, match="max_results must be at least 1"):
+        fetch_arxiv(client.config, "all:x", max_results=0, client=client)
+    assert server.requests == []
+
+
+def test_arxiv_ids_in_batches_of_100(server, client, fake_time):
+    def by_id(params: dict[str, str]) -> Reply:
+        return Reply(body=atom_feed(params["id_list"].split(",")))
+
+    server.script("/api/query", by_id)
+    wanted = numbered_ids(0, 150)
+    asked = ["arXiv:2606.00000v2", "https://arxiv.org/abs/2606.00001", *wanted]
+    papers = fetch_arxiv_ids(client.config, asked, client=client)
+    assert [item.paper.key for item in papers] == wanted
+    batches = [params["id_list"].split(",") for params in server.params_of("/api/query")]
+    assert [len(batch) for batch in batches] == [100, 50]
+    assert batches[0][:2] == ["2606.00000", "2606.00001"]
+    assert server.params_of("/api/query")[1]["max_results"] == "50"
+    assert fake_time.sleeps == [3.0]
+
+
+def test_arxiv_ids_reject_a_non_id_before_asking(server, client):
+    assert fetch_arxiv_ids(client.config, [], client=client) == []
+    with pytest.raises(ReaderError, match="not an arXiv id: 'hello'"):
+        fetch_arxiv_ids(client.config, ["2606.13677", "hello"], client=client)
+    assert server.requests == []
+
+
+def test_arxiv_error_entry_becomes_a_reader_error(server, client):
+    error_feed = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+        b"<id>http://arxiv.org/api/errors#incorrect_id_format_for_2606.1</id>"
+        b"<title>Error</title><summary>incorrect id format for 2606.1</summary></entry></feed>"
+    )
+    server.script("/api/query", Reply(body=error_feed))
+    with pytest.raises(ReaderError, match=r"arXiv API error: incorrect id format for 2606\.1"):
+        fetch_arxiv(client.config, "id:2606.1", client=client)
+
+
+def test_hostile_xml_from_the_server_is_refused(server, client):
+    hostile = (
+        b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>&b;</title></feed>'
+    )
+    server.script("/api/query", Reply(body=hostile))
+    with pytest.raises(ReaderError, match="unreadable answer: refused unsafe XML"):
+        fetch_arxiv(client.config, "all:x", client=client)
+
+
+# --- arXiv RSS -----------------------------------------------------------------------------
+
+
+def test_rss_listing(server, client):
+    server.script("/rss/cs.LG", Reply(body=sample_bytes("arxiv_rss.xml")))
+    papers = fetch_rss(client.config, "cs.LG", client=client)
+    assert [item.paper.key for item in papers] == ["2411.17748", "2411.16552", "2410.11112"]
+    assert papers[0].paper.abstract.startswith("Facing the thermal management")
+    assert papers[0].paper.source == "arxiv-rss"
+
+
+def test_rss_empty_listing_is_no_papers(server, client):
+    server.script("/rss/cs.LG+stat.ML", Reply(body=sample_bytes("arxiv_rss_empty.xml")))
+    assert fetch_rss(client.config, "cs.LG+stat.ML", client=client) == []
+    assert server.requests[0].path == "/rss/cs.LG+stat.ML"
+
+
+@pytest.mark.parametrize("category", ["cs LG", "../etc/passwd", "", "cs.LG/x"])
+def test_rss_rejects_odd_categories(server, client, category):
+    with pytest.raises(ReaderError, match="not an arXiv category"):
+        fetch_rss(client.config, category, client=client)
+    assert server.requests == []
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+def test_config_defaults():
+    config = FeedConfig.load({})
+    assert config.hf_url == "https://huggingface.co"
+    assert config.arxiv_api_url == "http://export.arxiv.org/api/query"
+    assert config.arxiv_rss_url == "https://rss.arxiv.org/rss"
+    assert config.arxiv_spacing == 3.0
+    assert config.timeout == 20
+    assert config.retries == 3
+
+
+def test_config_environment_over_settings_over_defaults(tmp_path):
+    settings = Settings(tmp_path)
+    settings.set("hf_url", "https://hf.example.org/")
+    settings.set("arxiv_api_url", "https://api.example.org/query")
+    settings.set("arxiv_spacing", 5)
+    config = FeedConfig.load(
+        {"READER_HF_URL": "http://127.0.0.1:8000/", "READER_ARXIV_RSS_URL": "http://rss.test/rss"},
+        settings,
+    )
+    assert config.hf_url == "http://127.0.0.1:8000"
+    assert config.arxiv_api_url == "https://api.example.org/query"
+    assert config.arxiv_rss_url == "http://rss.test/rss"
+    assert config.arxiv_spacing == 5.0
+
+
+@pytest.mark.parametrize(
+    ("environ", "setting", "message"),
+    [
+        ({"READER_HF_URL": "ftp://x"}, None, "READER_HF_URL must be an http"),
+        ({}, ("arxiv_api_url", "not a url"), "arxiv_api_url must be an http"),
+        ({}, ("arxiv_spacing", -1), "arxiv_spacing must be a number of seconds"),
+        ({}, ("arxiv_spacing", "3"), "arxiv_spacing must be a number of seconds"),
+    ],
+)
+def test_config_rejects_values_that_cannot_work(tmp_path, environ, setting, message):
+    settings = Settings(tmp_path)
+    if setting:
+        settings.set(*setting)
+    with pytest.raises(ReaderError, match=message):
+        FeedConfig.load(environ, settings)

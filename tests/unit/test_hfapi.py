@@ -1,0 +1,195 @@
+"""Tests of the Hugging Face API reader against real captured responses."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from reader.errors import InputError
+from reader.sources.hfapi import (
+    HfExtras,
+    looks_like_hf_api,
+    parse_daily_papers,
+    parse_daily_papers_with_extras,
+    parse_paper,
+    parse_paper_with_extras,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+# The captured samples, bundled into the repo if someone copies them there, else shared.
+FORMATS = next(
+    (
+        folder
+        for folder in (REPO / "tests" / "fixtures" / "formats", REPO.parent / "shared" / "formats")
+        if folder.is_dir()
+    ),
+    REPO.parent / "shared" / "formats",
+)
+
+
+def sample(name: str) -> str:
+    return (FORMATS / name).read_text(encoding="utf-8")
+
+
+def test_current_daily_papers_fields():
+    papers, extras = parse_daily_papers_with_extras(sample("hf_daily_papers.json"))
+    assert [item.paper.key for item in papers] == ["2606.11409", "2606.09290", "2606.08063"]
+    first = papers[0].paper
+    assert first.title == (
+        "Risk Under Pressure: Compute-Aware Evaluation of Adversarial Robustness in Language Models"
+    )
+    assert first.arxiv_id == "2606.11409"
+    assert first.url == "https://arxiv.org/abs/2606.11409"
+    assert first.authors == (
+        "Malikeh Ehghaghi",
+        "Boglárka Ecsedi",
+        "Marsha Chechik",
+        "Colin Raffel",
+    )
+    assert first.author_count == 4
+    assert first.organization == "r-three"
+    # paper.publishedAt (the arXiv day), not the top-level publishedAt 4 hours earlier.
+    assert first.published == date(2026, 6, 9)
+    assert first.upvotes == 8
+    assert first.source == "hf-api"
+    assert first.abstract.startswith("Adversarial robustness evaluations of large language models")
+    assert papers[0].state is None
+    assert extras["2606.11409"] == HfExtras(
+        featured=date(2026, 6, 12),
+        comments=3,
+        github="https://github.com/r-three/risk-under-pressure",
+        project_page=None,
+    )
+
+
+def test_minimal_and_project_page_items():
+    papers, extras = parse_daily_papers_with_extras(sample("hf_daily_papers.json"))
+    minimal = papers[1].paper
+    assert minimal.organization is None
+    assert minimal.published == date(2026, 6, 8)
+    assert minimal.upvotes == 7
+    # The author with a linked HF user is listed by display name, not the username.
+    assert "Zizhao Tong" in minimal.authors
+    assert "zizhaotong" not in minimal.authors
+    assert extras["2606.09290"].github is None
+    assert extras["2606.09290"].project_page is None
+    rich = papers[2].paper
+    assert rich.upvotes == 74
+    assert (
+        extras["2606.08063"].project_page == "https://huggingface.co/spaces/Jiaqi-hkust/Robust-U1"
+    )
+    assert extras["2606.08063"].github == "https://github.com/jqtangust/Robust-U1"
+
+
+def test_legacy_schema_collapses_wrapped_title_and_abstract():
+    papers, extras = parse_daily_papers_with_extras(
+        sample("hf_daily_papers_2024-10_legacy.json"), source="hf-archive"
+    )
+    (item,) = papers
+    paper = item.paper
+    assert paper.key == "2410.17243"
+    assert paper.title == (
+        "Breaking the Memory Barrier: Near Infinite Batch Size Scaling for Contrastive Loss"
+    )
+    assert "\n" not in paper.abstract
+    assert paper.abstract.startswith("Contrastive loss is a powerful approach for representation")
+    assert "learning, where larger batch" in paper.abstract
+    assert paper.upvotes == 64
+    assert paper.published == date(2024, 10, 22)
+    assert paper.organization is None
+    assert paper.author_count == 9
+    assert paper.authors[-1] == "Lidong Bing"
+    assert paper.source == "hf-archive"
+    # No submittedOnDailyAt in 2024: the item's own publishedAt was the submission time.
+    assert extras["2410.17243"] == HfExtras(
+        featured=date(2024, 10, 25), comments=3, github=None, project_page=None
+    )
+
+
+def test_paper_detail():
+    item, extras = parse_paper_with_extras(sample("hf_paper.json"))
+    paper = item.paper
+    assert paper.key == "2608.09888"
+    assert paper.title == "BDH-CQ: In-Context Learning with Recurrent Latent Reasoning"
+    assert paper.authors[0] == "Björn Engdahl"
+    assert paper.authors[4] == "Przemysław Uznański"
+    assert paper.author_count == 9
+    assert paper.upvotes == 782
+    assert paper.organization == "Pathway"
+    assert paper.published == date(2026, 8, 10)
+    # The TeX-ish backslash is the paper's own text and stays.
+    assert "\\$0.0007" in paper.abstract
+    assert extras.featured == date(2026, 8, 11)
+    assert extras.comments is None
+    assert extras.github == "https://github.com/pathwaycom/arc-task-gen"
+    assert extras.project_page is not None and extras.project_page.startswith(
+        "https://pathway.com/"
+    )
+    assert parse_paper(json.loads(sample("hf_paper.json"))).paper == paper
+
+
+def test_hidden_authors_are_skipped():
+    data = json.loads(sample("hf_daily_papers.json"))
+    data[0]["paper"]["authors"][1]["hidden"] = True
+    (paper, *_rest) = parse_daily_papers(data)
+    assert paper.paper.authors == ("Malikeh Ehghaghi", "Marsha Chechik", "Colin Raffel")
+    assert paper.paper.author_count == 3
+
+
+def test_top_level_organization_is_a_fallback():
+    data = json.loads(sample("hf_daily_papers.json"))
+    del data[0]["paper"]["organization"]
+    data[0]["organization"] = {"name": "acme-ai", "fullname": "Acme AI Lab"}
+    assert parse_daily_papers(data)[0].paper.organization == "Acme AI Lab"
+    data[0]["organization"] = {"name": "acme-ai"}
+    assert parse_daily_papers(data)[0].paper.organization == "acme-ai"
+
+
+def test_empty_array_is_no_papers_not_an_error():
+    assert parse_daily_papers("[]") == []
+
+
+def test_duplicate_items_are_kept_once():
+    data = json.loads(sample("hf_daily_papers.json"))
+    papers, extras = parse_daily_papers_with_extras([*data, data[0]])
+    assert [item.paper.key for item in papers] == ["2606.11409", "2606.09290", "2606.08063"]
+    assert len(extras) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[{"paper": {"id": "2606.11409"', "not valid JSON"),
+        ('{"papers": []}', "expected a JSON array"),
+        ("[1, 2]", 'item 1: expected an object with a "paper" object'),
+        ('[{"paper": {"title": "No id"}}]', 'item 1: the paper has no "id"'),
+        ('[{"paper": {"id": "2606.11409"}}]', "item 1: paper 2606.11409 has no title"),
+        ('{"error": "Invalid date\\nformat"}', "Hugging Face API error: Invalid date format"),
+    ],
+)
+def test_malformed_input_raises_one_line_input_error(text, message):
+    with pytest.raises(InputError) as caught:
+        parse_daily_papers(text)
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_paper_detail_wrong_shape():
+    with pytest.raises(InputError, match="expected a JSON object"):
+        parse_paper("[]")
+
+
+def test_sniffer():
+    assert looks_like_hf_api(sample("hf_daily_papers.json"))
+    assert looks_like_hf_api(sample("hf_daily_papers_2024-10_legacy.json"))
+    assert looks_like_hf_api(json.dumps(json.loads(sample("hf_daily_papers.json")), indent=2))
+    # The detail endpoint is a bare object; the library's own JSON has no "paper" wrapper.
+    assert not looks_like_hf_api(sample("hf_paper.json"))
+    assert not looks_like_hf_api('[{"key": "2606.11409", "title": "A paper"}]')
+    assert not looks_like_hf_api('[{"paper": {"title": "no id"}}]')
+    assert not looks_like_hf_api('[{"paper": {"id": "2606.11409"')
+    assert not looks_like_hf_api("[]")
+    assert not looks_like_hf_api("Daily Papers\nSome title")
