@@ -29,6 +29,14 @@ class Paper:
     """Where the paper came from: "hf-page", "jsonl", "json", ..."""
     added: datetime | None = None
     """When the paper entered this library (UTC); set by the library on first import."""
+    featured: date | None = None
+    """When Hugging Face featured it on Daily Papers."""
+    comments: int | None = None
+    """Comments on its Hugging Face page."""
+    github: str | None = None
+    """Its code repository, when known."""
+    project_page: str | None = None
+    """Its project page, when known."""
 
     @property
     def byline(self) -> str:

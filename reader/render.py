@@ -55,6 +55,14 @@ def show(entry: Entry, width: int = 80) -> str:
     facts.append(("State", ", ".join(flags) or "unread"))
     if state.tags:
         facts.append(("Tags", ", ".join(state.tags)))
+    if paper.featured:
+        facts.append(("Featured", f"{paper.featured.isoformat()} on Hugging Face"))
+    if paper.comments:
+        facts.append(("Comments", str(paper.comments)))
+    if paper.github:
+        facts.append(("Code", paper.github))
+    if paper.project_page:
+        facts.append(("Project", paper.project_page))
     facts.append(("Source", paper.source or "unknown"))
     if paper.added:
         facts.append(("Added", paper.added.isoformat(timespec="seconds")))

@@ -41,6 +41,10 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
         "url": paper.url,
         "source": paper.source,
         "added": _format_added(paper.added),
+        "featured": _format_date(paper.featured),
+        "comments": paper.comments,
+        "github": paper.github,
+        "project_page": paper.project_page,
         "read": state.read,
         "starred": state.starred,
         "note": state.note,
@@ -90,6 +94,10 @@ def incoming_from_dict(data: object, where: str, *, default_source: str = "") ->
         url=fields.string("url"),
         source=fields.string("source") or default_source,
         added=fields.timestamp("added"),
+        featured=fields.date("featured"),
+        comments=fields.count("comments"),
+        github=fields.string("github"),
+        project_page=fields.string("project_page"),
     )
 
     # Timestamps are validated even when there is no state, so a typo never passes silently.

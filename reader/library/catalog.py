@@ -18,7 +18,7 @@ from reader.identity import normalize_arxiv_id, normalize_title
 from reader.library.merging import ImportPlan, ImportResult, Known, Progress, plan_import
 from reader.model import Paper
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PROGRESS_EVERY = 1000
 
 _SCHEMA = """
@@ -36,7 +36,11 @@ CREATE TABLE IF NOT EXISTS papers (
     arxiv_id TEXT,
     url TEXT,
     source TEXT NOT NULL DEFAULT '',
-    added TEXT NOT NULL
+    added TEXT NOT NULL,
+    featured TEXT,
+    comments INTEGER,
+    github TEXT,
+    project_page TEXT
 );
 DROP INDEX IF EXISTS papers_title_norm;
 CREATE INDEX IF NOT EXISTS papers_arxiv_id ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
@@ -65,9 +69,12 @@ DROP TRIGGER IF EXISTS papers_au;
 
 _COLUMNS = (
     "key, title, abstract, authors, author_count, organization, published, upvotes,"
-    " arxiv_id, url, source, added"
+    " arxiv_id, url, source, added, featured, comments, github, project_page"
 )
+# Columns added after version 1, for catalogs made before them.
+_ADDED_IN_2 = ("featured TEXT", "comments INTEGER", "github TEXT", "project_page TEXT")
 SELECT_PAPERS = f"SELECT p.{_COLUMNS.replace(', ', ', p.')} FROM papers p"
+_COLUMN_COUNT = len(_COLUMNS.split(","))
 SELECT_PAPERS_NORM = SELECT_PAPERS.replace("SELECT ", "SELECT p.title_norm, ", 1)
 _FTS_COLUMNS = "title, abstract, authors, organization"
 _INDEX_CHUNK = 10_000
@@ -102,6 +109,9 @@ class Catalog:
             raise StoreError(
                 f"the catalog {self.path} was written by a newer reader; please upgrade"
             )
+        if 0 < version < 2:
+            for column in _ADDED_IN_2:
+                self._db.execute(f"ALTER TABLE papers ADD COLUMN {column}")
         # executescript() commits any open transaction first, so the script brings its own.
         self._db.executescript(
             f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
@@ -196,7 +206,7 @@ class Catalog:
     def _write_plan(self, plan: ImportPlan, progress: Progress | None, total: int) -> None:
         (last_rowid,) = self._db.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()
         self._db.executemany(
-            f"INSERT INTO papers (title_norm, {_COLUMNS}) VALUES (?, ?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO papers (title_norm, {_COLUMNS}) VALUES (?{', ?' * _COLUMN_COUNT})",
             ((title, *_row(paper, plan.added)) for paper, title in plan.new.values()),
         )
         for old, merged, title in plan.changed.values():
@@ -230,7 +240,8 @@ class Catalog:
         self._db.execute(
             "UPDATE papers SET title_norm = ?, title = ?, abstract = ?, authors = ?,"
             " author_count = ?, organization = ?, published = ?, upvotes = ?, arxiv_id = ?,"
-            " url = ?, source = ?, added = ? WHERE rowid = ?",
+            " url = ?, source = ?, added = ?, featured = ?, comments = ?, github = ?,"
+            " project_page = ? WHERE rowid = ?",
             (title_norm, *values[1:], rowid),
         )
         if text_changed:
@@ -330,13 +341,17 @@ def _row(paper: Paper, added: datetime | None = None) -> tuple[object, ...]:
         paper.url,
         paper.source,
         (paper.added or added).isoformat() if (paper.added or added) else None,
+        paper.featured.isoformat() if paper.featured else None,
+        paper.comments,
+        paper.github,
+        paper.project_page,
     )
 
 
 def paper_from_row(row: Row) -> Paper:
     """Build a `Paper` from a row of `SELECT_PAPERS`."""
     (key, title, abstract, authors, author_count, organization, published, upvotes) = row[:8]
-    (arxiv_id, url, source, added) = row[8:]
+    (arxiv_id, url, source, added, featured, comments, github, project_page) = row[8:]
     return Paper(
         key=str(key),
         title=str(title),
@@ -350,6 +365,10 @@ def paper_from_row(row: Row) -> Paper:
         url=url,  # type: ignore[arg-type]
         source=str(source),
         added=_parse_added(str(added)) if added else None,
+        featured=date.fromisoformat(str(featured)) if featured else None,
+        comments=comments,  # type: ignore[arg-type]
+        github=github,  # type: ignore[arg-type]
+        project_page=project_page,  # type: ignore[arg-type]
     )
 
 

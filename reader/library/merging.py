@@ -82,6 +82,10 @@ def merge(old: Paper, new: Paper) -> Paper:
         upvotes=upvotes,
         arxiv_id=old.arxiv_id or new.arxiv_id,
         url=new.url or old.url,
+        featured=new.featured or old.featured,
+        comments=old.comments if new.comments is None else new.comments,
+        github=new.github or old.github,
+        project_page=new.project_page or old.project_page,
     )
     return old if merged == old else merged
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -180,6 +180,13 @@ def _read_paper(
         comments=comments if _is_count(comments) else None,
         github=_url(paper.get("githubRepo")),
         project_page=_url(paper.get("projectPage")),
+    )
+    built = replace(
+        built,
+        featured=extra.featured,
+        comments=extra.comments,
+        github=extra.github,
+        project_page=extra.project_page,
     )
     return built, extra
 

@@ -93,6 +93,13 @@ def test_fetch_hf_for_a_day(routes: Routes, tmp_path: Path, capsys):
         paper = library.entry("2606.11409").paper
         assert paper.url == "https://arxiv.org/abs/2606.11409"
         assert paper.authors and paper.upvotes is not None
+        assert paper.featured is not None and paper.featured.isoformat() == "2026-06-12"
+        assert paper.github and paper.github.startswith("https://github.com/")
+        linked = library.entry("2606.08063").paper
+        assert linked.project_page and linked.project_page.startswith("http")
+        assert linked.comments is not None
+    code, out, _ = run(tmp_path, capsys, "show", "2606.11409")
+    assert "2026-06-12 on Hugging Face" in out and "Code:" in out
 
 
 def test_fetch_hf_bad_date_is_one_line(routes: Routes, tmp_path: Path, capsys):

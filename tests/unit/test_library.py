@@ -193,3 +193,30 @@ def test_stats(sample_library: Library):
     assert stats["papers"] == 93
     assert stats["starred"] == 3
     assert stats["sources"] == {"hf-page": 93}
+
+
+def test_a_version_1_catalog_is_upgraded_in_place(tmp_path: Path):
+    import sqlite3
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    # The first schema, as reader 0.1 wrote it, with one paper in it.
+    db = sqlite3.connect(folder / "catalog.sqlite3")
+    db.executescript(
+        """
+        CREATE TABLE papers (rowid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL, title_norm TEXT NOT NULL, abstract TEXT NOT NULL DEFAULT '',
+            authors TEXT NOT NULL DEFAULT '', author_count INTEGER, organization TEXT,
+            published TEXT, upvotes INTEGER, arxiv_id TEXT, url TEXT,
+            source TEXT NOT NULL DEFAULT '', added TEXT NOT NULL);
+        INSERT INTO papers (key, title, title_norm, added)
+            VALUES ('t-1', 'Old paper', 'old paper', '2026-01-01T00:00:00+00:00');
+        PRAGMA user_version = 1;
+        """
+    )
+    db.close()
+    with Library(folder) as library:
+        assert library.entry("t-1").paper.title == "Old paper"
+        assert library.entry("t-1").paper.featured is None
+        library.import_papers([paper("New one", comments=2)])
+        assert library.entry(title_key("New one")).paper.comments == 2

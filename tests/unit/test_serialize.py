@@ -27,6 +27,10 @@ KEYS = [
     "url",
     "source",
     "added",
+    "featured",
+    "comments",
+    "github",
+    "project_page",
     "read",
     "starred",
     "note",
@@ -52,6 +56,10 @@ def full_entry() -> Entry:
         url="https://arxiv.org/abs/2606.11409",
         source="hf-page",
         added=datetime(2026, 11, 21, 5, 30, tzinfo=UTC),
+        featured=date(2026, 6, 12),
+        comments=3,
+        github="https://github.com/example/repo",
+        project_page="https://example.org/project",
     )
     state = PaperState(
         key=paper.key,

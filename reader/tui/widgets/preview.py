@@ -275,6 +275,14 @@ class PreviewPane(VerticalScroll):
             lines.append(_labelled("Date", " · ".join(dated)))
         if paper.arxiv_id:
             lines.append(_labelled("arXiv", one_line(paper.arxiv_id)))
+        if paper.featured:
+            featured = f"{paper.featured.isoformat()} on Hugging Face"
+            if paper.comments:
+                featured += f" · {plural(paper.comments, 'comment')}"
+            lines.append(_labelled("Featured", featured))
+        for label, url in (("Code", paper.github), ("Project", paper.project_page)):
+            if url:
+                lines.append(_labelled(label, one_line(url)))
         if paper.source:
             lines.append(_labelled("Source", one_line(paper.source)))
         marks = ["✓ read" if state.read else "unread"]
