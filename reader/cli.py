@@ -112,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("stats", "counts of papers and of your read/starred/notes/tags")
     command("demo", "try reader on the bundled sample papers (your library is untouched)")
+
+    sub = command("doctor", "check the library's files; restore or rebuild what is damaged")
+    sub.add_argument("--yes", action="store_true", help="repair without asking")
+    sub.add_argument(
+        "--rebuild-catalog",
+        action="store_true",
+        help="set a damaged catalog aside and start an empty one (your state is kept)",
+    )
     return parser
 
 
@@ -141,6 +149,9 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _run_app(library_folder(getattr(args, "library", None)))
     if args.command == "demo":
         return _demo()
+    if args.command == "doctor":
+        # Before opening the library: opening refuses a damaged state file.
+        return _doctor(library_folder(getattr(args, "library", None)), args)
 
     with Library(library_folder(getattr(args, "library", None))) as library:
         handler = {
@@ -155,6 +166,61 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             "fetch": _fetch,
         }[args.command]
         return handler(library, args)
+
+
+def _doctor(folder: Path, args: argparse.Namespace) -> int:
+    from reader.library.doctor import Doctor
+
+    doctor = Doctor(folder)
+    found = doctor.examine()
+    for line in found.findings:
+        print(line)
+    healthy = True
+    if found.state_damaged:
+        if found.backup_time is None:
+            print(f"No usable backup: move {doctor.state_path} aside to start with no state.")
+            healthy = False
+        elif _confirm(f"Restore the state from the backup of {found.backup_time}?", args.yes):
+            aside = doctor.restore_state()
+            print(f"Restored the state from the backup; the damaged file is now {aside}.")
+        else:
+            healthy = False
+    if found.journal_damaged:
+        question = "Keep the journal's readable changes and set the damaged file aside?"
+        if _confirm(question, args.yes):
+            kept, aside = doctor.salvage_journal()
+            print(f"Kept {plural(kept, 'change')}; the damaged journal is now {aside}.")
+        else:
+            healthy = False
+    if found.catalog_damaged:
+        if args.rebuild_catalog:
+            aside = doctor.rebuild_catalog()
+            print(
+                f"Started an empty catalog; the damaged one is now {aside}. Your read, starred,"
+                " notes and tags are kept: re-import or fetch your papers to see them again."
+            )
+        else:
+            print("Run `reader doctor --rebuild-catalog` to start an empty catalog (state is kept)")
+            healthy = False
+    elif args.rebuild_catalog:
+        print("The catalog is not damaged: nothing rebuilt.")
+    if found.index_damaged and not found.catalog_damaged:
+        # Derived from the papers table, so rebuilding it loses nothing: no need to ask.
+        doctor.rebuild_index()
+        print("Rebuilt the full-text index.")
+    if found.healthy:
+        print("Everything is in order.")
+    return 0 if healthy else 1
+
+
+def _confirm(question: str, assume_yes: bool) -> bool:
+    """Ask on the terminal; without one (and without --yes), do nothing and say how."""
+    if assume_yes:
+        return True
+    if not sys.stdin.isatty():
+        print(f"{question} Not done: no terminal to ask on; run `reader doctor --yes` to do it.")
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
 def _terminal_width() -> int | None:
@@ -189,7 +255,7 @@ def _import(library: Library, args: argparse.Namespace) -> int:
     if args.sample:
         for name, text in sample_pages():
             items.extend(parse_text(text, "hf-page", year=args.year, where=name))
-    result = library.import_papers(items)
+    result = library.import_papers(items, progress=_import_progress())
     print(f"Imported {plural(len(result.keys), 'paper')}: {result.summary()}.")
     return 0
 
@@ -360,6 +426,18 @@ def _progress_printer() -> Callable[[int], None] | None:
 
     def show(done: int) -> None:
         print(f"\r… {plural(done, 'paper')} so far", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _import_progress() -> Callable[[int, int], None] | None:
+    """A percentage on stderr for large imports, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print(f"\rImporting… {100 * done // max(total, 1)}%", end=end, file=sys.stderr, flush=True)
 
     return show
 

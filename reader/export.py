@@ -16,10 +16,11 @@ from reader.model import Entry, Paper
 from reader.serialize import entry_to_dict
 
 # JSON allows these raw inside strings, but `str.splitlines` and JavaScript (before ES2019)
-# treat U+0085/U+2028/U+2029 as line breaks, and lone surrogates cannot be written as UTF-8.
-# Escaping them keeps every JSON Lines record on one line and every export writable, and
-# reads back to the same text.
-_JSON_UNSAFE = re.compile("[\x85\u2028\u2029\ud800-\udfff]")
+# treat U+0085/U+2028/U+2029 as line breaks, lone surrogates cannot be written as UTF-8, and
+# DEL and the C1 controls (U+009B is a terminal's CSI) would act on a terminal that `cat`s
+# the file. Escaping them keeps every JSON Lines record on one line, every export writable
+# and safe to print, and reads back to the same text.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 # The ASCII punctuation that can change how Markdown renders: CommonMark syntax, plus GFM
 # (`~` strikethrough, `|` tables) and common note apps (`$` math, `==` highlight, `%%`

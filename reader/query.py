@@ -306,7 +306,11 @@ class _Parser:
 
 def parse_query(text: str) -> Query:
     """Parse `text` into a `Query`; raise `QueryError` naming the problem if malformed."""
-    return Query(text, _Parser(list(_tokenize(text))).parse())
+    try:
+        return Query(text, _Parser(list(_tokenize(text))).parse())
+    except QueryError as error:
+        # Messages quote the query, which may hold line breaks: keep them one line.
+        raise QueryError(" ".join(str(error).split())) from None
 
 
 # --- fields ----------------------------------------------------------------------------

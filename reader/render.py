@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Sequence
 
 from reader.model import Entry
-from reader.text import one_line, printable
+from reader.text import cut_to_width, one_line, printable
 
 _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
 
@@ -28,8 +28,8 @@ def list_rows(entries: Sequence[Entry], width: int | None) -> list[str]:
         tags = "".join(f" #{one_line(tag)}" for tag in state.tags)
         row = f"{entry.key:<{key_width}}  {date:<10}  {upvotes:>4}  {markers}  "
         row += one_line(paper.title) + tags
-        if width and len(row) > width:
-            row = row[: max(width - 1, 0)] + "…"
+        if width:
+            row = cut_to_width(row, width)
         rows.append(row)
     return rows
 

@@ -101,7 +101,9 @@ class Catalog:
             self._db.execute("PRAGMA temp_store = MEMORY")
             self._create_schema()
         except sqlite3.DatabaseError as error:
-            raise StoreError(f"the catalog {path} cannot be opened: {error}") from None
+            raise StoreError(
+                f"the catalog {path} cannot be opened ({error}): run `reader doctor` to check it"
+            ) from None
 
     def _create_schema(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]

@@ -49,6 +49,7 @@ class Library:
             self.catalog.close()
             raise
         self.searcher.mirror_states(self.state.all().values())
+        self._mirrored = self.state.generation
 
     def close(self) -> None:
         """Close both stores."""
@@ -205,7 +206,12 @@ class Library:
         if not states:
             return
         self.state.put(states)
-        self.searcher.mirror_states(states)
+        if self.state.generation != self._mirrored:
+            # The store re-read another process's changes: mirror all of them for search.
+            self._mirrored = self.state.generation
+            self.searcher.mirror_states(self.state.all().values())
+        else:
+            self.searcher.mirror_states(states)
 
     # --- summaries ---------------------------------------------------------------------------
 

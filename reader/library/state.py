@@ -2,10 +2,16 @@
 
 Only papers the user has touched have a document. Storage documents are converted to
 `PaperState` here and nowhere else.
+
+Two processes may use the same store. A paper's document id is derived from its key, so
+they never give two papers the same id; `put` first picks up the other process's
+changes; and each change is a whole document applied in journal order, so for one paper
+the last write wins while changes to different papers never undo each other.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,7 +34,8 @@ class StateStore:
         self._table = self._db.table(TABLE)
         self._states: dict[str, PaperState] = {}
         self._doc_ids: dict[str, int] = {}
-        self._next_id = 1
+        self.generation = 0
+        """Counts the (re)loads from disk, so owners can tell the view was refreshed."""
         self.reload()
 
     @property
@@ -38,6 +45,7 @@ class StateStore:
 
     def reload(self) -> None:
         """Read the file again (another process may have written it)."""
+        self.generation += 1
         self._states.clear()
         self._doc_ids.clear()
         # TinyDB caches documents per table; the storage may have changed under it.
@@ -46,7 +54,6 @@ class StateStore:
             state = _from_document(document, self.path)
             self._states[state.key] = state
             self._doc_ids[state.key] = document.doc_id
-        self._next_id = max(self._doc_ids.values(), default=0) + 1
 
     def get(self, key: str) -> PaperState | None:
         """The state of one paper, or None when the user never touched it."""
@@ -64,24 +71,27 @@ class StateStore:
         changed = {state.key: state for state in states}
         if not changed:
             return
-        next_id = self._next_id
-        ids: dict[str, int] = {}
-        for key in changed:
-            if key in self._doc_ids:
-                ids[key] = self._doc_ids[key]
-            else:
-                ids[key] = next_id
-                next_id += 1
+        if self._storage.changed_on_disk():
+            # Another process wrote: learn its papers' ids (and show its changes).
+            self.reload()
+        # Papers stored by older versions keep their sequential ids; new ones get ids
+        # from their keys, which every process computes alike.
+        ids = {key: self._doc_ids.get(key) or doc_id_for(key) for key in changed}
         documents = {str(ids[key]): _to_document(state) for key, state in changed.items()}
         self._storage.apply(TABLE, documents)
         # Only now is the change on disk: the memory view follows it, never leads it.
         self._doc_ids.update(ids)
-        self._next_id = next_id
         self._states.update(changed)
 
     def close(self) -> None:
         """Release the database (every change is already on disk)."""
         self._db.close()
+
+
+def doc_id_for(key: str) -> int:
+    """The document id of a paper's state: 63 bits of its key's BLAKE2b hash (never 0)."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return (int.from_bytes(digest, "big") >> 1) or 1
 
 
 def _to_document(state: PaperState) -> dict[str, Any]:

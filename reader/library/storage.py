@@ -13,9 +13,19 @@ full disk mid-write leaves a broken file; and it rewrites the whole file on ever
 
 Reading applies the journal to the snapshot. A line cut short by a crash was never
 acknowledged and is ignored. When the journal grows long, or on close, the snapshot is
-rewritten with everything and the journal emptied ("compaction"); replaying a journal
-over a snapshot that already holds its changes is harmless, so a crash between those two
-steps loses nothing.
+rewritten as exactly the old snapshot plus the journal, and the journal deleted
+("compaction"). Replaying a journal over a snapshot that ends with its changes (and
+holds nothing newer) changes nothing, so a crash between those two steps loses nothing.
+
+Before a snapshot is replaced, the previous one (which was just read and found good) is
+kept as `state.json.bak`; a damaged snapshot is never overwritten, and `reader doctor`
+restores the backup.
+
+Several processes may share the files. Every append and every compaction holds an
+exclusive `flock` on `state.json.lock` (POSIX; elsewhere no lock is taken), and a
+compaction re-reads the snapshot and the whole journal under that lock, so no other
+process's line can slip in between "read the journal" and "delete the journal". Changes
+are whole documents applied in journal order: for one paper, the last write wins.
 """
 
 from __future__ import annotations
@@ -23,8 +33,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +44,14 @@ from tinydb.storages import Storage
 
 from reader.errors import StoreError
 
+try:
+    import fcntl
+except ImportError:  # Windows: one process at a time is assumed there
+    fcntl = None  # type: ignore[assignment]
+
 JOURNAL_SUFFIX = ".journal"
+BACKUP_SUFFIX = ".bak"
+LOCK_SUFFIX = ".lock"
 COMPACT_AFTER = 2000
 """Journal lines after which the next change rewrites the snapshot instead."""
 
@@ -50,10 +69,11 @@ class AtomicJSONStorage(Storage):
     def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
         self._path = Path(path)
         self._journal = self._path.with_name(self._path.name + JOURNAL_SUFFIX)
+        self._backup = self._path.with_name(self._path.name + BACKUP_SUFFIX)
+        self._lock = self._path.with_name(self._path.name + LOCK_SUFFIX)
         self._cache: Tables | None = None
         self._seen: tuple[object, object] | None = None
         self._journal_lines = 0
-        self._partial_tail = False
         self._batch_depth = 0
         self._batch_dirty = False
 
@@ -67,11 +87,20 @@ class AtomicJSONStorage(Storage):
         """The journal file."""
         return self._journal
 
+    @property
+    def backup_path(self) -> Path:
+        """The previous snapshot, kept whenever a new one replaces it."""
+        return self._backup
+
+    def changed_on_disk(self) -> bool:
+        """Whether the files differ from the ones this storage last read or wrote."""
+        return self._cache is None or self._signature() != self._seen
+
     # --- TinyDB's Storage interface ------------------------------------------------------
 
     def read(self) -> Tables | None:
         """Return the stored tables, or None for a store that does not exist yet."""
-        if self._batch_depth or (self._cache is not None and self._signature() == self._seen):
+        if self._batch_depth or not self.changed_on_disk():
             return self._cache
         data = self._load()
         self._cache, self._seen = data, self._signature()
@@ -84,7 +113,13 @@ class AtomicJSONStorage(Storage):
             self._batch_dirty = True
             return
         try:
-            self._write_snapshot(data)
+            with self._locked():
+                # Fold the journal in first (this also checks the current files: damaged
+                # ones raise and are left alone). A journal left next to `data` would be
+                # replayed over it after a crash and bring back older documents.
+                self._compact()
+                self._write_snapshot(data)
+                self._cache = data
         except BaseException:
             # The files still hold the old state; forget the cache so memory agrees.
             self._cache, self._seen = None, None
@@ -92,9 +127,10 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         """Fold the journal into the snapshot, so the next start reads one file."""
-        if self._journal_lines and self._cache is not None:
-            with contextlib.suppress(StoreError):
-                self._write_snapshot(self._cache)
+        # Not only after our own lines: a failed compaction left the cache empty.
+        if self._journal.exists():
+            with contextlib.suppress(StoreError, OSError), self._locked():
+                self._compact()
 
     # --- the fast path ---------------------------------------------------------------------
 
@@ -102,26 +138,32 @@ class AtomicJSONStorage(Storage):
         """Store these documents (by document id) durably, appending one journal line.
 
         Only the changed documents are written, so this costs the same with 20 or
-        20,000 records. Large batches, or a long journal, rewrite the snapshot instead.
+        20,000 records. After a large batch, or when the journal is long, the snapshot
+        is rewritten too (the change is durable before that, so a failure there is not
+        an error: the next compaction tries again).
         """
-        data = self.read() or {}
-        if len(documents) > COMPACT_AFTER // 4 or self._journal_lines >= COMPACT_AFTER:
-            updated = {name: dict(docs) for name, docs in data.items()}
-            updated.setdefault(table, {}).update(documents)
-            self.write(updated)
-            return
         line = json.dumps({"table": table, "documents": documents}, ensure_ascii=False)
         try:
-            self._append(line.encode("utf-8") + b"\n")
+            with self._locked():
+                # Under the lock, so another process's lines are either already in the
+                # cache or come after ours, never between this read and `_seen` below.
+                data = self.read() or {}
+                self._append(line.encode("utf-8") + b"\n")
+                data.setdefault(table, {}).update(documents)
+                self._cache = data
+                self._journal_lines += 1
+                self._seen = self._signature()
+                if len(documents) > COMPACT_AFTER // 4 or self._journal_lines >= COMPACT_AFTER:
+                    with contextlib.suppress(StoreError):
+                        self._compact()
         except OSError as error:
             self._cache, self._seen = None, None
             raise StoreError(
                 f"cannot write the state file {self._journal}: {error.strerror}"
             ) from None
-        data.setdefault(table, {}).update(documents)
-        self._cache = data
-        self._journal_lines += 1
-        self._seen = self._signature()
+        except BaseException:
+            self._cache, self._seen = None, None
+            raise
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -143,6 +185,43 @@ class AtomicJSONStorage(Storage):
 
     # --- files -----------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the exclusive lock shared by every process using these files.
+
+        Appends take it too (not a shared lock): only the lock holder may look at the
+        journal's tail and cut a line a crash left unfinished.
+        """
+        if fcntl is None:
+            yield
+            return
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(self._lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise StoreError(f"cannot lock the state file {self._lock}: {error.strerror}") from None
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
+    def _compact(self) -> None:
+        """Rewrite the snapshot as exactly snapshot + journal, then drop the journal.
+
+        Called with the lock held. The files are re-read rather than the cache trusted,
+        so every other process's line is included. Nothing else goes into the new
+        snapshot: a crash before the journal is deleted then replays lines the snapshot
+        already ends with, which changes nothing.
+        """
+        self._cache, self._seen = None, None
+        data = self._load()
+        if data is None or not self._journal.exists():
+            self._cache, self._seen = data, self._signature()
+            return
+        self._write_snapshot(data)
+        self._cache = data
+
     def _signature(self) -> tuple[object, object]:
         return (_stat(self._path), _stat(self._journal))
 
@@ -153,37 +232,40 @@ class AtomicJSONStorage(Storage):
             raw = None
         except OSError as error:
             raise StoreError(f"cannot read the state file {self._path}: {error.strerror}") from None
-        data = _decode(raw, self._path) if raw is not None else None
+        data = None
+        if raw is not None:
+            data, problem = decode_snapshot(raw)
+            if problem:
+                raise StoreError(damage_message(self._path, problem, self._backup))
         try:
             journal = self._journal.read_bytes()
         except FileNotFoundError:
             journal = b""
         except OSError as error:
             raise StoreError(f"cannot read {self._journal}: {error.strerror}") from None
-        self._journal_lines = 0
-        # A crash mid-append leaves a line without its newline: the next append must
-        # start a fresh line, or it would be glued to the broken one and lost with it.
-        self._partial_tail = bool(journal) and not journal.endswith(b"\n")
-        for line in journal.splitlines():
-            change = _decode_line(line)
-            if change is None:
-                continue  # cut short by a crash: never acknowledged
-            table, documents = change
+        changes, problem = decode_journal(journal)
+        if problem:
+            raise StoreError(damage_message(self._journal, problem, None))
+        self._journal_lines = len(changes)
+        for table, documents in changes:
             data = data if data is not None else {}
             data.setdefault(table, {}).update(documents)
-            self._journal_lines += 1
         return data
 
     def _append(self, payload: bytes) -> None:
-        if self._partial_tail:
-            payload = b"\n" + payload
-        descriptor = os.open(self._journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        descriptor = os.open(self._journal, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
+            # A crash mid-append leaves a line without its newline. It was never
+            # acknowledged, and with the lock held no one else is writing it: cut it off,
+            # or the new line would be glued to it and lost with it.
+            size = os.fstat(descriptor).st_size
+            if size and _read_at(descriptor, 1, size - 1) != b"\n":
+                tail = _last_newline(descriptor, size)
+                os.ftruncate(descriptor, tail)
             os.write(descriptor, payload)
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
-        self._partial_tail = False
 
     def _write_snapshot(self, data: Tables) -> None:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -200,6 +282,8 @@ class AtomicJSONStorage(Storage):
                 stream.write(payload)
                 stream.flush()
                 os.fsync(stream.fileno())
+            # Callers have just read the current snapshot and found it good.
+            keep_backup(self._path, self._backup)
             os.replace(temporary, self._path)
         except OSError as error:
             with contextlib.suppress(OSError):
@@ -215,22 +299,120 @@ class AtomicJSONStorage(Storage):
         self._seen = self._signature()
 
 
+def keep_backup(path: Path, backup: Path) -> None:
+    """Make `backup` a copy of `path` (if it exists), replacing the old backup atomically.
+
+    A hard link costs nothing and is safe because snapshots are only ever replaced, never
+    changed in place; where links are not supported, the file is copied and fsynced.
+    """
+    if not path.exists():
+        return
+    temporary = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
+    try:
+        try:
+            os.link(path, temporary)
+        except OSError:
+            shutil.copyfile(path, temporary)
+            descriptor = os.open(temporary, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        os.replace(temporary, backup)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def damage_message(path: Path, problem: str, backup: Path | None) -> str:
+    """The one line that says a file is damaged, that it was kept, and what to do."""
+    what = "state journal" if path.name.endswith(JOURNAL_SUFFIX) else "state file"
+    message = f"the {what} {path} is damaged ({problem}); it was left as it is."
+    if backup is None:
+        return f"{message} Run `reader doctor` to keep its readable changes"
+    if backup_is_good(backup):
+        return (
+            f"{message} A backup from {file_time(backup)} is in {backup}:"
+            " run `reader doctor` to restore it"
+        )
+    return f"{message} There is no usable backup: run `reader doctor` for the options"
+
+
+def backup_is_good(backup: Path) -> bool:
+    """Whether `backup` exists and holds a readable snapshot."""
+    try:
+        raw = backup.read_bytes()
+    except OSError:
+        return False
+    return decode_snapshot(raw)[1] is None
+
+
+def file_time(path: Path) -> str:
+    """When a file was last written, in local time to the minute (for messages)."""
+    return datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+
+
+def decode_snapshot(raw: bytes) -> tuple[Tables | None, str | None]:
+    """The tables in a snapshot's bytes, or None and what is wrong with them."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None, "not valid JSON"
+    if not isinstance(data, dict) or not all(
+        isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+        for table in data.values()
+    ):
+        return None, "unexpected structure"
+    return data, None
+
+
+def decode_journal(raw: bytes) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+    """The changes in a journal's bytes, or what is wrong with them.
+
+    Only the last line may be unfinished (a crash mid-append, never acknowledged): it
+    is skipped. Any complete line that cannot be read means the file was damaged.
+    """
+    lines = raw.split(b"\n")
+    # After the last newline: empty, or a line a crash cut short.
+    complete = lines[:-1]
+    changes: list[tuple[str, dict[str, Any]]] = []
+    for number, line in enumerate(complete, start=1):
+        change = _decode_line(line)
+        if change is None:
+            return changes, f"line {number} is unreadable"
+        changes.append(change)
+    return changes, None
+
+
+def _last_newline(descriptor: int, size: int) -> int:
+    """The offset just after the last newline in the file, or 0 when there is none."""
+    chunk = 65536
+    end = size
+    while end > 0:
+        start = max(0, end - chunk)
+        block = _read_at(descriptor, end - start, start)
+        found = block.rfind(b"\n")
+        if found >= 0:
+            return start + found + 1
+        end = start
+    return 0
+
+
+def _read_at(descriptor: int, count: int, offset: int) -> bytes:
+    # Not os.pread, which Windows lacks; with O_APPEND, writes go to the end regardless.
+    os.lseek(descriptor, offset, os.SEEK_SET)
+    return os.read(descriptor, count)
+
+
 def _stat(path: Path) -> tuple[int, int, int] | None:
     try:
         stat = path.stat()
     except OSError:
         return None
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
-def _decode(raw: bytes, path: Path) -> Tables:
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise StoreError(f"the state file {path} is damaged (not valid JSON)") from None
-    if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
-        raise StoreError(f"the state file {path} is damaged (unexpected structure)")
-    return data
 
 
 def _decode_line(line: bytes) -> tuple[str, dict[str, Any]] | None:
@@ -242,6 +424,8 @@ def _decode_line(line: bytes) -> tuple[str, dict[str, Any]] | None:
         return None
     table, documents = change.get("table"), change.get("documents")
     if not isinstance(table, str) or not isinstance(documents, dict):
+        return None
+    if not all(isinstance(document, dict) for document in documents.values()):
         return None
     return table, documents
 

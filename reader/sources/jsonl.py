@@ -85,9 +85,11 @@ def looks_like_jsonl(text: str) -> bool:
         return False
     first_line = stripped.split("\n", 1)[0]
     try:
-        return isinstance(json.loads(first_line), dict)
+        data = json.loads(first_line)
     except (json.JSONDecodeError, RecursionError):
         return False
+    # `{"papers": [...]}` on one line is the JSON wrapper form, not a paper of its own.
+    return isinstance(data, dict) and not ("papers" in data and "title" not in data)
 
 
 def looks_like_json(text: str) -> bool:

@@ -220,3 +220,14 @@ def test_a_version_1_catalog_is_upgraded_in_place(tmp_path: Path):
         assert library.entry("t-1").paper.featured is None
         library.import_papers([paper("New one", comments=2)])
         assert library.entry(title_key("New one")).paper.comments == 2
+
+
+def test_search_sees_another_instances_changes_after_its_next_write(library_dir: Path):
+    with Library(library_dir) as first:
+        first.import_papers(page(0))
+        keys = first.keys()
+        with Library(library_dir) as second:
+            second.set_starred([keys[0]], True)
+        # The first instance learns of it on its next write, and its filter follows.
+        first.set_starred([keys[1]], True)
+        assert set(first.keys("is:starred")) == {keys[0], keys[1]}

@@ -1,0 +1,191 @@
+"""The state store's safety nets: the rolling backup, refusing damaged files, ids per key,
+and two processes writing the same store at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from reader.errors import StoreError
+from reader.library import storage
+from reader.library.state import StateStore, doc_id_for
+from reader.model import PaperState
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _compact(path: Path) -> None:
+    """Write a snapshot (as `close` does once the journal has lines)."""
+    StateStore(path).close()
+
+
+def test_rewriting_the_snapshot_keeps_the_previous_one_as_backup(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    store.put([PaperState("a", starred=True)])
+    store.close()
+    first = path.read_bytes()
+    assert not path.with_name("state.json.bak").exists(), "nothing to back up before"
+    store = StateStore(path)
+    store.put([PaperState("b", read=True)])
+    store.close()
+    assert path.with_name("state.json.bak").read_bytes() == first
+    assert len(json.loads(path.read_text())["state"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b'{"state": {"1": {"ke', "not valid JSON"), (b'{"state": [1]}', "unexpected structure")],
+)
+def test_a_damaged_file_names_itself_and_the_backup_and_is_kept(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    store.put([PaperState("a", starred=True)])
+    store.close()
+    store = StateStore(path)
+    store.put([PaperState("b", starred=True)])
+    store.close()
+    path.write_bytes(content)
+    with pytest.raises(StoreError) as raised:
+        StateStore(path)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert f"the state file {path} is damaged ({problem}); it was left as it is." in message
+    assert f"is in {path}.bak: run `reader doctor` to restore it" in message
+    assert path.read_bytes() == content
+
+
+def test_a_damaged_file_without_a_backup_says_there_is_none(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    path.write_bytes(b"\x00\x00")
+    with pytest.raises(StoreError, match="There is no usable backup"):
+        StateStore(path)
+
+
+def test_a_damaged_journal_line_is_refused_but_a_cut_last_line_is_not(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    store.put([PaperState("a", read=True)])
+    journal = path.with_name("state.json.journal")
+    good = journal.read_bytes()
+    journal.write_bytes(good + b'{"table": "st')  # a crash mid-append: never acknowledged
+    assert sorted(StateStore(path).all()) == ["a"]
+    journal.write_bytes(b"garbage\n" + good)  # a complete line that cannot be read
+    with pytest.raises(StoreError, match=r"state journal .* is damaged \(line 1 is unreadable\)"):
+        StateStore(path)
+    assert journal.read_bytes() == b"garbage\n" + good
+
+
+def test_an_unfinished_line_is_cut_before_the_next_append(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    StateStore(path).put([PaperState("a", read=True)])
+    journal = path.with_name("state.json.journal")
+    good = journal.read_bytes()
+    journal.write_bytes(good + b'{"table": "st')
+    StateStore(path).put([PaperState("b", read=True)])
+    lines = journal.read_bytes().splitlines()
+    assert lines[0] == good.rstrip(b"\n") and len(lines) == 2
+    assert sorted(StateStore(path).all()) == ["a", "b"]
+
+
+def test_document_ids_come_from_the_key(tmp_path: Path) -> None:
+    assert doc_id_for("2501.00001") == doc_id_for("2501.00001")
+    assert doc_id_for("2501.00001") != doc_id_for("2501.00002")
+    assert 0 < doc_id_for("x") < 2**63
+    path = tmp_path / "state.json"
+    StateStore(path).put([PaperState("a", read=True)])
+    ids = json.loads(path.with_name("state.json.journal").read_text())["documents"]
+    assert list(ids) == [str(doc_id_for("a"))]
+
+
+def test_old_sequential_ids_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps({"state": {"1": {"key": "a", "read": True}}}))
+    store = StateStore(path)
+    store.put([PaperState("a", starred=True), PaperState("b", read=True)])
+    store.close()
+    documents = json.loads(path.read_text())["state"]
+    assert documents["1"]["key"] == "a" and documents["1"]["starred"] is True
+    assert documents[str(doc_id_for("b"))]["key"] == "b"
+
+
+def test_two_stores_on_one_file_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    first, second = StateStore(path), StateStore(path)
+    first.put([PaperState("a", read=True)])
+    second.put([PaperState("b", starred=True)])
+    # `put` notices the other's write first, so its view holds both.
+    first.put([PaperState("c", note="x")])
+    assert sorted(first.all()) == ["a", "b", "c"]
+    second.close()  # compacts: must include `c`, written after `second` last looked
+    first.close()
+    assert sorted(StateStore(path).all()) == ["a", "b", "c"]
+
+
+def test_compaction_includes_every_other_process_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storage, "COMPACT_AFTER", 4)
+    path = tmp_path / "state.json"
+    first, second = StateStore(path), StateStore(path)
+    for number in range(20):
+        (first if number % 2 else second).put([PaperState(f"k{number}", read=True)])
+    assert len(StateStore(path)) == 20
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from reader.library.state import StateStore
+    from reader.model import PaperState
+
+    folder, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    store = StateStore(folder / "state.json")
+    for number in range(count):
+        # Every process also writes one paper they share: last writer wins there.
+        key = f"{name}-{number}" if number % 5 else "shared"
+        store.put([PaperState(key, read=True, note=f"{name} {number}")])
+        print(key, flush=True)
+        if number % 50 == 49:
+            store.close()  # compaction while the other process appends
+    store.close()
+    """
+)
+
+
+def test_two_real_processes_keep_each_others_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    count = 300
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(tmp_path), name, str(count)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for name in ("one", "two")
+    ]
+    reported = {
+        name: process.communicate(timeout=120)[0].split()
+        for name, process in zip(("one", "two"), processes, strict=True)
+    }
+    assert all(process.returncode == 0 for process in processes)
+    store = StateStore(tmp_path / "state.json")
+    for name, keys in reported.items():
+        assert len(keys) == count
+        for key in set(keys) - {"shared"}:
+            number = key.split("-")[1]
+            assert store.get(key) == PaperState(key, read=True, note=f"{name} {number}")
+    assert store.get("shared") is not None
+    assert len(store) == 2 * (count - count // 5) + 1
