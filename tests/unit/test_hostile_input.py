@@ -421,6 +421,30 @@ def test_read_only_library_refuses_changes_in_one_line(run: Run) -> None:
         assert not library.state_of(key).starred
 
 
+def test_an_unwritable_library_refuses_changes_in_one_line(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a read-only folder does to a process that is not root (CI runs as root, where
+    # chmod cannot take write access away): every attempt to create or open for writing
+    # inside the library fails with EACCES.
+    key = next(iter(run("list")[1].split()))
+    real_open = os.open
+
+    def read_only(path: object, flags: int, *args: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(run.folder) in str(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", read_only)
+    code, out, err = run("mark", key, "--star")
+    monkeypatch.undo()
+    assert code == 1
+    assert out == ""
+    assert_one_error_line(err, "Permission denied")
+    with Library(run.folder) as library:
+        assert not library.state_of(key).starred
+
+
 def test_export_to_a_full_disk_keeps_the_old_file(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
