@@ -13,6 +13,8 @@ from reader.sources.detect import parse_text
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "reader" / "data" / "samples"
 SEED_NAMES = sorted(path.name for path in SAMPLES.glob("*.txt"))
+FORMATS = REPO / "tests" / "fixtures" / "formats"
+"""Copies of the captured feed payloads of ../shared/formats (see SOURCES.md there)."""
 
 
 def seed_path(number: int) -> Path:

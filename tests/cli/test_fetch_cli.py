@@ -14,9 +14,8 @@ import pytest
 from reader.cli import main
 from reader.identity import title_key
 from reader.library import Library
-from tests.conftest import seed_path
+from tests.conftest import FORMATS, seed_path
 
-FORMATS = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 MOTION = "Towards Robust and Adaptive Motion Forecasting: A Causal Representation Perspective"
 
 

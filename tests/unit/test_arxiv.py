@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -18,17 +17,7 @@ from reader.sources.arxiv import (
     split_creators,
     tex_to_unicode,
 )
-
-REPO = Path(__file__).resolve().parents[2]
-# The captured samples, bundled into the repo if someone copies them there, else shared.
-FORMATS = next(
-    (
-        folder
-        for folder in (REPO / "tests" / "fixtures" / "formats", REPO.parent / "shared" / "formats")
-        if folder.is_dir()
-    ),
-    REPO.parent / "shared" / "formats",
-)
+from tests.conftest import FORMATS
 
 ERROR_FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">

@@ -18,17 +18,8 @@ from reader.errors import InputError
 from reader.identity import title_key
 from reader.model import Entry, Paper, PaperState
 from reader.sources.bibtex import looks_like_bibtex, parse_bibtex
+from tests.conftest import FORMATS
 
-REPO = Path(__file__).resolve().parents[2]
-# The captured samples, bundled into the repo (tests/fixtures), else the shared copy.
-FORMATS = next(
-    (
-        folder
-        for folder in (REPO / "tests" / "fixtures" / "formats", REPO.parent / "shared" / "formats")
-        if folder.is_dir()
-    ),
-    REPO.parent / "shared" / "formats",
-)
 ARXIV_BIB = FORMATS / "arxiv.bib"
 ARXIV_DOI_BIB = FORMATS / "arxiv_doi.reconstructed.bib"
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -33,17 +32,8 @@ from reader.feeds import (
     fetch_rss,
 )
 from reader.settings import Settings
+from tests.conftest import FORMATS
 
-REPO = Path(__file__).resolve().parents[2]
-# The captured samples, bundled into the repo if someone copies them there, else shared.
-FORMATS = next(
-    (
-        folder
-        for folder in (REPO / "tests" / "fixtures" / "formats", REPO.parent / "shared" / "formats")
-        if folder.is_dir()
-    ),
-    REPO.parent / "shared" / "formats",
-)
 HF_ITEMS = json.loads((FORMATS / "hf_daily_papers.json").read_text(encoding="utf-8"))
 HF_KEYS = ["2606.11409", "2606.09290", "2606.08063"]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -17,17 +16,7 @@ from reader.sources.hfapi import (
     parse_paper,
     parse_paper_with_extras,
 )
-
-REPO = Path(__file__).resolve().parents[2]
-# The captured samples, bundled into the repo if someone copies them there, else shared.
-FORMATS = next(
-    (
-        folder
-        for folder in (REPO / "tests" / "fixtures" / "formats", REPO.parent / "shared" / "formats")
-        if folder.is_dir()
-    ),
-    REPO.parent / "shared" / "formats",
-)
+from tests.conftest import FORMATS
 
 
 def sample(name: str) -> str:
