@@ -163,6 +163,9 @@ def _match(
         return paper.key
     if paper.key in known.by_key:
         return paper.key
+    if not title:
+        # A title of punctuation only says nothing about which paper it is.
+        return None
     # The same title with two different arXiv ids is two papers.
     for key in batch_titles.get(title, ()):
         if not (paper.arxiv_id and current[key].arxiv_id):

@@ -231,3 +231,14 @@ def test_search_sees_another_instances_changes_after_its_next_write(library_dir:
         # The first instance learns of it on its next write, and its filter follows.
         first.set_starred([keys[1]], True)
         assert set(first.keys("is:starred")) == {keys[0], keys[1]}
+
+
+def test_titles_of_punctuation_only_are_not_one_paper(library: Library):
+    # Found by hypothesis: "{" and ":" both fold to an empty title.
+    library.import_papers(
+        [
+            Incoming(Paper(key="t-a", title="{")),
+            Incoming(Paper(key="t-b", title=":")),
+        ]
+    )
+    assert sorted(library.keys()) == ["t-a", "t-b"]
