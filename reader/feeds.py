@@ -28,7 +28,7 @@ from reader.identity import normalize_arxiv_id
 from reader.settings import Settings
 from reader.sources import Incoming
 from reader.sources.arxiv import parse_atom, parse_rss
-from reader.sources.hfapi import HfExtras, parse_daily_papers_with_extras
+from reader.sources.hfapi import parse_daily_papers
 
 USER_AGENT = f"reader/{__version__} (+paper triage)"
 
@@ -229,43 +229,26 @@ def fetch_hf(
 ) -> list[Incoming]:
     """The Daily Papers of one day (`date`, YYYY-MM-DD; today by default), one ISO week
     (`week`, YYYY-Www) or one month (`month`, YYYY-MM), all pages of `limit` items."""
-    return fetch_hf_with_extras(
-        config, date=date, week=week, month=month, limit=limit, progress=progress, client=client
-    )[0]
-
-
-def fetch_hf_with_extras(
-    config: FeedConfig,
-    *,
-    date: str | None = None,
-    week: str | None = None,
-    month: str | None = None,
-    limit: int = 100,
-    progress: Progress | None = None,
-    client: FeedClient | None = None,
-) -> tuple[list[Incoming], dict[str, HfExtras]]:
-    """Like `fetch_hf`, plus each paper's `HfExtras` (featured day, comments, links) by key."""
     params: dict[str, str | int] = _hf_period(date, week, month)
     if not 1 <= limit <= HF_MAX_LIMIT:
         raise ReaderError(f"limit must be between 1 and {HF_MAX_LIMIT}, not {limit}")
     url = f"{config.hf_url}/api/daily_papers"
     papers: list[Incoming] = []
-    all_extras: dict[str, HfExtras] = {}
+    seen: set[str] = set()
     with _client(config, client) as session:
         for page in range(HF_MAX_PAGES):
             body = session.get(url, {**params, "limit": limit, "p": page})
             text = _utf8(body, url)
-            items, extras = _parsed(url, parse_daily_papers_with_extras, text)
-            fresh = [item for item in items if item.paper.key not in all_extras]
-            for item in fresh:
-                papers.append(item)
-                all_extras[item.paper.key] = extras[item.paper.key]
+            items = _parsed(url, parse_daily_papers, text)
+            fresh = [item for item in items if item.paper.key not in seen]
+            papers.extend(fresh)
+            seen.update(item.paper.key for item in fresh)
             if progress is not None:
                 progress(len(papers))
             # A short page is the last one; a page of nothing new means `p` was ignored.
             if len(items) < limit or not fresh:
                 break
-    return papers, all_extras
+    return papers
 
 
 def fetch_arxiv(

@@ -5,16 +5,14 @@
 one (2024) are read: every field beyond `paper.id` and `paper.title` is treated as optional,
 because the older data lacks many of them (see `/work/shared/formats/SOURCES.md`).
 
-What the `Paper` model has no room for (the day the paper was featured, the comment count,
-the GitHub repository, the project page) comes back separately as `HfExtras`, keyed like the
-papers, so that the caller decides how to keep it.
+Beyond the basics, each paper keeps the day it was featured, its comment count, its GitHub
+repository and its project page (`Paper.featured`, `comments`, `github`, `project_page`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -29,35 +27,11 @@ _SNIFF_LIMIT = 4096
 _SNIFF_START = re.compile(r'^\s*\[\s*\{[^\[\]]{0,2000}?"paper"\s*:\s*\{', re.DOTALL)
 
 
-@dataclass(frozen=True, slots=True)
-class HfExtras:
-    """What Hugging Face knows about a paper beyond the `Paper` fields."""
-
-    featured: date | None = None
-    """The day the paper was put on Daily Papers (what `?date=` filters on)."""
-    comments: int | None = None
-    """The number of comments in the paper's discussion (only the daily list has it)."""
-    github: str | None = None
-    """The code repository's URL."""
-    project_page: str | None = None
-    """The project page's URL."""
-
-
 def parse_daily_papers(text_or_data: str | list[Any], *, source: str = "hf-api") -> list[Incoming]:
     """Read a `/api/daily_papers` response (JSON text or already decoded) into papers.
 
     An empty array (a weekend day, a page past the end) gives an empty list, not an error.
     Raises `InputError` with a one-line message on malformed JSON or a wrong shape.
-    """
-    papers, _extras = parse_daily_papers_with_extras(text_or_data, source=source)
-    return papers
-
-
-def parse_daily_papers_with_extras(
-    text_or_data: str | list[Any], *, source: str = "hf-api"
-) -> tuple[list[Incoming], dict[str, HfExtras]]:
-    """Like `parse_daily_papers`, plus the `HfExtras` of every paper by its key.
-
     A paper listed twice is kept once (the first time), since its key is its identity.
     """
     data = _decode(text_or_data) if isinstance(text_or_data, str) else text_or_data
@@ -67,17 +41,17 @@ def parse_daily_papers_with_extras(
     if not isinstance(data, list):
         raise InputError("expected a JSON array of Daily Papers items")
     papers: list[Incoming] = []
-    extras: dict[str, HfExtras] = {}
+    seen: set[str] = set()
     for index, item in enumerate(data, start=1):
         where = f"item {index}"
         if not isinstance(item, dict) or not isinstance(item.get("paper"), dict):
             raise InputError(f'{where}: expected an object with a "paper" object')
-        paper, extra = _read_paper(item["paper"], item, where, source)
-        if paper.key in extras:
+        paper = _read_paper(item["paper"], item, where, source)
+        if paper.key in seen:
             continue
         papers.append(Incoming(paper))
-        extras[paper.key] = extra
-    return papers, extras
+        seen.add(paper.key)
+    return papers
 
 
 def parse_paper(data: str | dict[str, Any], *, source: str = "hf-api") -> Incoming:
@@ -85,20 +59,12 @@ def parse_paper(data: str | dict[str, Any], *, source: str = "hf-api") -> Incomi
 
     Raises `InputError` on malformed JSON or a wrong shape.
     """
-    return parse_paper_with_extras(data, source=source)[0]
-
-
-def parse_paper_with_extras(
-    data: str | dict[str, Any], *, source: str = "hf-api"
-) -> tuple[Incoming, HfExtras]:
-    """Like `parse_paper`, plus the paper's `HfExtras` (without a comment count)."""
     decoded = _decode(data) if isinstance(data, str) else data
     if isinstance(decoded, dict) and isinstance(decoded.get("error"), str):
         raise InputError(f"Hugging Face API error: {' '.join(decoded['error'].split())}")
     if not isinstance(decoded, dict):
         raise InputError("expected a JSON object describing one paper")
-    paper, extra = _read_paper(decoded, {}, "paper", source)
-    return Incoming(paper), extra
+    return Incoming(_read_paper(decoded, {}, "paper", source))
 
 
 def looks_like_hf_api(text: str) -> bool:
@@ -132,10 +98,8 @@ def _decode(text: str) -> Any:
         raise InputError("not valid JSON (nested too deeply)") from None
 
 
-def _read_paper(
-    paper: dict[str, Any], item: dict[str, Any], where: str, source: str
-) -> tuple[Paper, HfExtras]:
-    """One `Paper` and its extras from a paper object and (for the daily list) its item."""
+def _read_paper(paper: dict[str, Any], item: dict[str, Any], where: str, source: str) -> Paper:
+    """One `Paper` from a paper object and (for the daily list) its item."""
     hf_id = paper.get("id")
     if not isinstance(hf_id, str) or not hf_id.strip():
         raise InputError(f'{where}: the paper has no "id"')
@@ -155,7 +119,14 @@ def _read_paper(
         item.get("organization")
     )
     upvotes = paper.get("upvotes")
-    built = Paper(
+    featured = _day(paper.get("submittedOnDailyAt"))
+    if featured is None and "submittedOnDailyAt" not in paper:
+        # The 2024 schema has no submittedOnDailyAt; there the item's own publishedAt was the
+        # submission time. In the current schema that field is something else (the arXiv
+        # date shifted by 4 hours), which is why it is only a fallback for the old shape.
+        featured = _day(item.get("publishedAt"))
+    comments = item.get("numComments")
+    return Paper(
         key=paper_key(arxiv_id, title),
         title=title,
         abstract=clean_abstract(summary) if isinstance(summary, str) else "",
@@ -167,28 +138,11 @@ def _read_paper(
         arxiv_id=arxiv_id,
         url=arxiv_url(arxiv_id) if arxiv_id else f"https://huggingface.co/papers/{hf_id.strip()}",
         source=source,
-    )
-    featured = _day(paper.get("submittedOnDailyAt"))
-    if featured is None and "submittedOnDailyAt" not in paper:
-        # The 2024 schema has no submittedOnDailyAt; there the item's own publishedAt was the
-        # submission time. In the current schema that field is something else (the arXiv
-        # date shifted by 4 hours), which is why it is only a fallback for the old shape.
-        featured = _day(item.get("publishedAt"))
-    comments = item.get("numComments")
-    extra = HfExtras(
         featured=featured,
         comments=comments if _is_count(comments) else None,
         github=_url(paper.get("githubRepo")),
         project_page=_url(paper.get("projectPage")),
     )
-    built = replace(
-        built,
-        featured=extra.featured,
-        comments=extra.comments,
-        github=extra.github,
-        project_page=extra.project_page,
-    )
-    return built, extra
 
 
 def _author_names(authors: Any) -> list[str]:

@@ -28,7 +28,6 @@ from reader.feeds import (
     fetch_arxiv,
     fetch_arxiv_ids,
     fetch_hf,
-    fetch_hf_with_extras,
     fetch_rss,
 )
 from reader.settings import Settings
@@ -192,12 +191,12 @@ def numbered_ids(start: int, count: int) -> list[str]:
 def test_hf_pages_until_a_short_page(server, client, fake_time):
     server.script("/api/daily_papers", json_reply(HF_ITEMS[:2]), json_reply(HF_ITEMS[2:]))
     progress: list[int] = []
-    papers, extras = fetch_hf_with_extras(
+    papers = fetch_hf(
         client.config, date="2026-06-12", limit=2, progress=progress.append, client=client
     )
     assert [item.paper.key for item in papers] == HF_KEYS
     assert papers[0].paper.upvotes == 8
-    assert extras["2606.08063"].github == "https://github.com/jqtangust/Robust-U1"
+    assert papers[2].paper.github == "https://github.com/jqtangust/Robust-U1"
     assert server.params_of("/api/daily_papers") == [
         {"date": "2026-06-12", "limit": "2", "p": "0"},
         {"date": "2026-06-12", "limit": "2", "p": "1"},

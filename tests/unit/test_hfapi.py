@@ -8,14 +8,7 @@ from datetime import date
 import pytest
 
 from reader.errors import InputError
-from reader.sources.hfapi import (
-    HfExtras,
-    looks_like_hf_api,
-    parse_daily_papers,
-    parse_daily_papers_with_extras,
-    parse_paper,
-    parse_paper_with_extras,
-)
+from reader.sources.hfapi import looks_like_hf_api, parse_daily_papers, parse_paper
 from tests.conftest import FORMATS
 
 
@@ -24,7 +17,7 @@ def sample(name: str) -> str:
 
 
 def test_current_daily_papers_fields():
-    papers, extras = parse_daily_papers_with_extras(sample("hf_daily_papers.json"))
+    papers = parse_daily_papers(sample("hf_daily_papers.json"))
     assert [item.paper.key for item in papers] == ["2606.11409", "2606.09290", "2606.08063"]
     first = papers[0].paper
     assert first.title == (
@@ -46,16 +39,14 @@ def test_current_daily_papers_fields():
     assert first.source == "hf-api"
     assert first.abstract.startswith("Adversarial robustness evaluations of large language models")
     assert papers[0].state is None
-    assert extras["2606.11409"] == HfExtras(
-        featured=date(2026, 6, 12),
-        comments=3,
-        github="https://github.com/r-three/risk-under-pressure",
-        project_page=None,
-    )
+    assert first.featured == date(2026, 6, 12)
+    assert first.comments == 3
+    assert first.github == "https://github.com/r-three/risk-under-pressure"
+    assert first.project_page is None
 
 
 def test_minimal_and_project_page_items():
-    papers, extras = parse_daily_papers_with_extras(sample("hf_daily_papers.json"))
+    papers = parse_daily_papers(sample("hf_daily_papers.json"))
     minimal = papers[1].paper
     assert minimal.organization is None
     assert minimal.published == date(2026, 6, 8)
@@ -63,20 +54,16 @@ def test_minimal_and_project_page_items():
     # The author with a linked HF user is listed by display name, not the username.
     assert "Zizhao Tong" in minimal.authors
     assert "zizhaotong" not in minimal.authors
-    assert extras["2606.09290"].github is None
-    assert extras["2606.09290"].project_page is None
+    assert minimal.github is None
+    assert minimal.project_page is None
     rich = papers[2].paper
     assert rich.upvotes == 74
-    assert (
-        extras["2606.08063"].project_page == "https://huggingface.co/spaces/Jiaqi-hkust/Robust-U1"
-    )
-    assert extras["2606.08063"].github == "https://github.com/jqtangust/Robust-U1"
+    assert rich.project_page == "https://huggingface.co/spaces/Jiaqi-hkust/Robust-U1"
+    assert rich.github == "https://github.com/jqtangust/Robust-U1"
 
 
 def test_legacy_schema_collapses_wrapped_title_and_abstract():
-    papers, extras = parse_daily_papers_with_extras(
-        sample("hf_daily_papers_2024-10_legacy.json"), source="hf-archive"
-    )
+    papers = parse_daily_papers(sample("hf_daily_papers_2024-10_legacy.json"), source="hf-archive")
     (item,) = papers
     paper = item.paper
     assert paper.key == "2410.17243"
@@ -93,13 +80,12 @@ def test_legacy_schema_collapses_wrapped_title_and_abstract():
     assert paper.authors[-1] == "Lidong Bing"
     assert paper.source == "hf-archive"
     # No submittedOnDailyAt in 2024: the item's own publishedAt was the submission time.
-    assert extras["2410.17243"] == HfExtras(
-        featured=date(2024, 10, 25), comments=3, github=None, project_page=None
-    )
+    assert (paper.featured, paper.comments) == (date(2024, 10, 25), 3)
+    assert (paper.github, paper.project_page) == (None, None)
 
 
 def test_paper_detail():
-    item, extras = parse_paper_with_extras(sample("hf_paper.json"))
+    item = parse_paper(sample("hf_paper.json"))
     paper = item.paper
     assert paper.key == "2608.09888"
     assert paper.title == "BDH-CQ: In-Context Learning with Recurrent Latent Reasoning"
@@ -111,12 +97,10 @@ def test_paper_detail():
     assert paper.published == date(2026, 8, 10)
     # The TeX-ish backslash is the paper's own text and stays.
     assert "\\$0.0007" in paper.abstract
-    assert extras.featured == date(2026, 8, 11)
-    assert extras.comments is None
-    assert extras.github == "https://github.com/pathwaycom/arc-task-gen"
-    assert extras.project_page is not None and extras.project_page.startswith(
-        "https://pathway.com/"
-    )
+    assert paper.featured == date(2026, 8, 11)
+    assert paper.comments is None
+    assert paper.github == "https://github.com/pathwaycom/arc-task-gen"
+    assert paper.project_page is not None and paper.project_page.startswith("https://pathway.com/")
     assert parse_paper(json.loads(sample("hf_paper.json"))).paper == paper
 
 
@@ -143,9 +127,8 @@ def test_empty_array_is_no_papers_not_an_error():
 
 def test_duplicate_items_are_kept_once():
     data = json.loads(sample("hf_daily_papers.json"))
-    papers, extras = parse_daily_papers_with_extras([*data, data[0]])
+    papers = parse_daily_papers([*data, data[0]])
     assert [item.paper.key for item in papers] == ["2606.11409", "2606.09290", "2606.08063"]
-    assert len(extras) == 3
 
 
 @pytest.mark.parametrize(
