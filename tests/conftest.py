@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from reader.cli import main
 from reader.library import Library
 from reader.sources.detect import parse_text
 
@@ -23,6 +24,20 @@ FORMATS = REPO / "tests" / "fixtures" / "formats"
 # sequence, so a red build always means a change broke something.
 settings.register_profile("ci", derandomize=True, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+class Run:
+    """Runs `reader` in-process against one library folder."""
+
+    def __init__(self, folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.folder, self.capsys = folder, capsys
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        """Run `reader ARGS --library FOLDER`; (exit status, stdout, stderr)."""
+        self.capsys.readouterr()
+        code = main([*args, "--library", str(self.folder)])
+        out, err = self.capsys.readouterr()
+        return code, out, err
 
 
 def seed_path(number: int) -> Path:

@@ -9,25 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from reader.cli import main
 from reader.identity import title_key
 from reader.library import Library
-from tests.conftest import seed_path
+from tests.conftest import Run, seed_path
 
 MOTION = "Towards Robust and Adaptive Motion Forecasting: A Causal Representation Perspective"
-
-
-class Run:
-    """Runs `reader` in-process against one library folder."""
-
-    def __init__(self, folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.folder, self.capsys = folder, capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        code = main([*args, "--library", str(self.folder)])
-        out, err = self.capsys.readouterr()
-        return code, out, err
 
 
 @pytest.fixture

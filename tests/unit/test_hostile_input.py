@@ -20,14 +20,13 @@ import pyperclip
 import pytest
 
 from reader import browser, clipboard, fileio
-from reader.cli import main
 from reader.errors import ReaderError
 from reader.export import to_jsonl
 from reader.library import Library
 from reader.model import Entry, Paper
 from reader.render import list_rows
 from reader.sources.jsonl import parse_jsonl
-from tests.conftest import REPO, seed_path
+from tests.conftest import REPO, Run, seed_path
 
 # ESC, CSI/OSC introducers, every C0/C1 control but newline, and DEL: none may reach stdout.
 TERMINAL_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
@@ -45,20 +44,6 @@ HOSTILE_TITLES = {
     "long": "Long " + "word " * 2000,
 }
 ABSTRACT = "Abstract with [italic]markup[/italic], \x1b[1mbold\x1b[0m and \x9b2J in it."
-
-
-class Run:
-    """Runs `reader` in-process against one library folder."""
-
-    def __init__(self, folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.folder, self.capsys = folder, capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        """Run `reader ARGS --library FOLDER`; (exit status, stdout, stderr)."""
-        self.capsys.readouterr()
-        code = main([*args, "--library", str(self.folder)])
-        out, err = self.capsys.readouterr()
-        return code, out, err
 
 
 @pytest.fixture
