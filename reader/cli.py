@@ -294,9 +294,9 @@ def _mark(library: Library, args: argparse.Namespace) -> int:
         raise ReaderError("name at least one KEY (or --query QUERY)")
     changed: set[str] = set()
     if args.read is not None:
-        changed.update(state.key for state in library.set_read(keys, args.read))
+        changed.update(library.set_read(keys, args.read).keys)
     if args.star is not None:
-        changed.update(state.key for state in library.set_starred(keys, args.star))
+        changed.update(library.set_starred(keys, args.star).keys)
     what = ", ".join(
         word
         for word, value in (

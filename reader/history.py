@@ -5,63 +5,68 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from reader.model import PaperState
+from reader.model import Change
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One undoable change: the states of the papers it touched, before and after."""
+    """One undoable action: a label for the status line and the changes it made."""
 
     label: str
-    before: tuple[PaperState, ...]
-    after: tuple[PaperState, ...]
+    changes: tuple[Change, ...]
+
+    @property
+    def keys(self) -> list[str]:
+        """Every paper the step touched."""
+        return list(dict.fromkeys(key for change in self.changes for key in change.keys))
 
 
 class History:
-    """A bounded undo/redo stack. It records states; applying them is the caller's job.
+    """A bounded undo/redo stack of `Change`s; applying them is the caller's job.
 
-    `restore` puts exact states back (as `Library.restore` does) and returns the states
-    it replaced.
+    `revert(change)` sets the papers of a change back to the values it replaced and
+    `reapply(change)` makes it again (as `Library.revert` and `Library.reapply` do). Both
+    touch only the changed field, so an undo never erases what was written to other fields
+    since.
     """
 
-    def __init__(self, restore: Callable[[Sequence[PaperState]], object], limit: int = 200) -> None:
-        self._restore = restore
+    def __init__(
+        self,
+        revert: Callable[[Change], object],
+        reapply: Callable[[Change], object],
+        limit: int = 200,
+    ) -> None:
+        self._revert = revert
+        self._reapply = reapply
         self._limit = limit
         self._undo: list[Step] = []
         self._redo: list[Step] = []
 
-    def record(self, label: str, before: Sequence[PaperState], after: Sequence[PaperState]) -> None:
-        """Remember a change that was just made; a new change clears the redo stack."""
-        if not before:
+    def record(self, label: str, changes: Sequence[Change]) -> None:
+        """Remember an action that was just made; a new action clears the redo stack."""
+        made = tuple(change for change in changes if change.before)
+        if not made:
             return
-        self._undo.append(Step(label, tuple(before), tuple(after)))
+        self._undo.append(Step(label, made))
         del self._undo[: -self._limit]
         self._redo.clear()
 
     def undo(self) -> Step | None:
-        """Revert the latest change; None when there is nothing to undo."""
+        """Revert the latest action; None when there is nothing to undo."""
         if not self._undo:
             return None
-        step = self._undo.pop()
-        self._restore(step.before)
-        self._redo.append(step)
+        step = self._undo[-1]
+        for change in reversed(step.changes):
+            self._revert(change)  # a failed write raises: the step stays to be undone
+        self._redo.append(self._undo.pop())
         return step
 
     def redo(self) -> Step | None:
-        """Apply the latest undone change again; None when there is nothing to redo."""
+        """Make the latest undone action again; None when there is nothing to redo."""
         if not self._redo:
             return None
-        step = self._redo.pop()
-        self._restore(step.after)
-        self._undo.append(step)
+        step = self._redo[-1]
+        for change in step.changes:
+            self._reapply(change)
+        self._undo.append(self._redo.pop())
         return step
-
-    @property
-    def can_undo(self) -> bool:
-        """True when there is a change to undo."""
-        return bool(self._undo)
-
-    @property
-    def can_redo(self) -> bool:
-        """True when there is an undone change to redo."""
-        return bool(self._redo)

@@ -67,10 +67,30 @@ class PaperState:
     note_at: str | None = None
     tags_at: str | None = None
 
+
+STATE_FIELDS = ("read", "starred", "note", "tags")
+"""The user's fields of a `PaperState`; each has a `<name>_at` timestamp beside it."""
+
+STATE_DEFAULTS: dict[str, object] = {"read": False, "starred": False, "note": "", "tags": ()}
+"""The value of each field for a paper the user never touched."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One field of several papers set to one value: what a triage action did.
+
+    `before` holds, for each paper that really changed, the value the field had; papers
+    that already held `value` are not in it. Undo sets those values back.
+    """
+
+    field: str
+    value: object
+    before: dict[str, object] = field(default_factory=dict)
+
     @property
-    def is_blank(self) -> bool:
-        """True when the state says nothing beyond the defaults."""
-        return not (self.read or self.starred or self.note or self.tags)
+    def keys(self) -> list[str]:
+        """The papers the change touched."""
+        return list(self.before)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ SQLite rows or TinyDB documents.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,7 @@ from reader.library.catalog import Catalog
 from reader.library.merging import ImportResult, Progress
 from reader.library.search import Searcher
 from reader.library.state import StateStore
-from reader.model import Entry, PaperState
+from reader.model import Change, Entry, PaperState
 from reader.query import Query, normalize_tag, parse_query
 from reader.sources import Incoming
 
@@ -71,21 +71,20 @@ class Library:
         """Add or refresh these papers in one transaction.
 
         The user's state is never changed by a re-import. State carried by the input
-        (the library's own JSON formats) is restored only for papers the user has not
-        touched in this library.
+        (the library's own JSON formats) is applied after the catalog is committed, and
+        only to fields the user never changed in this library: an import that fails or
+        is killed changes no state.
         """
-        carried = [(index, item.state) for index, item in enumerate(items) if item.state]
-        restored: list[PaperState] = []
-        # State first: if the catalog write then fails, an orphan state record is
-        # harmless (it waits for its paper), whereas the reverse would drop the state.
+        result = self.catalog.upsert((item.paper for item in items), progress=progress)
+        carried = [
+            replace(item.state, key=result.resolved[index])
+            for index, item in enumerate(items)
+            if item.state is not None
+        ]
         if carried:
-            planned = self.catalog.planned_keys([item.paper for item in items])
-            for index, state in carried:
-                key = planned[index]
-                if self.state.get(key) is None and state is not None:
-                    restored.append(replace(state, key=key))
-            self._store(restored)
-        return self.catalog.upsert((item.paper for item in items), progress=progress)
+            before = self.state.adopt(carried, now_stamp())
+            self._mirror(before)
+        return result
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -145,73 +144,68 @@ class Library:
 
     # --- changing the user's state -----------------------------------------------------------
 
-    def set_read(self, keys: Iterable[str], read: bool) -> list[PaperState]:
-        """Mark papers read or unread; returns their states before the change (for undo)."""
-        stamp = now_stamp()
-        return self._change(keys, lambda s: replace(s, read=read, read_at=stamp), "read", read)
+    def set_read(self, keys: Iterable[str], read: bool) -> Change:
+        """Mark papers read or unread; the `Change` says which changed and how (for undo)."""
+        return self._set("read", keys, read)
 
-    def set_starred(self, keys: Iterable[str], starred: bool) -> list[PaperState]:
-        """Star or unstar papers; returns their states before the change."""
-        stamp = now_stamp()
-        return self._change(
-            keys, lambda s: replace(s, starred=starred, starred_at=stamp), "starred", starred
+    def set_starred(self, keys: Iterable[str], starred: bool) -> Change:
+        """Star or unstar papers."""
+        return self._set("starred", keys, starred)
+
+    def set_note(self, key: str, note: str) -> Change:
+        """Replace a paper's note (an empty note removes it)."""
+        return self._set("note", [key], note)
+
+    def set_tags(self, key: str, tags: Iterable[str]) -> Change:
+        """Replace a paper's tags."""
+        return self._set("tags", [key], clean_tags(tags))
+
+    def revert(self, change: Change) -> list[str]:
+        """Undo a change: its papers get back the values they had, as a new change.
+
+        Only the changed field is touched, so whatever was written to other fields since
+        (here or by another process) stays. Returns the keys that changed.
+        """
+        before = self.state.set_fields(
+            {key: {change.field: value} for key, value in change.before.items()}, now_stamp()
         )
+        self._mirror(before)
+        return list(before)
 
-    def set_note(self, key: str, note: str) -> list[PaperState]:
-        """Replace a paper's note (an empty note removes it); returns the state before."""
-        stamp = now_stamp()
-        return self._change([key], lambda s: replace(s, note=note, note_at=stamp), "note", note)
-
-    def set_tags(self, key: str, tags: Iterable[str]) -> list[PaperState]:
-        """Replace a paper's tags; returns the state before."""
-        cleaned = clean_tags(tags)
-        stamp = now_stamp()
-        return self._change(
-            [key], lambda s: replace(s, tags=cleaned, tags_at=stamp), "tags", cleaned
-        )
-
-    def restore(self, states: Sequence[PaperState]) -> list[PaperState]:
-        """Put these exact states back (undo/redo); returns the states they replace."""
-        before = [self.state_of(state.key) for state in states]
-        self._store(states)
-        return before
+    def reapply(self, change: Change) -> Change:
+        """Redo a change that was undone."""
+        return self._set(change.field, change.keys, change.value)
 
     def all_tags(self) -> list[str]:
         """Every tag in use, sorted, for completion."""
         return sorted({tag for state in self.state.all().values() for tag in state.tags})
 
-    def _change(
-        self,
-        keys: Iterable[str],
-        change: Callable[[PaperState], PaperState],
-        field_name: str,
-        value: object,
-    ) -> list[PaperState]:
+    def refresh(self) -> bool:
+        """Pick up state changes other processes wrote; True when there were some."""
+        if not self.state.refresh():
+            return False
+        self._mirrored = self.state.generation
+        self.searcher.mirror_states(self.state.all().values())
+        return True
+
+    def _set(self, name: str, keys: Iterable[str], value: object) -> Change:
         wanted = list(dict.fromkeys(keys))
         known = self.catalog.get_many(wanted)
-        before: list[PaperState] = []
-        after: list[PaperState] = []
         for key in wanted:
             if key not in known:
                 raise NotFoundError(f"no paper with key {key!r} in the library")
-            old = self.state_of(key)
-            if getattr(old, field_name) == value:
-                continue  # nothing changes: keep the old timestamp, write nothing
-            before.append(old)
-            after.append(change(old))
-        self._store(after)
-        return before
+        before = self.state.set_fields({key: {name: value} for key in wanted}, now_stamp())
+        self._mirror(before)
+        return Change(name, value, {key: fields[name] for key, fields in before.items()})
 
-    def _store(self, states: Sequence[PaperState]) -> None:
-        if not states:
-            return
-        self.state.put(states)
+    def _mirror(self, changed: Iterable[str]) -> None:
+        """Bring the search mirror up to date after a write (which may have re-read disk)."""
         if self.state.generation != self._mirrored:
             # The store re-read another process's changes: mirror all of them for search.
             self._mirrored = self.state.generation
             self.searcher.mirror_states(self.state.all().values())
         else:
-            self.searcher.mirror_states(states)
+            self.searcher.mirror_states(self.state_of(key) for key in changed)
 
     # --- summaries ---------------------------------------------------------------------------
 

@@ -3,57 +3,75 @@
 Only papers the user has touched have a document. Storage documents are converted to
 `PaperState` here and nowhere else.
 
-Two processes may use the same store. A paper's document id is derived from its key, so
-they never give two papers the same id; `put` first picks up the other process's
-changes; and each change is a whole document applied in journal order, so for one paper
-the last write wins while changes to different papers never undo each other.
+Several processes may use the same store. Every change is a change of fields, computed
+under the store's lock from the documents as they are on disk at that moment and written
+as a field patch: a process never writes back its copy of fields it did not change, so
+two writers changing different fields of the same paper both keep their change, and for
+one field the last write wins. A paper's document id is derived from its key, so every
+process gives a paper the same id.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
 
 from reader.errors import StoreError
-from reader.library.storage import AtomicJSONStorage
-from reader.model import PaperState
+from reader.library.storage import AtomicJSONStorage, Document, Line
+from reader.model import STATE_DEFAULTS, STATE_FIELDS, PaperState
 
 TABLE = "state"
+
+Updates = Mapping[str, Mapping[str, object]]
+"""New field values by paper key: {"2401.00001": {"read": True}}."""
+Before = dict[str, dict[str, object]]
+"""The values the changed fields held before a change, by paper key (for undo)."""
+Plan = Callable[[PaperState], dict[str, tuple[object, str | None]]]
+"""Given a paper's state as on disk: the fields to set, with new values and timestamps."""
 
 
 class StateStore:
     """Every `PaperState` of a library, kept in memory and written through to disk."""
 
     def __init__(self, path: Path) -> None:
-        self._db = TinyDB(path, storage=AtomicJSONStorage)
+        self._db = TinyDB(path, storage=AtomicJSONStorage, compact=compact_documents)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
-        self._table = self._db.table(TABLE)
         self._states: dict[str, PaperState] = {}
-        self._doc_ids: dict[str, int] = {}
+        self._legacy_ids: dict[str, str] = {}
+        self._loaded = -1
         self.generation = 0
-        """Counts the (re)loads from disk, so owners can tell the view was refreshed."""
-        self.reload()
+        """Counts the rebuilds of the view from disk, so owners can tell it changed."""
+        # A compaction killed midway leaves its temporary file; none is running while
+        # the lock is held, so they can go now.
+        self._storage.remove_leftovers()
+        self.refresh()
 
     @property
     def path(self) -> Path:
         """The JSON file holding the state."""
         return self._storage.path
 
-    def reload(self) -> None:
-        """Read the file again (another process may have written it)."""
-        self.generation += 1
-        self._states.clear()
-        self._doc_ids.clear()
-        # TinyDB caches documents per table; the storage may have changed under it.
-        self._table.clear_cache()
-        for document in self._table.all():
-            state = _from_document(document, self.path)
-            self._states[state.key] = state
-            self._doc_ids[state.key] = document.doc_id
+    @property
+    def storage(self) -> AtomicJSONStorage:
+        """The storage under this store (for `reader doctor` and tests)."""
+        return self._storage
+
+    def refresh(self) -> bool:
+        """Pick up what other processes wrote; True when the view changed."""
+        data = self._storage.read()
+        if self._storage.loads == self._loaded:
+            return False
+        self._rebuild((data or {}).get(TABLE, {}))
+        return True
+
+    def changed_on_disk(self) -> bool:
+        """Cheap check (two `stat` calls): did another process write since we last looked?"""
+        return self._storage.changed_on_disk()
 
     def get(self, key: str) -> PaperState | None:
         """The state of one paper, or None when the user never touched it."""
@@ -66,52 +84,166 @@ class StateStore:
     def __len__(self) -> int:
         return len(self._states)
 
-    def put(self, states: Iterable[PaperState]) -> None:
-        """Store these states with a single durable write (one journal line)."""
-        changed = {state.key: state for state in states}
-        if not changed:
-            return
-        if self._storage.changed_on_disk():
-            # Another process wrote: learn its papers' ids (and show its changes).
-            self.reload()
-        # Papers stored by older versions keep their sequential ids; new ones get ids
-        # from their keys, which every process computes alike.
-        ids = {key: self._doc_ids.get(key) or doc_id_for(key) for key in changed}
-        documents = {str(ids[key]): _to_document(state) for key, state in changed.items()}
-        self._storage.apply(TABLE, documents)
-        # Only now is the change on disk: the memory view follows it, never leads it.
-        self._doc_ids.update(ids)
-        self._states.update(changed)
+    def set_fields(self, updates: Updates, stamp: str) -> Before:
+        """Set fields of papers to new values, in one durable write (one journal line).
+
+        Fields already holding the new value (on disk, right now) are left alone and
+        keep their old timestamp. Returns what each changed field held before.
+        """
+
+        def plan(state: PaperState) -> dict[str, tuple[object, str | None]]:
+            wanted = updates.get(state.key, {})
+            return {name: (value, stamp) for name, value in wanted.items()}
+
+        return self._write(updates.keys(), plan)
+
+    def adopt(self, states: Iterable[PaperState], stamp: str) -> Before:
+        """Take the fields of these states that this store never had (an import's state).
+
+        A field the user changed here at any time (it has a timestamp) is never
+        replaced; default values are never adopted. The adopted fields keep the times
+        the input gives (or `stamp` when it gives none).
+        """
+        incoming = {state.key: state for state in states}
+
+        def plan(state: PaperState) -> dict[str, tuple[object, str | None]]:
+            other = incoming[state.key]
+            adopted: dict[str, tuple[object, str | None]] = {}
+            for name in STATE_FIELDS:
+                value = getattr(other, name)
+                if getattr(state, f"{name}_at") is None and value != STATE_DEFAULTS[name]:
+                    adopted[name] = (value, getattr(other, f"{name}_at") or stamp)
+            return adopted
+
+        return self._write(incoming.keys(), plan)
 
     def close(self) -> None:
         """Release the database (every change is already on disk)."""
         self._db.close()
 
+    # --- internals -----------------------------------------------------------------------
+
+    def _write(self, keys: Iterable[str], plan: Plan) -> Before:
+        """Compute field changes under the lock from the current files, then write them.
+
+        `plan(state)` gets each paper's state as on disk and returns the fields to set,
+        with their new values and timestamps.
+        """
+        before: Before = {}
+        changed: dict[str, PaperState] = {}
+        wanted = list(dict.fromkeys(keys))
+
+        def line_for(documents: Mapping[str, Document]) -> Line | None:
+            if self._storage.loads != self._loaded:
+                self._rebuild(documents)  # another process wrote: start from its files
+            patch: dict[str, Document] = {}
+            for key in wanted:
+                old = self._states.get(key) or PaperState(key=key)
+                fields = {
+                    name: (value, at)
+                    for name, (value, at) in plan(old).items()
+                    if getattr(old, name) != value
+                }
+                if not fields:
+                    continue
+                before[key] = {name: getattr(old, name) for name in fields}
+                document: Document = {"key": key}
+                values: dict[str, Any] = {}
+                for name, (value, at) in fields.items():
+                    document[name] = list(value) if name == "tags" else value  # type: ignore[call-overload]
+                    document[f"{name}_at"] = at
+                    values[name], values[f"{name}_at"] = value, at
+                patch[self._doc_id(key)] = document
+                changed[key] = replace(old, **values)
+            return _journal_line(patch)
+
+        self._storage.update(TABLE, line_for)
+        self._states.update(changed)
+        return before
+
+    def _rebuild(self, documents: Mapping[str, Document]) -> None:
+        self._loaded = self._storage.loads
+        self.generation += 1
+        self._states.clear()
+        self._legacy_ids.clear()
+        for doc_id, document in documents.items():
+            state = _from_document(document, self.path)
+            known = self._states.get(state.key)
+            self._states[state.key] = state if known is None else newest_fields(known, state)
+            if doc_id != str(doc_id_for(state.key)):
+                self._legacy_ids[state.key] = doc_id
+
+    def _doc_id(self, key: str) -> str:
+        # Papers stored by the first version keep their sequential ids until the next
+        # compaction moves them; every other paper's id comes from its key.
+        return self._legacy_ids.get(key) or str(doc_id_for(key))
+
 
 def doc_id_for(key: str) -> int:
     """The document id of a paper's state: 63 bits of its key's BLAKE2b hash (never 0)."""
-    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return (int.from_bytes(digest, "big") >> 1) or 1
 
 
-def _to_document(state: PaperState) -> dict[str, Any]:
-    return {
-        "key": state.key,
-        "read": state.read,
-        "starred": state.starred,
-        "note": state.note,
-        "tags": list(state.tags),
-        "read_at": state.read_at,
-        "starred_at": state.starred_at,
-        "note_at": state.note_at,
-        "tags_at": state.tags_at,
-    }
+def compact_documents(documents: dict[str, Document]) -> dict[str, Document]:
+    """The documents a new snapshot keeps: one per paper, under its key-derived id.
+
+    A blank record (every field at its default) says nothing and is left out, so that
+    marking 100,000 papers read and undoing it leaves the store as small as before. Two
+    records of one paper (a first-version id and a key-derived one) are merged field by
+    field, the later change winning.
+    """
+    kept: dict[str, Document] = {}
+    for document in documents.values():
+        key = document["key"]
+        doc_id = str(doc_id_for(key))
+        if doc_id in kept:
+            document = _newest_document(kept[doc_id], document)
+        kept[doc_id] = document
+    return {doc_id: doc for doc_id, doc in kept.items() if not _is_blank(doc)}
+
+
+def newest_fields(first: PaperState, second: PaperState) -> PaperState:
+    """One state from two records of a paper: each field from the later change."""
+    values: dict[str, object] = {}
+    for name in STATE_FIELDS:
+        stamp = f"{name}_at"
+        if (getattr(second, stamp) or "") >= (getattr(first, stamp) or ""):
+            values[name], values[stamp] = getattr(second, name), getattr(second, stamp)
+    return replace(first, **values)
+
+
+def _newest_document(first: Document, second: Document) -> Document:
+    merged = dict(first)
+    for name in STATE_FIELDS:
+        stamp = f"{name}_at"
+        if name in second and str(second.get(stamp) or "") >= str(first.get(stamp) or ""):
+            merged[name], merged[stamp] = second[name], second.get(stamp)
+    return merged
+
+
+def _is_blank(document: Document) -> bool:
+    return not any(document.get(name) for name in STATE_FIELDS)
+
+
+def _journal_line(patch: dict[str, Document]) -> Line | None:
+    """The journal line for a patch: the compact bulk form when every paper gets the same."""
+    if not patch:
+        return None
+    documents = iter(patch.values())
+    first = {name: value for name, value in next(documents).items() if name != "key"}
+    if len(patch) > 1 and all(
+        {name: value for name, value in document.items() if name != "key"} == first
+        for document in documents
+    ):
+        return {"bulk": {"fields": first, "ids": {i: doc["key"] for i, doc in patch.items()}}}
+    return {"patch": patch}
 
 
 def _from_document(document: Mapping[str, Any], path: Path) -> PaperState:
     try:
         key = document["key"]
-        tags = document.get("tags", [])
+        tags = document.get("tags") or []
         if not isinstance(key, str) or not isinstance(tags, list):
             raise TypeError
         return PaperState(
@@ -120,10 +252,14 @@ def _from_document(document: Mapping[str, Any], path: Path) -> PaperState:
             starred=bool(document.get("starred", False)),
             note=str(document.get("note") or ""),
             tags=tuple(str(tag) for tag in tags),
-            read_at=document.get("read_at"),
-            starred_at=document.get("starred_at"),
-            note_at=document.get("note_at"),
-            tags_at=document.get("tags_at"),
+            read_at=_stamp(document.get("read_at")),
+            starred_at=_stamp(document.get("starred_at")),
+            note_at=_stamp(document.get("note_at")),
+            tags_at=_stamp(document.get("tags_at")),
         )
     except (KeyError, TypeError):
         raise StoreError(f"the state file {path} is damaged (a record has no valid key)") from None
+
+
+def _stamp(value: object) -> str | None:
+    return value if isinstance(value, str) else None

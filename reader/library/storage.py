@@ -7,35 +7,45 @@ full disk mid-write leaves a broken file; and it rewrites the whole file on ever
 - the snapshot, `state.json`: plain TinyDB JSON, only ever replaced whole: written to a
   temporary file, fsynced and renamed over the old one (atomic on POSIX and Windows),
   then the folder fsynced so the rename itself survives a power cut;
-- the journal, `state.json.journal`: one JSON line per change (the changed documents,
-  whole), appended and fsynced. A change is durable once its line is on disk, which
-  takes a millisecond or two however large the store is.
+- the journal, `state.json.journal`: one JSON line per change, appended and fsynced. A
+  change is durable once its line is on disk, which takes a millisecond or two however
+  large the store is.
+
+A journal line changes fields, not whole documents: `{"table": T, "patch": {ID: FIELDS}}`
+merges FIELDS into each document (creating it when missing), and
+`{"table": T, "bulk": {"fields": FIELDS, "ids": {ID: KEY}}}` is the compact form of the
+same FIELDS applied to many documents (a bulk "mark read" of 100,000 papers is one line).
+Lines of the first version, `{"table": T, "documents": {ID: DOCUMENT}}`, replace whole
+documents and are still read.
 
 Reading applies the journal to the snapshot. A line cut short by a crash was never
 acknowledged and is ignored. When the journal grows long, or on close, the snapshot is
 rewritten as exactly the old snapshot plus the journal, and the journal deleted
-("compaction"). Replaying a journal over a snapshot that ends with its changes (and
-holds nothing newer) changes nothing, so a crash between those two steps loses nothing.
+("compaction"); the owner may tidy each table on the way (`compact`: the state store
+drops blank records). Replaying a
+journal over a snapshot that ends with its changes changes nothing, so a crash between
+those two steps loses nothing.
 
 Before a snapshot is replaced, the previous one (which was just read and found good) is
 kept as `state.json.bak`; a damaged snapshot is never overwritten, and `reader doctor`
 restores the backup.
 
-Several processes may share the files. Every append and every compaction holds an
-exclusive `flock` on `state.json.lock` (POSIX; elsewhere no lock is taken), and a
-compaction re-reads the snapshot and the whole journal under that lock, so no other
-process's line can slip in between "read the journal" and "delete the journal". Changes
-are whole documents applied in journal order: for one paper, the last write wins.
+Several processes may share the files. Every change and every compaction holds an
+exclusive `flock` on `state.json.lock` (POSIX; elsewhere no lock is taken) and re-reads
+the files first when another process changed them. `update` computes its change from
+the documents as they are on disk at that moment, under the lock: a process never writes
+back a stale copy of fields it did not change.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -54,28 +64,47 @@ BACKUP_SUFFIX = ".bak"
 LOCK_SUFFIX = ".lock"
 COMPACT_AFTER = 2000
 """Journal lines after which the next change rewrites the snapshot instead."""
+BULK_COMPACT = 500
+"""A change to more documents than this is folded into the snapshot at once."""
 
-Tables = dict[str, dict[str, Any]]
+Document = dict[str, Any]
+Tables = dict[str, dict[str, Document]]
+Line = dict[str, Any]
+"""One journal line, decoded: {"table": ..., and one of "patch", "bulk", "documents"}."""
 
 
 class AtomicJSONStorage(Storage):
-    """JSON storage for TinyDB with atomic, durable writes, a journal and a read cache.
+    """JSON storage for TinyDB with atomic, durable writes, a field journal and a cache.
 
     TinyDB reads the whole store before every operation; the cache answers those reads
     from memory as long as the files on disk are the ones this storage last saw (same
     size, mtime and inode), so another process's writes are still picked up.
+
+    A symlinked snapshot is followed: the files live next to the link's target, which is
+    replaced (never the link itself).
     """
 
-    def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
-        self._path = Path(path)
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        compact: Callable[[dict[str, Document]], dict[str, Document]] | None = None,
+        **_: Any,
+    ) -> None:
+        given = Path(path)
+        # Replacing a symlink with a regular file would silently detach it from its
+        # target: every file of the store lives next to the target instead.
+        self._path = Path(os.path.realpath(given)) if given.is_symlink() else given
         self._journal = self._path.with_name(self._path.name + JOURNAL_SUFFIX)
         self._backup = self._path.with_name(self._path.name + BACKUP_SUFFIX)
         self._lock = self._path.with_name(self._path.name + LOCK_SUFFIX)
+        self._compact_table = compact
         self._cache: Tables | None = None
         self._seen: tuple[object, object] | None = None
         self._journal_lines = 0
-        self._batch_depth = 0
-        self._batch_dirty = False
+        self._lock_depth = 0
+        self.loads = 0
+        """Counts the times the files were (re)read from disk, so owners can tell."""
 
     @property
     def path(self) -> Path:
@@ -100,20 +129,17 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> Tables | None:
         """Return the stored tables, or None for a store that does not exist yet."""
-        if self._batch_depth or not self.changed_on_disk():
+        if not self.changed_on_disk():
             return self._cache
         data = self._load()
         self._cache, self._seen = data, self._signature()
+        self.loads += 1
         return data
 
     def write(self, data: Tables) -> None:
         """Replace the stored tables with `data`: a new snapshot, then an empty journal."""
-        self._cache = data
-        if self._batch_depth:
-            self._batch_dirty = True
-            return
         try:
-            with self._locked():
+            with self.locked():
                 # Fold the journal in first (this also checks the current files: damaged
                 # ones raise and are left alone). A journal left next to `data` would be
                 # replayed over it after a crash and bring back older documents.
@@ -122,103 +148,119 @@ class AtomicJSONStorage(Storage):
                 self._cache = data
         except BaseException:
             # The files still hold the old state; forget the cache so memory agrees.
-            self._cache, self._seen = None, None
+            self._forget()
             raise
 
     def close(self) -> None:
         """Fold the journal into the snapshot, so the next start reads one file."""
         # Not only after our own lines: a failed compaction left the cache empty.
         if self._journal.exists():
-            with contextlib.suppress(StoreError, OSError), self._locked():
+            with contextlib.suppress(StoreError, OSError), self.locked():
                 self._compact()
 
     # --- the fast path ---------------------------------------------------------------------
 
-    def apply(self, table: str, documents: Mapping[str, dict[str, Any]]) -> None:
-        """Store these documents (by document id) durably, appending one journal line.
+    def update(self, table: str, plan: Callable[[Mapping[str, Document]], Line | None]) -> bool:
+        """Change documents durably, computing the change from the files as they are now.
 
-        Only the changed documents are written, so this costs the same with 20 or
-        20,000 records. After a large batch, or when the journal is long, the snapshot
-        is rewritten too (the change is durable before that, so a failure there is not
-        an error: the next compaction tries again).
+        `plan` gets the table's documents as on disk (read-only; re-read under the lock
+        when another process changed them) and returns one journal line (a "patch" or
+        "bulk" change, see the module docstring) or None for no change. The line is
+        appended and fsynced before this returns; it costs the same with 20 or 20,000
+        documents. Returns whether a line was written.
         """
-        line = json.dumps({"table": table, "documents": documents}, ensure_ascii=False)
         try:
-            with self._locked():
-                # Under the lock, so another process's lines are either already in the
-                # cache or come after ours, never between this read and `_seen` below.
+            with self.locked():
                 data = self.read() or {}
-                self._append(line.encode("utf-8") + b"\n")
-                data.setdefault(table, {}).update(documents)
+                line = plan(data.get(table, {}))
+                if line is None:
+                    return False
+                line = {"table": table, **line}
+                self._append(_encode(line) + b"\n")
+                # Only now is the change on disk: the memory view follows it.
+                apply_line(data, line)
                 self._cache = data
                 self._journal_lines += 1
                 self._seen = self._signature()
-                if len(documents) > COMPACT_AFTER // 4 or self._journal_lines >= COMPACT_AFTER:
+                if _line_size(line) > BULK_COMPACT or self._journal_lines >= COMPACT_AFTER:
+                    # The change is durable already: a failure here is not an error, the
+                    # next compaction tries again.
                     with contextlib.suppress(StoreError):
                         self._compact()
+                return True
         except OSError as error:
-            self._cache, self._seen = None, None
+            self._forget()
             raise StoreError(
-                f"cannot write the state file {self._journal}: {error.strerror}"
+                f"cannot write the state file {self._journal}: {_reason(error)}"
             ) from None
         except BaseException:
-            self._cache, self._seen = None, None
+            self._forget()
             raise
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group several TinyDB operations into one snapshot write (all or nothing)."""
-        self.read()
-        self._batch_depth += 1
-        try:
-            yield
-        except BaseException:
-            self._batch_depth -= 1
-            if not self._batch_depth:
-                self._cache, self._seen, self._batch_dirty = None, None, False
-            raise
-        self._batch_depth -= 1
-        if not self._batch_depth and self._batch_dirty:
-            self._batch_dirty = False
-            assert self._cache is not None
-            self.write(self._cache)
-
-    # --- files -----------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Hold the exclusive lock shared by every process using these files.
+    def locked(self) -> Iterator[None]:
+        """Hold the exclusive lock shared by every process using these files (re-entrant).
 
         Appends take it too (not a shared lock): only the lock holder may look at the
         journal's tail and cut a line a crash left unfinished.
         """
-        if fcntl is None:
-            yield
+        if fcntl is None or self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
             return
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(self._lock, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
-            raise StoreError(f"cannot lock the state file {self._lock}: {error.strerror}") from None
+            raise StoreError(f"cannot lock the state file {self._lock}: {_reason(error)}") from None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
+            self._lock_depth = 1
             yield
         finally:
+            self._lock_depth = 0
             os.close(descriptor)  # closing releases the lock
+
+    def remove_leftovers(self) -> list[Path]:
+        """Delete temporary files that a killed compaction left behind; returns them.
+
+        Safe only with the lock held: a running compaction holds it for as long as its
+        temporary file exists.
+        """
+        removed: list[Path] = []
+        with self.locked():
+            for pattern in (f".{self._path.name}.*", f".{self._backup.name}.*.tmp"):
+                for leftover in self._path.parent.glob(pattern):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+                        removed.append(leftover)
+        return removed
+
+    # --- files -----------------------------------------------------------------------------
+
+    def _forget(self) -> None:
+        self._cache, self._seen = None, None
 
     def _compact(self) -> None:
         """Rewrite the snapshot as exactly snapshot + journal, then drop the journal.
 
         Called with the lock held. The files are re-read rather than the cache trusted,
         so every other process's line is included. Nothing else goes into the new
-        snapshot: a crash before the journal is deleted then replays lines the snapshot
-        already ends with, which changes nothing.
+        snapshot but what the owner's `compact` tidies: a crash before the journal is
+        deleted then replays lines the snapshot already ends with, which changes nothing.
         """
-        self._cache, self._seen = None, None
+        self._forget()
+        # Not counted in `loads`: callers have just read the files under the same lock,
+        # so this read brings nothing new to them.
         data = self._load()
         if data is None or not self._journal.exists():
             self._cache, self._seen = data, self._signature()
             return
+        if self._compact_table is not None:
+            data = {name: self._compact_table(documents) for name, documents in data.items()}
         self._write_snapshot(data)
         self._cache = data
 
@@ -231,7 +273,7 @@ class AtomicJSONStorage(Storage):
         except FileNotFoundError:
             raw = None
         except OSError as error:
-            raise StoreError(f"cannot read the state file {self._path}: {error.strerror}") from None
+            raise StoreError(f"cannot read the state file {self._path}: {_reason(error)}") from None
         data = None
         if raw is not None:
             data, problem = decode_snapshot(raw)
@@ -242,14 +284,16 @@ class AtomicJSONStorage(Storage):
         except FileNotFoundError:
             journal = b""
         except OSError as error:
-            raise StoreError(f"cannot read {self._journal}: {error.strerror}") from None
-        changes, problem = decode_journal(journal)
+            raise StoreError(f"cannot read {self._journal}: {_reason(error)}") from None
+        lines, problem = decode_journal(journal)
         if problem:
             raise StoreError(damage_message(self._journal, problem, None))
-        self._journal_lines = len(changes)
-        for table, documents in changes:
+        self._journal_lines = len(lines)
+        for line in lines:
             data = data if data is not None else {}
-            data.setdefault(table, {}).update(documents)
+            apply_line(data, line)
+        if data is not None and (problem := check_documents(data)):
+            raise StoreError(damage_message(self._journal if lines else self._path, problem, None))
         return data
 
     def _append(self, payload: bytes) -> None:
@@ -260,28 +304,37 @@ class AtomicJSONStorage(Storage):
             # or the new line would be glued to it and lost with it.
             size = os.fstat(descriptor).st_size
             if size and _read_at(descriptor, 1, size - 1) != b"\n":
-                tail = _last_newline(descriptor, size)
-                os.ftruncate(descriptor, tail)
-            os.write(descriptor, payload)
-            os.fsync(descriptor)
+                size = _last_newline(descriptor, size)
+                os.ftruncate(descriptor, size)
+            try:
+                write_all(descriptor, payload)
+                os.fsync(descriptor)
+            except OSError:
+                # A full disk may take part of the line: take it back, so the journal
+                # ends on a whole line and the change is reported as not saved.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(descriptor, size)
+                    os.fsync(descriptor)
+                raise
         finally:
             os.close(descriptor)
 
     def _write_snapshot(self, data: Tables) -> None:
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        payload = _encode(data)
         folder = self._path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=f".{self._path.name}.", dir=folder)
         except OSError as error:
             raise StoreError(
-                f"cannot write the state file {self._path}: {error.strerror}"
+                f"cannot write the state file {self._path}: {_reason(error)}"
             ) from None
         try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(payload)
-                stream.flush()
-                os.fsync(stream.fileno())
+            try:
+                write_all(handle, payload)
+                os.fsync(handle)
+            finally:
+                os.close(handle)
             # Callers have just read the current snapshot and found it good.
             keep_backup(self._path, self._backup)
             os.replace(temporary, self._path)
@@ -289,7 +342,7 @@ class AtomicJSONStorage(Storage):
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise StoreError(
-                f"cannot write the state file {self._path}: {error.strerror}"
+                f"cannot write the state file {self._path}: {_reason(error)}"
             ) from None
         _fsync_folder(folder)
         # The snapshot now holds every journalled change: the journal can go.
@@ -297,6 +350,36 @@ class AtomicJSONStorage(Storage):
             os.unlink(self._journal)
         self._journal_lines = 0
         self._seen = self._signature()
+
+
+def write_all(descriptor: int, payload: bytes) -> None:
+    """Write every byte of `payload`: `os.write` may write only part of it (a full disk).
+
+    Raises OSError (ENOSPC when nothing more can be written) rather than stop short.
+    """
+    view = memoryview(payload)
+    while view:
+        written = os.write(descriptor, view)
+        if written <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
+
+
+def apply_line(data: Tables, line: Line) -> None:
+    """Apply one decoded journal line to the tables, in place."""
+    documents = data.setdefault(line["table"], {})
+    if "patch" in line:
+        for doc_id, fields in line["patch"].items():
+            documents.setdefault(doc_id, {}).update(fields)
+    elif "bulk" in line:
+        fields = line["bulk"]["fields"]
+        for doc_id, key in line["bulk"]["ids"].items():
+            document = documents.setdefault(doc_id, {})
+            document.update(fields)
+            document["key"] = key
+    else:
+        # The first version's lines: whole documents.
+        documents.update(line["documents"])
 
 
 def keep_backup(path: Path, backup: Path) -> None:
@@ -357,19 +440,32 @@ def file_time(path: Path) -> str:
 
 def decode_snapshot(raw: bytes) -> tuple[Tables | None, str | None]:
     """The tables in a snapshot's bytes, or None and what is wrong with them."""
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    data = _json(raw)
+    if data is _UNREADABLE:
         return None, "not valid JSON"
     if not isinstance(data, dict) or not all(
-        isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+        isinstance(table, dict) and all(_is_document(doc_id, doc) for doc_id, doc in table.items())
         for table in data.values()
     ):
         return None, "unexpected structure"
+    if problem := check_documents(data):
+        return None, problem
     return data, None
 
 
-def decode_journal(raw: bytes) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+def check_documents(data: Tables) -> str | None:
+    """What is wrong with the documents once every change is applied, or None.
+
+    Every document must name its paper: a record without a key cannot be shown or kept.
+    """
+    for documents in data.values():
+        for doc_id, document in documents.items():
+            if not isinstance(document.get("key"), str) or not document["key"]:
+                return f"record {doc_id[:20]} has no valid key"
+    return None
+
+
+def decode_journal(raw: bytes) -> tuple[list[Line], str | None]:
     """The changes in a journal's bytes, or what is wrong with them.
 
     Only the last line may be unfinished (a crash mid-append, never acknowledged): it
@@ -378,13 +474,75 @@ def decode_journal(raw: bytes) -> tuple[list[tuple[str, dict[str, Any]]], str | 
     lines = raw.split(b"\n")
     # After the last newline: empty, or a line a crash cut short.
     complete = lines[:-1]
-    changes: list[tuple[str, dict[str, Any]]] = []
+    changes: list[Line] = []
     for number, line in enumerate(complete, start=1):
-        change = _decode_line(line)
+        change = decode_line(line)
         if change is None:
             return changes, f"line {number} is unreadable"
         changes.append(change)
     return changes, None
+
+
+def decode_line(line: bytes) -> Line | None:
+    """One journal line, checked for every shape this storage writes; None if unreadable."""
+    change = _json(line)
+    if not isinstance(change, dict) or not isinstance(change.get("table"), str):
+        return None
+    if "patch" in change:
+        patch = change["patch"]
+        if isinstance(patch, dict) and all(_is_document(i, doc) for i, doc in patch.items()):
+            return change
+        return None
+    if "bulk" in change:
+        bulk = change["bulk"]
+        if not isinstance(bulk, dict):
+            return None
+        fields, ids = bulk.get("fields"), bulk.get("ids")
+        if not isinstance(fields, dict) or not isinstance(ids, dict):
+            return None
+        if all(_is_id(doc_id) and isinstance(key, str) and key for doc_id, key in ids.items()):
+            return change
+        return None
+    documents = change.get("documents")
+    if isinstance(documents, dict) and all(_is_document(i, doc) for i, doc in documents.items()):
+        return change
+    return None
+
+
+_UNREADABLE = object()
+
+
+def _encode(value: object) -> bytes:
+    """Compact JSON in ASCII: any text, even a lone surrogate, reads back exactly."""
+    return json.dumps(value, separators=(",", ":")).encode("ascii")
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: a document nested thousands of levels deep is damage too.
+        return _UNREADABLE
+
+
+def _is_id(doc_id: object) -> bool:
+    # TinyDB turns document ids into integers: anything else cannot be loaded.
+    return isinstance(doc_id, str) and doc_id.isascii() and doc_id.isdigit() and len(doc_id) < 20
+
+
+def _is_document(doc_id: object, document: object) -> bool:
+    return _is_id(doc_id) and isinstance(document, dict)
+
+
+def _line_size(line: Line) -> int:
+    """How many documents a journal line changes."""
+    if "bulk" in line:
+        return len(line["bulk"]["ids"])
+    return len(line.get("patch") or line.get("documents") or ())
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
 
 
 def _last_newline(descriptor: int, size: int) -> int:
@@ -413,21 +571,6 @@ def _stat(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
-def _decode_line(line: bytes) -> tuple[str, dict[str, Any]] | None:
-    try:
-        change = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    if not isinstance(change, dict):
-        return None
-    table, documents = change.get("table"), change.get("documents")
-    if not isinstance(table, str) or not isinstance(documents, dict):
-        return None
-    if not all(isinstance(document, dict) for document in documents.values()):
-        return None
-    return table, documents
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -15,7 +15,8 @@ from reader.browser import open_in_browser
 from reader.cite import citation, title_and_link, web_link
 from reader.errors import ReaderError
 from reader.fileio import read_text_input, write_text_atomic
-from reader.model import Entry, PaperState
+from reader.history import Step
+from reader.model import Change, Entry
 from reader.sources import Incoming
 from reader.sources.detect import parse_text
 from reader.text import one_line, plural
@@ -50,17 +51,16 @@ class PaperActions(_Base):
             self.set_status("No paper selected")
         return entry
 
-    def _apply(self, label: str, change: Callable[[], Sequence[PaperState]]) -> bool:
+    def _apply(self, label: str, make: Callable[[], Change]) -> bool:
         """Make a state change, record it for undo and redraw the papers it touched."""
         try:
-            before = change()
+            change = make()
         except ReaderError as error:
             self.set_status(str(error), error=True)
             return False
-        after = [self.library.state_of(state.key) for state in before]
-        self.history.record(label, before, after)
-        self._changed([state.key for state in before])
-        self.set_status(label if before else f"{label} (no change)")
+        self.history.record(label, [change])
+        self._changed(change.keys)
+        self.set_status(label if change.before else f"{label} (no change)")
         return True
 
     def _changed(self, keys: Sequence[str]) -> None:
@@ -150,7 +150,7 @@ class PaperActions(_Base):
         """Redo the last undone change."""
         self._step(self.history.redo, "Redone", "Nothing to redo")
 
-    def _step(self, move: Callable[[], object], verb: str, nothing: str) -> None:
+    def _step(self, move: Callable[[], Step | None], verb: str, nothing: str) -> None:
         try:
             step = move()
         except ReaderError as error:
@@ -159,8 +159,8 @@ class PaperActions(_Base):
         if step is None:
             self.set_status(nothing)
             return
-        self._changed([state.key for state in step.before])  # type: ignore[attr-defined]
-        self.set_status(f"{verb}: {step.label}")  # type: ignore[attr-defined]
+        self._changed(step.keys)
+        self.set_status(f"{verb}: {step.label}")
 
     # --- sharing -----------------------------------------------------------------------
 

@@ -148,7 +148,7 @@ class ReaderApp(PaperActions, App[None]):
         super().__init__()
         self.library = library
         self.settings = settings or Settings(library.folder)
-        self.history = History(library.restore)
+        self.history = History(library.revert, library.reapply)
         self.filter_query = parse_query("")
         self.sort = str(self.settings.get("sort", "date"))
         if self.sort not in SORTS:

@@ -6,7 +6,7 @@ import pytest
 from reader.errors import NotFoundError, StoreError
 from reader.identity import title_key
 from reader.library import Library
-from reader.model import Paper, PaperState
+from reader.model import Change, Paper, PaperState
 from reader.sources import Incoming
 from reader.sources.detect import parse_text
 from tests.conftest import seed_text
@@ -100,9 +100,12 @@ def test_state_changes_persist_and_return_the_previous_state(library_dir: Path):
     with Library(library_dir) as library:
         library.import_papers(page(1))
         key = title_key(MOTION)
-        before = library.set_starred([key], True)
-        assert before == [PaperState(key)]
-        assert library.set_starred([key], True) == []  # no change, nothing written
+        change = library.set_starred([key], True)
+        assert change == Change("starred", True, {key: False})
+        journal = library_dir / "state.json.journal"
+        size = journal.stat().st_size
+        assert library.set_starred([key], True).before == {}  # no change, nothing written
+        assert journal.stat().st_size == size
         library.set_read([key], True)
         library.set_note(key, "# Why\nGood *baseline*")
         library.set_tags(key, ["#causal", "Causal", "to-read"])
@@ -117,12 +120,16 @@ def test_state_changes_persist_and_return_the_previous_state(library_dir: Path):
         assert library.keys("tag:CAUSAL") == [key]
 
 
-def test_restore_undoes_a_bulk_change(sample_library: Library):
+def test_revert_undoes_a_bulk_change_and_reapply_redoes_it(sample_library: Library):
     keys = sample_library.keys("sparse")
-    before = sample_library.set_read(keys, True)
+    sample_library.set_read(keys[:2], True)
+    change = sample_library.set_read(keys, True)
+    assert sorted(change.keys) == sorted(keys[2:]), "papers already read are not in it"
     assert sample_library.count("is:read") == len(keys) > 5
-    sample_library.restore(before)
-    assert sample_library.count("is:read") == 0
+    assert sorted(sample_library.revert(change)) == sorted(keys[2:])
+    assert sorted(sample_library.keys("is:read")) == sorted(keys[:2])
+    sample_library.reapply(change)
+    assert sample_library.count("is:read") == len(keys)
 
 
 def test_unknown_keys_are_refused(library: Library):

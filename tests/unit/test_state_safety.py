@@ -16,6 +16,7 @@ from reader.errors import StoreError
 from reader.library import storage
 from reader.library.state import StateStore, doc_id_for
 from reader.model import PaperState
+from tests.unit.state_helpers import STAMP, plain, put
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,12 +29,12 @@ def _compact(path: Path) -> None:
 def test_rewriting_the_snapshot_keeps_the_previous_one_as_backup(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     store = StateStore(path)
-    store.put([PaperState("a", starred=True)])
+    put(store, [PaperState("a", starred=True)])
     store.close()
     first = path.read_bytes()
     assert not path.with_name("state.json.bak").exists(), "nothing to back up before"
     store = StateStore(path)
-    store.put([PaperState("b", read=True)])
+    put(store, [PaperState("b", read=True)])
     store.close()
     assert path.with_name("state.json.bak").read_bytes() == first
     assert len(json.loads(path.read_text())["state"]) == 2
@@ -48,10 +49,10 @@ def test_a_damaged_file_names_itself_and_the_backup_and_is_kept(
 ) -> None:
     path = tmp_path / "state.json"
     store = StateStore(path)
-    store.put([PaperState("a", starred=True)])
+    put(store, [PaperState("a", starred=True)])
     store.close()
     store = StateStore(path)
-    store.put([PaperState("b", starred=True)])
+    put(store, [PaperState("b", starred=True)])
     store.close()
     path.write_bytes(content)
     with pytest.raises(StoreError) as raised:
@@ -73,7 +74,7 @@ def test_a_damaged_file_without_a_backup_says_there_is_none(tmp_path: Path) -> N
 def test_a_damaged_journal_line_is_refused_but_a_cut_last_line_is_not(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     store = StateStore(path)
-    store.put([PaperState("a", read=True)])
+    put(store, [PaperState("a", read=True)])
     journal = path.with_name("state.json.journal")
     good = journal.read_bytes()
     journal.write_bytes(good + b'{"table": "st')  # a crash mid-append: never acknowledged
@@ -86,11 +87,11 @@ def test_a_damaged_journal_line_is_refused_but_a_cut_last_line_is_not(tmp_path: 
 
 def test_an_unfinished_line_is_cut_before_the_next_append(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
-    StateStore(path).put([PaperState("a", read=True)])
+    put(StateStore(path), [PaperState("a", read=True)])
     journal = path.with_name("state.json.journal")
     good = journal.read_bytes()
     journal.write_bytes(good + b'{"table": "st')
-    StateStore(path).put([PaperState("b", read=True)])
+    put(StateStore(path), [PaperState("b", read=True)])
     lines = journal.read_bytes().splitlines()
     assert lines[0] == good.rstrip(b"\n") and len(lines) == 2
     assert sorted(StateStore(path).all()) == ["a", "b"]
@@ -101,29 +102,74 @@ def test_document_ids_come_from_the_key(tmp_path: Path) -> None:
     assert doc_id_for("2501.00001") != doc_id_for("2501.00002")
     assert 0 < doc_id_for("x") < 2**63
     path = tmp_path / "state.json"
-    StateStore(path).put([PaperState("a", read=True)])
-    ids = json.loads(path.with_name("state.json.journal").read_text())["documents"]
+    put(StateStore(path), [PaperState("a", read=True)])
+    ids = json.loads(path.with_name("state.json.journal").read_text())["patch"]
     assert list(ids) == [str(doc_id_for("a"))]
 
 
-def test_old_sequential_ids_are_kept(tmp_path: Path) -> None:
+def test_old_sequential_ids_are_kept_then_moved_to_key_ids(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     path.write_text(json.dumps({"state": {"1": {"key": "a", "read": True}}}))
     store = StateStore(path)
-    store.put([PaperState("a", starred=True), PaperState("b", read=True)])
+    put(store, [PaperState("a", read=True, starred=True), PaperState("b", read=True)])
+    journal = json.loads(path.with_name("state.json.journal").read_text())
+    assert "1" in journal["patch"], "a paper of the first version keeps its id meanwhile"
     store.close()
     documents = json.loads(path.read_text())["state"]
-    assert documents["1"]["key"] == "a" and documents["1"]["starred"] is True
-    assert documents[str(doc_id_for("b"))]["key"] == "b"
+    assert documents == {
+        str(doc_id_for("a")): {
+            "key": "a",
+            "read": True,
+            "starred": True,
+            **_stamps("starred"),  # "read" did not change: no new time
+        },
+        str(doc_id_for("b")): {"key": "b", "read": True, **_stamps("read")},
+    }
+
+
+def _stamps(*names: str) -> dict[str, str]:
+    return {f"{name}_at": STAMP for name in names}
+
+
+def test_two_records_of_one_paper_merge_field_by_field(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    older, newer = "2026-01-01T00:00:00+00:00", "2026-02-01T00:00:00+00:00"
+    path.write_text(
+        json.dumps(
+            {
+                "state": {
+                    "1": {
+                        "key": "a",
+                        "read": True,
+                        "read_at": newer,
+                        "note": "old",
+                        "note_at": older,
+                    },
+                    str(doc_id_for("a")): {
+                        "key": "a",
+                        "read": False,
+                        "read_at": older,
+                        "note": "new",
+                        "note_at": newer,
+                    },
+                }
+            }
+        )
+    )
+    store = StateStore(path)
+    assert plain(store.get("a")) == PaperState("a", read=True, note="new")
+    put(store, [PaperState("b", read=True)])
+    store.close()
+    assert plain(StateStore(path).get("a")) == PaperState("a", read=True, note="new")
 
 
 def test_two_stores_on_one_file_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     first, second = StateStore(path), StateStore(path)
-    first.put([PaperState("a", read=True)])
-    second.put([PaperState("b", starred=True)])
+    put(first, [PaperState("a", read=True)])
+    put(second, [PaperState("b", starred=True)])
     # `put` notices the other's write first, so its view holds both.
-    first.put([PaperState("c", note="x")])
+    put(first, [PaperState("c", note="x")])
     assert sorted(first.all()) == ["a", "b", "c"]
     second.close()  # compacts: must include `c`, written after `second` last looked
     first.close()
@@ -137,7 +183,7 @@ def test_compaction_includes_every_other_process_line(
     path = tmp_path / "state.json"
     first, second = StateStore(path), StateStore(path)
     for number in range(20):
-        (first if number % 2 else second).put([PaperState(f"k{number}", read=True)])
+        put(first if number % 2 else second, [PaperState(f"k{number}", read=True)])
     assert len(StateStore(path)) == 20
 
 
@@ -147,13 +193,14 @@ _WRITER = textwrap.dedent(
     from pathlib import Path
     from reader.library.state import StateStore
     from reader.model import PaperState
+    from tests.unit.state_helpers import put
 
     folder, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     store = StateStore(folder / "state.json")
     for number in range(count):
         # Every process also writes one paper they share: last writer wins there.
         key = f"{name}-{number}" if number % 5 else "shared"
-        store.put([PaperState(key, read=True, note=f"{name} {number}")])
+        put(store, [PaperState(key, read=True, note=f"{name} {number}")])
         print(key, flush=True)
         if number % 50 == 49:
             store.close()  # compaction while the other process appends
@@ -186,6 +233,6 @@ def test_two_real_processes_keep_each_others_changes(
         assert len(keys) == count
         for key in set(keys) - {"shared"}:
             number = key.split("-")[1]
-            assert store.get(key) == PaperState(key, read=True, note=f"{name} {number}")
+            assert plain(store.get(key)) == PaperState(key, read=True, note=f"{name} {number}")
     assert store.get("shared") is not None
     assert len(store) == 2 * (count - count // 5) + 1

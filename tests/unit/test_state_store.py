@@ -8,29 +8,32 @@ from reader.errors import StoreError
 from reader.library.state import StateStore
 from reader.library.storage import AtomicJSONStorage
 from reader.model import PaperState
+from tests.unit.state_helpers import STAMP, plain, put
 
 
 def test_states_persist_across_reopen(tmp_path: Path):
     path = tmp_path / "state.json"
     store = StateStore(path)
-    store.put([PaperState("a", starred=True, starred_at="2026-01-01T00:00:00+00:00")])
-    store.put([PaperState("b", read=True, note="hi", tags=("ml", "to-read"))])
-    store.put([PaperState("a", starred=False)])
+    put(store, [PaperState("a", starred=True)])
+    put(store, [PaperState("b", read=True, note="hi", tags=("ml", "to-read"))])
+    put(store, [PaperState("a", starred=False)])
     store.close()
 
     reopened = StateStore(path)
-    assert reopened.get("a") == PaperState("a", starred=False)
-    assert reopened.get("b") == PaperState("b", read=True, note="hi", tags=("ml", "to-read"))
+    # "a" is back to every default: its record says nothing and was left out.
+    assert reopened.get("a") is None
+    assert plain(reopened.get("b")) == PaperState("b", read=True, note="hi", tags=("ml", "to-read"))
+    assert reopened.get("b").read_at == STAMP
     assert reopened.get("c") is None
-    assert len(reopened) == 2
+    assert len(reopened) == 1
     # The file is plain JSON a person can read.
     documents = json.loads(path.read_text())["state"]
-    assert sorted(doc["key"] for doc in documents.values()) == ["a", "b"]
+    assert sorted(doc["key"] for doc in documents.values()) == ["b"]
 
 
 def test_a_batch_of_states_is_one_durable_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     store = StateStore(tmp_path / "state.json")
-    store.put([PaperState("existing", read=True)])
+    put(store, [PaperState("existing", read=True)])
     writes = []
     for name in ("_append", "_write_snapshot"):
         original = getattr(AtomicJSONStorage, name)
@@ -41,7 +44,7 @@ def test_a_batch_of_states_is_one_durable_write(tmp_path: Path, monkeypatch: pyt
 
         monkeypatch.setattr(AtomicJSONStorage, name, counting)
     batch = [PaperState(f"k{i}", read=True) for i in range(50)]
-    store.put([PaperState("existing", read=False), *batch])
+    put(store, [PaperState("existing", read=False), *batch])
     assert len(writes) == 1
     assert len(StateStore(tmp_path / "state.json")) == 51
 
@@ -50,7 +53,7 @@ def test_small_changes_go_to_the_journal_and_close_folds_it(tmp_path: Path):
     path = tmp_path / "state.json"
     store = StateStore(path)
     for number in range(5):
-        store.put([PaperState(f"k{number}", starred=True)])
+        put(store, [PaperState(f"k{number}", starred=True)])
     journal = path.with_name("state.json.journal")
     assert len(journal.read_text().splitlines()) == 5
     # Another process (or a restart after a kill) sees every change without a close.
@@ -58,19 +61,19 @@ def test_small_changes_go_to_the_journal_and_close_folds_it(tmp_path: Path):
     store.close()
     assert not journal.exists()
     assert len(json.loads(path.read_text())["state"]) == 5
-    assert StateStore(path).get("k4") == PaperState("k4", starred=True)
+    assert plain(StateStore(path).get("k4")) == PaperState("k4", starred=True)
 
 
 def test_a_journal_line_cut_short_by_a_crash_is_ignored(tmp_path: Path):
     path = tmp_path / "state.json"
     store = StateStore(path)
-    store.put([PaperState("a", read=True)])
-    store.put([PaperState("b", read=True)])
+    put(store, [PaperState("a", read=True)])
+    put(store, [PaperState("b", read=True)])
     journal = path.with_name("state.json.journal")
     journal.write_bytes(journal.read_bytes() + b'{"table": "state", "documents": {"3": {"ke')
     reopened = StateStore(path)
     assert sorted(reopened.all()) == ["a", "b"]
-    reopened.put([PaperState("c", starred=True)])
+    put(reopened, [PaperState("c", starred=True)])
     assert sorted(StateStore(path).all()) == ["a", "b", "c"]
 
 
@@ -81,7 +84,7 @@ def test_a_long_journal_is_compacted(tmp_path: Path, monkeypatch: pytest.MonkeyP
     path = tmp_path / "state.json"
     store = StateStore(path)
     for number in range(25):
-        store.put([PaperState(f"k{number}", read=True)])
+        put(store, [PaperState(f"k{number}", read=True)])
     journal = path.with_name("state.json.journal")
     assert len(journal.read_text().splitlines()) < 10
     assert len(StateStore(path)) == 25
@@ -93,7 +96,7 @@ def test_a_failed_write_is_an_error_and_memory_stays_as_on_disk(
 ):
     path = tmp_path / "state.json"
     store = StateStore(path)
-    store.put([PaperState("a", starred=True)])
+    put(store, [PaperState("a", starred=True)])
     store.close()
     store = StateStore(path)
     before = path.read_bytes()
@@ -101,18 +104,20 @@ def test_a_failed_write_is_an_error_and_memory_stays_as_on_disk(
     def refuse(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
+    journal = path.with_name("state.json.journal")
     monkeypatch.setattr(os, failing, refuse)
     with pytest.raises(StoreError, match="No space left on device"):
-        store.put([PaperState("a", starred=False), PaperState("b", read=True)])
+        put(store, [PaperState("a", starred=False), PaperState("b", read=True)])
     monkeypatch.undo()
 
     assert path.read_bytes() == before
-    assert store.get("a") == PaperState("a", starred=True)
+    assert not journal.exists() or journal.read_bytes() == b"", "the line was taken back"
+    assert plain(store.get("a")) == PaperState("a", starred=True)
     assert store.get("b") is None
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temp file left behind"
     # The store still works afterwards.
-    store.put([PaperState("b", read=True)])
-    assert StateStore(path).get("b") == PaperState("b", read=True)
+    put(store, [PaperState("b", read=True)])
+    assert plain(StateStore(path).get("b")) == PaperState("b", read=True)
 
 
 def test_a_failed_compaction_leaves_the_old_file_and_loses_nothing(
@@ -120,7 +125,7 @@ def test_a_failed_compaction_leaves_the_old_file_and_loses_nothing(
 ):
     path = tmp_path / "state.json"
     store = StateStore(path)
-    store.put([PaperState("a", starred=True)])
+    put(store, [PaperState("a", starred=True)])
     store.close()
     store = StateStore(path)
     before = path.read_bytes()
@@ -131,7 +136,7 @@ def test_a_failed_compaction_leaves_the_old_file_and_loses_nothing(
     monkeypatch.setattr(os, "replace", refuse)
     # A large batch is journalled, then compacted; the compaction fails, but the batch
     # was durable before it, so `put` succeeds and the next compaction tries again.
-    store.put([PaperState(f"k{i}", read=True) for i in range(1000)])
+    put(store, [PaperState(f"k{i}", read=True) for i in range(1000)])
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert len(StateStore(path)) == 1001
@@ -155,8 +160,8 @@ def test_a_damaged_file_is_refused_not_overwritten(tmp_path: Path, content: byte
 def test_another_process_write_is_seen(tmp_path: Path):
     path = tmp_path / "state.json"
     first = StateStore(path)
-    first.put([PaperState("a", read=True)])
+    put(first, [PaperState("a", read=True)])
     second = StateStore(path)
-    second.put([PaperState("b", starred=True)])
-    first.reload()
-    assert first.get("b") == PaperState("b", starred=True)
+    put(second, [PaperState("b", starred=True)])
+    assert first.refresh()
+    assert plain(first.get("b")) == PaperState("b", starred=True)
