@@ -255,7 +255,7 @@ def _import(library: Library, args: argparse.Namespace) -> int:
     if args.sample:
         for name, text in sample_pages():
             items.extend(parse_text(text, "hf-page", year=args.year, where=name))
-    result = library.import_papers(items, progress=_import_progress())
+    result = library.import_papers(items, progress=_import_progress(), waiting=_say_waiting)
     print(f"Imported {plural(len(result.keys), 'paper')}: {result.summary()}.")
     return 0
 
@@ -414,7 +414,7 @@ def _fetch(library: Library, args: argparse.Namespace) -> int:
         # An empty daily listing (weekends, holidays) is normal, not an error.
         print(f"Nothing new from {label}.")
         return 0
-    result = library.import_papers(items)
+    result = library.import_papers(items, waiting=_say_waiting)
     print(f"Fetched {plural(len(result.keys), 'paper')} from {label}: {result.summary()}.")
     return 0
 
@@ -428,6 +428,10 @@ def _progress_printer() -> Callable[[int], None] | None:
         print(f"\r… {plural(done, 'paper')} so far", end="", file=sys.stderr, flush=True)
 
     return show
+
+
+def _say_waiting() -> None:
+    print("reader: waiting for another import to finish…", file=sys.stderr, flush=True)
 
 
 def _import_progress() -> Callable[[int, int], None] | None:

@@ -102,8 +102,9 @@ def incoming_from_dict(data: object, where: str, *, default_source: str = "") ->
 
     # Timestamps are validated even when there is no state, so a typo never passes silently.
     stamps = {name: fields.timestamp_text(name) for name in _TIMESTAMP_FIELDS}
+    keyed = key is not None
     if not any(data.get(name) is not None for name in _STATE_FIELDS):
-        return Incoming(paper=paper, state=None)
+        return Incoming(paper=paper, state=None, keyed=keyed)
     state = PaperState(
         key=paper.key,
         read=fields.flag("read"),
@@ -112,7 +113,7 @@ def incoming_from_dict(data: object, where: str, *, default_source: str = "") ->
         tags=fields.string_list("tags"),
         **stamps,
     )
-    return Incoming(paper=paper, state=state)
+    return Incoming(paper=paper, state=state, keyed=keyed)
 
 
 class _Fields:

@@ -18,7 +18,9 @@ class Settings:
         self._path = folder / SETTINGS_FILE
         try:
             data = json.loads(self._path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
+            # RecursionError: JSON nested thousands deep. A preference is not worth a
+            # crash: the defaults apply, and the file is replaced on the next change.
             data = {}
         self._data: dict[str, Any] = data if isinstance(data, dict) else {}
 

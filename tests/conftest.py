@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,3 +76,48 @@ def sample_library(library: Library) -> Library:
     for number in range(4):
         library.import_papers(parse_text(seed_text(number), "hf-page"))
     return library
+
+
+# --- a real full filesystem -----------------------------------------------------------------
+
+
+def _mount_tmpfs(folder: Path, size: str) -> bool:
+    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    return done.returncode == 0
+
+
+@pytest.fixture
+def disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MB filesystem of its own, unmounted afterwards."""
+    folder = tmp_path / "disk"
+    if not _mount_tmpfs(folder, "4m"):
+        pytest.skip("needs root and `mount -t tmpfs` to make a real full filesystem")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(disk: Path, leave: int = 0) -> Path:
+    """Fill the filesystem until only about `leave` bytes are free; returns the filler."""
+    filler = disk / "filler"
+    stat = os.statvfs(disk)
+    free = stat.f_bavail * stat.f_frsize
+    with open(filler, "ab") as stream:
+        with contextlib.suppress(OSError):
+            stream.write(b"\0" * max(free - leave, 0))
+            stream.flush()
+        with contextlib.suppress(OSError):
+            while True:  # tmpfs counts in pages: take what is left, byte by byte if need be
+                if os.statvfs(disk).f_bavail * stat.f_frsize <= leave:
+                    break
+                stream.write(b"\0" * 4096)
+                stream.flush()
+    return filler

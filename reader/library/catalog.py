@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reader.errors import NotFoundError, StoreError
 from reader.identity import normalize_arxiv_id, normalize_title
+from reader.library.connection import Waiting, begin_write, connect, disk_is_full, open_message
 from reader.library.merging import ImportPlan, ImportResult, Known, Progress, plan_import
 from reader.model import Paper
 
@@ -89,35 +90,49 @@ class Catalog:
         self.path = path
         # The TUI queries from worker threads; this lock serializes use of the connection.
         self._lock = threading.RLock()
+        self._db, self.writable = connect(path, cache_kib=65536)
+        """False when the disk is full: the catalog is then read as an immutable file."""
         try:
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout = 5000")
-            # Larger pages make the full-text index faster to build; only a new file
-            # takes the setting, so it must come before the first table.
-            self._db.execute("PRAGMA page_size = 8192")
-            self._db.execute("PRAGMA cache_size = -65536")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA temp_store = MEMORY")
             self._create_schema()
         except sqlite3.DatabaseError as error:
-            raise StoreError(
-                f"the catalog {path} cannot be opened ({error}): run `reader doctor` to check it"
-            ) from None
+            self._db.close()
+            raise StoreError(open_message(path, error)) from None
+        except BaseException:
+            self._db.close()
+            raise
 
     def _create_schema(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        """Create or upgrade the tables, taking the write lock only when that is needed.
+
+        Opening an up-to-date catalog writes nothing, so `reader list` never waits for an
+        import that holds the write lock.
+        """
+        version = self._user_version()
+        if version == SCHEMA_VERSION:
+            return
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"the catalog {self.path} was written by a newer reader; please upgrade"
             )
-        if 0 < version < 2:
-            for column in _ADDED_IN_2:
-                self._db.execute(f"ALTER TABLE papers ADD COLUMN {column}")
-        # executescript() commits any open transaction first, so the script brings its own.
-        self._db.executescript(
-            f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-        )
+        if not self.writable:
+            raise StoreError(f"the disk holding {self.path} is full: free some space first")
+        begin_write(self._db, self.path, None)
+        try:
+            version = self._user_version()  # another process may have just done it
+            if version < SCHEMA_VERSION:
+                if 0 < version < 2:
+                    for column in _ADDED_IN_2:
+                        self._db.execute(f"ALTER TABLE papers ADD COLUMN {column}")
+                for statement in _statements(_SCHEMA):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _user_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
         """Close the database connection."""
@@ -127,12 +142,22 @@ class Catalog:
     # --- writing ----------------------------------------------------------------------
 
     class _Transaction:
-        def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
-            self._db, self._lock = db, lock
+        def __init__(self, catalog: Catalog, waiting: Waiting | None) -> None:
+            self._catalog, self._waiting = catalog, waiting
+            self._db, self._lock = catalog._db, catalog._lock
 
         def __enter__(self) -> None:
+            if not self._catalog.writable:
+                raise StoreError(
+                    f"the disk holding {self._catalog.path} is full: nothing can be imported"
+                    " until some space is free"
+                )
             self._lock.acquire()
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                begin_write(self._db, self._catalog.path, self._waiting)
+            except BaseException:
+                self._lock.release()
+                raise
 
         def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
             try:
@@ -140,14 +165,16 @@ class Catalog:
             finally:
                 self._lock.release()
 
-    def _transaction(self) -> Catalog._Transaction:
-        return Catalog._Transaction(self._db, self._lock)
+    def _transaction(self, waiting: Waiting | None = None) -> Catalog._Transaction:
+        return Catalog._Transaction(self, waiting)
 
     def upsert(
         self,
         papers: Iterable[Paper],
         now: datetime | None = None,
         progress: Progress | None = None,
+        waiting: Waiting | None = None,
+        claimed: frozenset[str] = frozenset(),
     ) -> ImportResult:
         """Add new papers and refresh known ones, all in one transaction.
 
@@ -161,11 +188,16 @@ class Catalog:
         added = now or datetime.now(UTC).replace(microsecond=0)
         total = 2 * len(incoming)
         try:
-            with self._transaction():
+            with self._transaction(waiting):
                 known = self._known(incoming)
-                plan = plan_import(incoming, known, added, progress, total)
+                plan = plan_import(incoming, known, added, progress, total, claimed)
                 self._write_plan(plan, progress, total)
         except sqlite3.DatabaseError as error:
+            if disk_is_full(self.path):
+                raise StoreError(
+                    f"the import was not saved: the disk holding {self.path} is full;"
+                    " the catalog is unchanged"
+                ) from None
             raise StoreError(
                 f"the import was not saved ({error}); the catalog is unchanged"
             ) from None
@@ -320,6 +352,18 @@ class Catalog:
             "last_date": last,
             "sources": sources,
         }
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a script, one by one (to run them inside a transaction)."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return statements
 
 
 def _fts_values(paper: Paper) -> tuple[object, ...]:

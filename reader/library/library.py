@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reader.errors import NotFoundError, StoreError
 from reader.library.catalog import Catalog
+from reader.library.connection import Waiting
 from reader.library.merging import ImportResult, Progress
 from reader.library.search import Searcher
 from reader.library.state import StateStore
@@ -66,16 +67,23 @@ class Library:
     # --- importing -------------------------------------------------------------------------
 
     def import_papers(
-        self, items: Sequence[Incoming], progress: Progress | None = None
+        self,
+        items: Sequence[Incoming],
+        progress: Progress | None = None,
+        waiting: Waiting | None = None,
     ) -> ImportResult:
         """Add or refresh these papers in one transaction.
 
         The user's state is never changed by a re-import. State carried by the input
         (the library's own JSON formats) is applied after the catalog is committed, and
         only to fields the user never changed in this library: an import that fails or
-        is killed changes no state.
+        is killed changes no state. `waiting` is told when another process's import makes
+        this one wait for it.
         """
-        result = self.catalog.upsert((item.paper for item in items), progress=progress)
+        claimed = frozenset(item.paper.key for item in items if item.keyed)
+        result = self.catalog.upsert(
+            (item.paper for item in items), progress=progress, waiting=waiting, claimed=claimed
+        )
         carried = [
             replace(item.state, key=result.resolved[index])
             for index, item in enumerate(items)

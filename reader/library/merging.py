@@ -96,12 +96,18 @@ def plan_import(
     added: datetime,
     progress: Progress | None = None,
     total: int = 0,
+    claimed: frozenset[str] = frozenset(),
 ) -> ImportPlan:
     """Match, merge and count; the catalog is not touched.
 
     A paper is the same as another when their arXiv ids match, or their keys, or their
     normalized titles (unless both have different arXiv ids). It keeps the key it was
     first stored under, so the user's state stays attached.
+
+    `claimed` are the keys the input named itself (a library's own export): two of them
+    were two papers where they came from, so a title never joins a paper to another
+    claimed key. Restoring a backup with two papers of one title (one with an arXiv id,
+    one without) gives two papers again.
     """
     plan = ImportPlan(added=added)
     current: dict[str, Paper] = {}  # the latest version of every paper touched so far
@@ -110,7 +116,7 @@ def plan_import(
     batch_titles: dict[str, list[str]] = {}
     for done, paper in enumerate(papers, start=1):
         title = normalize_title(paper.title)
-        key = _match(paper, title, known, current, batch_arxiv, batch_titles)
+        key = _match(paper, title, known, current, batch_arxiv, batch_titles, claimed)
         if key is None:
             key = paper.key
             current[key] = paper
@@ -153,6 +159,7 @@ def _match(
     current: Mapping[str, Paper],
     batch_arxiv: Mapping[str, str],
     batch_titles: Mapping[str, list[str]],
+    claimed: frozenset[str],
 ) -> str | None:
     if paper.arxiv_id:
         if paper.arxiv_id in batch_arxiv:
@@ -166,11 +173,13 @@ def _match(
     if not title:
         # A title of punctuation only says nothing about which paper it is.
         return None
-    # The same title with two different arXiv ids is two papers.
+    own = paper.key in claimed
+    # The same title with two different arXiv ids is two papers; so are two papers the
+    # input itself keeps apart under two keys.
     for key in batch_titles.get(title, ()):
-        if not (paper.arxiv_id and current[key].arxiv_id):
+        if not (paper.arxiv_id and current[key].arxiv_id) and not (own and key in claimed):
             return key
     for candidate in known.by_title.get(title, ()):
-        if not (paper.arxiv_id and candidate.arxiv_id):
+        if not (paper.arxiv_id and candidate.arxiv_id) and not (own and candidate.key in claimed):
             return candidate.key
     return None

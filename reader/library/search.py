@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reader.errors import StoreError
 from reader.library.catalog import SELECT_PAPERS, paper_from_row
+from reader.library.connection import connect
 from reader.model import Paper, PaperState
 from reader.query import SORTS, Not, Query, normalize_tag
 
@@ -42,12 +43,11 @@ class Searcher:
         self._pending: dict[str, PaperState] = {}
         self._orders: dict[str, tuple[array[int], array[int]]] = {}
         self._data_version = -1
+        self._db, _ = connect(path)
         try:
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout = 5000")
-            self._db.execute("PRAGMA temp_store = MEMORY")
             self._db.executescript(_STATE_MIRROR)
         except sqlite3.DatabaseError as error:
+            self._db.close()
             raise StoreError(f"the catalog {path} cannot be opened: {error}") from None
 
     def close(self) -> None:

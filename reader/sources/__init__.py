@@ -16,3 +16,6 @@ class Incoming:
 
     paper: Paper
     state: PaperState | None = None
+    keyed: bool = False
+    """True when the input named the paper's key (the library's own formats): the key is
+    then its identity, and it is never merged by title into another paper of the input."""

@@ -209,7 +209,14 @@ class ReaderApp(PaperActions, App[None]):
             self.refresh_bindings()
 
     def _remember_theme(self, theme: str) -> None:
-        self.settings.set("theme", theme)
+        self.remember("theme", theme)
+
+    def remember(self, name: str, value: object) -> None:
+        """Save a preference; a failure (a full disk) is said, and the app goes on."""
+        try:
+            self.settings.set(name, value)
+        except ReaderError as error:
+            self.set_status(f"Not remembered: {error}", error=True)
 
     def _show_welcome(self, empty: bool) -> None:
         self.query_one("#welcome").display = empty
@@ -369,8 +376,8 @@ class ReaderApp(PaperActions, App[None]):
     def action_cycle_sort(self) -> None:
         """Sort by the next key: date, upvotes, title, added."""
         self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
-        self.settings.set("sort", self.sort)
         self.set_status(f"Sorted by {self.sort}")
+        self.remember("sort", self.sort)
         self.search()
 
     def action_toggle_preview(self) -> None:

@@ -18,7 +18,7 @@ from reader.tui.screens.paste import PasteScreen
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.tag_editor import TagEditor
 from reader.tui.widgets.preview import PreviewPane
-from tests.conftest import seed_path, seed_text
+from tests.conftest import fill, seed_path, seed_text
 from tests.tui.conftest import LINKED, list_lines, settle, status_text, stored_state
 
 SIZE = (140, 40)
@@ -543,3 +543,24 @@ async def test_export_matching_papers_as_bibtex(make_app, tmp_path: Path, monkey
         assert {item.paper.title for item in papers} == {
             entry.paper.title for entry in app.library.entries("sparse caus")
         }
+
+
+async def test_the_app_keeps_working_on_a_full_disk(tmp_path: Path, disk: Path, make_app):
+    folder = disk / "library"
+    with Library(folder) as library:
+        library.import_papers(
+            [Incoming(Paper(key=f"k{n}", title=f"Paper {n}", abstract="x")) for n in range(5)]
+        )
+    fill(disk)
+    app = make_app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("S")  # the sort is remembered in settings.json: no room for it
+        await settle(pilot)
+        assert app.is_running
+        assert app.sort == "upvotes"
+        assert "Not remembered" in status_text(app) and "No space left" in status_text(app)
+        await pilot.press("s")  # a star cannot be saved either: said, not lost silently
+        await settle(pilot)
+        assert app.is_running and "No space left" in status_text(app)
+        assert len(list_lines(app)) == 5

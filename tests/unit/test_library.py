@@ -249,3 +249,25 @@ def test_titles_of_punctuation_only_are_not_one_paper(library: Library):
         ]
     )
     assert sorted(library.keys()) == ["t-a", "t-b"]
+
+
+def test_a_failed_import_changes_no_state(library: Library, monkeypatch: pytest.MonkeyPatch):
+    import sqlite3
+
+    from reader.library.catalog import Catalog
+
+    carried = [Incoming(paper("Carried").paper, PaperState(title_key("Carried"), starred=True))]
+
+    def broken(*_args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Catalog, "_write_plan", broken)
+    with pytest.raises(StoreError, match="the catalog is unchanged"):
+        library.import_papers(carried)
+    monkeypatch.undo()
+    assert len(library) == 0
+    assert library.state_of(title_key("Carried")) == PaperState(title_key("Carried"))
+    assert not (library.folder / "state.json.journal").exists()
+    # The same import, once it can be written, brings its state along.
+    library.import_papers(carried)
+    assert library.state_of(title_key("Carried")).starred

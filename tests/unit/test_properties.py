@@ -11,13 +11,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from reader.errors import InputError, QueryError, ReaderError
 from reader.export import to_jsonl
 from reader.library import Library
-from reader.model import Entry
+from reader.model import Entry, Paper, PaperState
 from reader.query import SORTS, parse_query
 from reader.sources import arxiv, bibtex, hfapi, hfpage, jsonl
 from reader.sources.detect import parse_text
@@ -240,3 +240,60 @@ def test_arxiv_parsers_raise_only_input_error(text: str) -> None:
 @given(st.text() | st.binary().map(lambda raw: raw.decode("utf-8", "replace")))
 def test_format_detection_and_parsing_raise_only_reader_errors(text: str) -> None:
     only_reader_errors(parse_text, text)
+
+
+# --- restoring a backup keeps every paper apart ------------------------------------------------
+
+_TITLES = ["Deep Learning", "deep  learning", "Online reference", "Attention Is All You Need"]
+_IDS = ["2606.11409", "1706.03762", "math/0211159", "2401.00001"]
+
+
+@st.composite
+def libraries_with_shared_titles(draw: st.DrawFn) -> list[Entry]:
+    """Papers of one library whose titles often collide: with and without arXiv ids."""
+    count = draw(st.integers(min_value=2, max_value=6))
+    ids = draw(st.permutations(_IDS))
+    sample = []
+    for number in range(count):
+        title = draw(st.sampled_from(_TITLES))
+        arxiv_id = ids[number] if number < len(ids) and draw(st.booleans()) else None
+        key = arxiv_id or f"t-{number:012x}"
+        paper = Paper(key=key, title=title, arxiv_id=arxiv_id, source="jsonl")
+        note = f"note of {key}"
+        sample.append(Entry(paper, PaperState(key, note=note, note_at="2026-01-01T00:00:00")))
+    return sample
+
+
+def _seeded_restore_test(number: int) -> object:
+    # CI replays fixed examples; this property once failed only for some seeds, so CI
+    # runs it under several.
+    @seed(number)
+    @settings(SETTINGS, max_examples=60)
+    @given(libraries_with_shared_titles())
+    def test(tmp_path_factory: pytest.TempPathFactory, sample: list[Entry]) -> None:
+        _restored_apart_in(tmp_path_factory.mktemp("restored"), sample)
+
+    return test
+
+
+test_restoring_a_backup_never_merges_two_papers_seed_1 = _seeded_restore_test(1)
+test_restoring_a_backup_never_merges_two_papers_seed_2 = _seeded_restore_test(2)
+test_restoring_a_backup_never_merges_two_papers_seed_3 = _seeded_restore_test(3)
+
+
+def test_two_papers_of_one_title_survive_an_export_and_import(tmp_path: Path) -> None:
+    with_id = Paper(key="1706.03762", title="Deep Learning", arxiv_id="1706.03762")
+    without = Paper(key="t-0123456789ab", title="Deep Learning")
+    sample = [
+        Entry(with_id, PaperState(with_id.key, note="the arXiv one", note_at="2026-01-01")),
+        Entry(without, PaperState(without.key, note="the other one", note_at="2026-01-01")),
+    ]
+    for order in (sample, sample[::-1]):
+        _restored_apart_in(tmp_path / str(id(order)), order)
+
+
+def _restored_apart_in(folder: Path, sample: list[Entry]) -> None:
+    with Library(folder) as library:
+        library.import_papers(jsonl.parse_jsonl(to_jsonl(sample)))
+        assert sorted(library.keys()) == sorted(entry.key for entry in sample)
+        assert [library.state_of(e.key).note for e in sample] == [e.state.note for e in sample]

@@ -236,3 +236,81 @@ def test_two_real_processes_keep_each_others_changes(
             assert plain(store.get(key)) == PaperState(key, read=True, note=f"{name} {number}")
     assert store.get("shared") is not None
     assert len(store) == 2 * (count - count // 5) + 1
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
+        (b'{"state": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001, "not valid JSON"),
+        (b'{"state": {"abc": {"key": "a", "read": true}}}', "unexpected structure"),
+        (b'{"state": {"1e3": {"key": "a"}}}', "unexpected structure"),
+        (b'{"state": {"' + b"9" * 5000 + b'": {"key": "a"}}}', "unexpected structure"),
+        (b'{"state": {"1": {"read": true}}}', "has no valid key"),
+        (b'{"state": {"1": {"key": 7}}}', "has no valid key"),
+    ],
+)
+def test_hostile_state_files_are_refused_in_one_line(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    path = tmp_path / "state.json"
+    path.write_bytes(content)
+    with pytest.raises(StoreError) as raised:
+        StateStore(path)
+    assert problem in str(raised.value) and "\n" not in str(raised.value)
+    assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"table": "state", "patch": {"1": {"read": true}}}',  # a new record without key
+        b'{"table": "state", "patch": {"x": {"key": "a"}}}',
+        b'{"table": "state", "bulk": {"fields": {"read": true}, "ids": {"1": 5}}}',
+        b'{"table": "state", "documents": {"1": {"read": true}}}',
+        b"[" * 100_000,
+    ],
+)
+def test_hostile_journal_lines_are_refused_in_one_line(tmp_path: Path, line: bytes) -> None:
+    path = tmp_path / "state.json"
+    put(StateStore(path), [PaperState("a", read=True)])
+    journal = path.with_name("state.json.journal")
+    journal.write_bytes(journal.read_bytes() + line + b"\n")
+    with pytest.raises(StoreError, match="damaged") as raised:
+        StateStore(path)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_symlinked_state_file_keeps_writing_to_its_target(tmp_path: Path) -> None:
+    target_folder = tmp_path / "synced"
+    target_folder.mkdir()
+    target = target_folder / "state.json"
+    put(StateStore(target), [PaperState("a", read=True)])
+    StateStore(target).close()
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "state.json").symlink_to(target)
+    store = StateStore(library / "state.json")
+    put(store, [PaperState("b", starred=True)])
+    store.close()
+    assert (library / "state.json").is_symlink(), "the link was replaced by a file"
+    assert sorted(
+        json.loads(target.read_text())["state"][k]["key"]
+        for k in json.loads(target.read_text())["state"]
+    ) == ["a", "b"]
+    assert sorted(StateStore(library / "state.json").all()) == ["a", "b"]
+
+
+def test_temporary_files_of_a_killed_compaction_are_removed_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.json"
+    put(StateStore(path), [PaperState("a", read=True)])
+    leftovers = [tmp_path / ".state.json.abc123", tmp_path / ".state.json.bak.4242.tmp"]
+    for leftover in leftovers:
+        leftover.write_bytes(b'{"state": {}}')
+    keep = tmp_path / "notes.txt"
+    keep.write_text("mine")
+    store = StateStore(path)
+    assert not any(leftover.exists() for leftover in leftovers)
+    assert keep.read_text() == "mine" and sorted(store.all()) == ["a"]
