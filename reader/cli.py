@@ -171,30 +171,52 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _doctor(folder: Path, args: argparse.Namespace) -> int:
     from reader.library.doctor import Doctor
 
-    doctor = Doctor(folder)
+    def waiting() -> None:
+        print("reader: waiting for another reader process…", file=sys.stderr, flush=True)
+
+    doctor = Doctor(folder, on_wait=waiting)
     found = doctor.examine()
     for line in found.findings:
         print(line)
-    healthy = True
+    healthy, repaired = True, False
     if found.state_damaged:
         if found.backup_time is None:
             print(f"No usable backup: move {doctor.state_path} aside to start with no state.")
             healthy = False
         elif _confirm(f"Restore the state from the backup of {found.backup_time}?", args.yes):
-            aside = doctor.restore_state()
-            print(f"Restored the state from the backup; the damaged file is now {aside}.")
+            restored = doctor.restore_state()
+            repaired = True
+            if restored is None:
+                print("The state file is sound by now: nothing restored.")
+            elif restored.aside is None:
+                print("Restored the state from the backup.")
+            else:
+                print(
+                    f"Restored the state from the backup; the damaged file is now {restored.aside}."
+                )
         else:
             healthy = False
     if found.journal_damaged:
         question = "Keep the journal's readable changes and set the damaged file aside?"
         if _confirm(question, args.yes):
-            kept, aside = doctor.salvage_journal()
-            print(f"Kept {plural(kept, 'change')}; the damaged journal is now {aside}.")
+            salvaged = doctor.salvage_journal()
+            repaired = True
+            if salvaged is None:
+                print("The journal is sound by now: nothing to salvage.")
+            else:
+                dropped = plural(salvaged.dropped, "unreadable line")
+                if salvaged.unfinished:
+                    dropped += " and an unfinished last line"
+                print(
+                    f"Kept {plural(salvaged.kept, 'change')}; dropped {dropped};"
+                    f" the damaged journal is now {salvaged.aside}."
+                )
         else:
             healthy = False
     if found.catalog_damaged:
         if args.rebuild_catalog:
             aside = doctor.rebuild_catalog()
+            repaired = True
             print(
                 f"Started an empty catalog; the damaged one is now {aside}. Your read, starred,"
                 " notes and tags are kept: re-import or fetch your papers to see them again."
@@ -207,8 +229,13 @@ def _doctor(folder: Path, args: argparse.Namespace) -> int:
     if found.index_damaged and not found.catalog_damaged:
         # Derived from the papers table, so rebuilding it loses nothing: no need to ask.
         doctor.rebuild_index()
+        repaired = True
         print("Rebuilt the full-text index.")
-    if found.healthy:
+    # "In order" only once the repaired files pass the same checks again.
+    if healthy and repaired and not doctor.examine().healthy:
+        print("Not everything could be repaired: run `reader doctor` to see what is left.")
+        healthy = False
+    if healthy:
         print("Everything is in order.")
     return 0 if healthy else 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from reader.cli import main
 from reader.library import Library
-from reader.library.state import StateStore
+from reader.library.state import StateStore, doc_id_for
 from reader.model import PaperState
 from tests.conftest import seed_path
 from tests.unit.state_helpers import plain, put
@@ -137,3 +138,99 @@ def test_a_damaged_search_index_is_rebuilt(
     assert "full-text index: DAMAGED" in out and "Rebuilt the full-text index." in out
     assert code == 0
     assert "full-text index: ok" in _doctor(tmp_path, capsys)[1]
+
+
+def _line(key: str) -> bytes:
+    """One journal line storing a starred state for `key`, as the app writes it."""
+    document = {"key": key, "starred": True}
+    change = {"table": "state", "documents": {str(doc_id_for(key)): document}}
+    return json.dumps(change).encode() + b"\n"
+
+
+def test_salvage_keeps_every_readable_line_not_only_those_before_the_first_bad_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = tmp_path / "state.json.journal"
+    readable = [_line("a"), _line("b"), _line("c")]
+    # Two kinds of bad line (not JSON; JSON but not a change), then a crash's unfinished one.
+    original = readable[0] + b"not json\n" + readable[1] + b"[1]\n" + readable[2] + b'{"tab'
+    journal.write_bytes(original)
+    code, out = _doctor(tmp_path, capsys, "--yes")
+    assert code == 0
+    assert "DAMAGED (lines 2 and 4 are unreadable); 3 readable changes" in out
+    assert "Kept 3 changes; dropped 2 unreadable lines and an unfinished last line" in out
+    # Byte for byte and in order: the readable lines are the app's own.
+    assert journal.read_bytes() == b"".join(readable)
+    (aside,) = tmp_path.glob("state.json.journal.damaged-*")
+    assert aside.read_bytes() == original
+    assert sorted(StateStore(tmp_path / "state.json").all()) == ["a", "b", "c"]
+    assert out.rstrip().endswith("Everything is in order.")
+
+
+_DEEP = 100_000
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"[" * _DEEP + b"]" * _DEEP, "nested too deeply"),
+        (b'{"a":' * _DEEP + b"1" + b"}" * _DEEP, "nested too deeply"),
+        (b'{"state": {"abc": {"key": "a"}}}', "record id 'abc' is not a whole number"),
+        (b'{"state": {"-1": {"key": "a"}}}', "record id '-1' is not a whole number"),
+        (
+            b'{"state": {"%s": {"key": "a"}}}' % (b"1" * 5000),
+            f"record id {'1' * 20}... has too many digits",
+        ),
+        (b'{"state": {"1": {"read": true}}}', "record 1 has no valid key"),
+        (b'{"state": {"1": {"key": 5}}}', "record 1 has no valid key"),
+        (b'{"state": {"1": {"key": "a", "tags": "x"}}}', "record 1 has no valid key"),
+    ],
+    ids=[
+        "deep-list",
+        "deep-object",
+        "id-abc",
+        "id-negative",
+        "id-long",
+        "no-key",
+        "key-not-text",
+        "tags",
+    ],
+)
+def test_a_hostile_state_file_is_reported_damaged_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, reason: str
+) -> None:
+    state = tmp_path / "state.json"
+    state.write_bytes(content)
+    code, out = _doctor(tmp_path, capsys)
+    assert code == 1
+    assert f"state file {state}: DAMAGED ({reason})\n" in out
+    assert "Traceback" not in out and "Everything is in order" not in out
+    assert state.read_bytes() == content
+
+
+def test_a_hostile_backup_and_journal_are_reported_not_crashed_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "state.json").write_bytes(b"[" * _DEEP)
+    (tmp_path / "state.json.bak").write_bytes(b'{"state": {"x": {"key": "a"}}}')
+    deep_line = b'{"table": "state", "documents": ' + b"[" * _DEEP + b"\n"
+    (tmp_path / "state.json.journal").write_bytes(_line("a") + deep_line + _line("b"))
+    code, out = _doctor(tmp_path, capsys, "--yes")
+    assert code == 1
+    assert "DAMAGED (nested too deeply)" in out
+    assert "backup" in out and "DAMAGED, not usable" in out and "No usable backup" in out
+    assert "DAMAGED (line 2 is unreadable); 2 readable changes" in out
+    assert "Kept 2 changes; dropped 1 unreadable line" in out
+
+
+def test_a_missing_state_file_next_to_a_good_backup_is_restored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What an interrupted restore of older versions left: the app would start empty and
+    # its next two writes would replace the backup.
+    _library_with_backup(tmp_path)
+    (tmp_path / "state.json").unlink()
+    code, out = _doctor(tmp_path, capsys, "--yes")
+    assert f"state file {tmp_path / 'state.json'}: MISSING, but a backup exists" in out
+    assert code == 0 and "Restored the state from the backup" in out
+    assert StateStore(tmp_path / "state.json").get("a") == PaperState("a", starred=True)
