@@ -33,7 +33,7 @@ from reader.errors import StoreError
 from reader.library.catalog import Catalog
 from reader.library.library import CATALOG_FILE, STATE_FILE
 from reader.library.state import TABLE, _from_document
-from reader.library.storage import AtomicJSONStorage, _decode_line, decode_snapshot, file_time
+from reader.library.storage import AtomicJSONStorage, decode_line, decode_snapshot, file_time
 from reader.text import plural
 
 WAIT_NOTICE_AFTER = 1.0
@@ -47,10 +47,7 @@ def _readable(line: bytes) -> bool:
 
     The only place doctor decides this: the journal's format belongs to `storage`.
     """
-    try:
-        return _decode_line(line) is not None
-    except RecursionError:  # nested deeper than the JSON parser goes
-        return False
+    return decode_line(line) is not None
 
 
 @dataclass
@@ -303,7 +300,7 @@ class Doctor:
         notice.daemon = True
         notice.start()
         try:
-            with self._storage._locked():
+            with self._storage.locked():
                 notice.cancel()
                 yield
         finally:
@@ -340,15 +337,9 @@ def _snapshot_problem(raw: bytes | None, path: Path) -> str | None:
         return "nested too deeply"
     if problem is not None or data is None:
         return problem or "empty"
+    # The ids and keys were checked by `decode_snapshot`, as the app checks them.
     records = data.get(TABLE, {})
     for doc_id, document in records.items():
-        # TinyDB turns ids into numbers when it reads them, and fails on anything else.
-        if not (doc_id.isascii() and doc_id.isdigit()):
-            return f"record id {doc_id[:20]!r} is not a whole number"
-        try:
-            int(doc_id)
-        except ValueError:  # Python refuses to convert more than 4,300 digits
-            return f"record id {doc_id[:20]}... has too many digits"
         try:
             # The very check the app makes when it loads a record.
             _from_document(document, path)

@@ -441,13 +441,20 @@ def file_time(path: Path) -> str:
 def decode_snapshot(raw: bytes) -> tuple[Tables | None, str | None]:
     """The tables in a snapshot's bytes, or None and what is wrong with them."""
     data = _json(raw)
+    if data is _TOO_DEEP:
+        return None, "nested too deeply"
     if data is _UNREADABLE:
         return None, "not valid JSON"
-    if not isinstance(data, dict) or not all(
-        isinstance(table, dict) and all(_is_document(doc_id, doc) for doc_id, doc in table.items())
-        for table in data.values()
-    ):
+    if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
         return None, "unexpected structure"
+    for table in data.values():
+        for doc_id, document in table.items():
+            if not _is_id(doc_id):
+                if doc_id.isascii() and doc_id.isdigit():
+                    return None, f"record id {doc_id[:20]}... has too many digits"
+                return None, f"record id {doc_id[:20]!r} is not a whole number"
+            if not isinstance(document, dict):
+                return None, f"record {doc_id} is not an object"
     if problem := check_documents(data):
         return None, problem
     return data, None
@@ -460,7 +467,7 @@ def check_documents(data: Tables) -> str | None:
     """
     for documents in data.values():
         for doc_id, document in documents.items():
-            if not isinstance(document.get("key"), str) or not document["key"]:
+            if not _has_key(document):
                 return f"record {doc_id[:20]} has no valid key"
     return None
 
@@ -490,7 +497,7 @@ def decode_line(line: bytes) -> Line | None:
         return None
     if "patch" in change:
         patch = change["patch"]
-        if isinstance(patch, dict) and all(_is_document(i, doc) for i, doc in patch.items()):
+        if isinstance(patch, dict) and all(_is_keyed_document(i, d) for i, d in patch.items()):
             return change
         return None
     if "bulk" in change:
@@ -504,12 +511,13 @@ def decode_line(line: bytes) -> Line | None:
             return change
         return None
     documents = change.get("documents")
-    if isinstance(documents, dict) and all(_is_document(i, doc) for i, doc in documents.items()):
+    if isinstance(documents, dict) and all(_is_keyed_document(i, d) for i, d in documents.items()):
         return change
     return None
 
 
 _UNREADABLE = object()
+_TOO_DEEP = object()
 
 
 def _encode(value: object) -> bytes:
@@ -520,18 +528,30 @@ def _encode(value: object) -> bytes:
 def _json(raw: bytes) -> Any:
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        # RecursionError: a document nested thousands of levels deep is damage too.
+    except (UnicodeDecodeError, ValueError):
         return _UNREADABLE
+    except RecursionError:
+        # JSON nested thousands of levels deep: damage too, not a crash.
+        return _TOO_DEEP
 
 
 def _is_id(doc_id: object) -> bool:
-    # TinyDB turns document ids into integers: anything else cannot be loaded.
+    # TinyDB turns document ids into integers: anything else cannot be loaded (and
+    # Python refuses to convert numbers of thousands of digits).
     return isinstance(doc_id, str) and doc_id.isascii() and doc_id.isdigit() and len(doc_id) < 20
 
 
 def _is_document(doc_id: object, document: object) -> bool:
     return _is_id(doc_id) and isinstance(document, dict)
+
+
+def _is_keyed_document(doc_id: object, document: object) -> bool:
+    # Every document a journal line carries names its paper (patches included).
+    return _is_document(doc_id, document) and _has_key(document)  # type: ignore[arg-type]
+
+
+def _has_key(document: Document) -> bool:
+    return isinstance(document.get("key"), str) and bool(document["key"])
 
 
 def _line_size(line: Line) -> int:

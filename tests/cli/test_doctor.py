@@ -233,4 +233,4 @@ def test_a_missing_state_file_next_to_a_good_backup_is_restored(
     code, out = _doctor(tmp_path, capsys, "--yes")
     assert f"state file {tmp_path / 'state.json'}: MISSING, but a backup exists" in out
     assert code == 0 and "Restored the state from the backup" in out
-    assert StateStore(tmp_path / "state.json").get("a") == PaperState("a", starred=True)
+    assert plain(StateStore(tmp_path / "state.json").get("a")) == PaperState("a", starred=True)

@@ -32,6 +32,7 @@ from reader.cli import main
 from reader.library.state import StateStore, doc_id_for
 from reader.model import PaperState
 from tests.conftest import seed_path
+from tests.unit.state_helpers import put
 
 REPO = Path(__file__).resolve().parents[2]
 LOOPS = int(os.environ.get("READER_CRASH_LOOPS", "10"))
@@ -58,7 +59,7 @@ def _damaged_library(folder: Path) -> dict[str, bytes]:
     assert main(["import", str(seed_path(0)), "--library", str(folder)]) == 0
     for key in ("a", "b"):
         store = StateStore(folder / STATE)
-        store.put([PaperState(key, starred=True)])
+        put(store, [PaperState(key, starred=True)])
         store.close()
     (folder / STATE).write_bytes(DAMAGED_STATE)
     journal = READABLE[0] + READABLE[1] + b"not json\n" + READABLE[2] + b'{"table": "st'

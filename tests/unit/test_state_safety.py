@@ -241,11 +241,11 @@ def test_two_real_processes_keep_each_others_changes(
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
-        (b'{"state": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001, "not valid JSON"),
-        (b'{"state": {"abc": {"key": "a", "read": true}}}', "unexpected structure"),
-        (b'{"state": {"1e3": {"key": "a"}}}', "unexpected structure"),
-        (b'{"state": {"' + b"9" * 5000 + b'": {"key": "a"}}}', "unexpected structure"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"state": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001, "nested too deeply"),
+        (b'{"state": {"abc": {"key": "a", "read": true}}}', "is not a whole number"),
+        (b'{"state": {"1e3": {"key": "a"}}}', "is not a whole number"),
+        (b'{"state": {"' + b"9" * 5000 + b'": {"key": "a"}}}', "has too many digits"),
         (b'{"state": {"1": {"read": true}}}', "has no valid key"),
         (b'{"state": {"1": {"key": 7}}}', "has no valid key"),
     ],
