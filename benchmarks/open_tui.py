@@ -52,9 +52,9 @@ async def open_reader(folder: Path) -> None:
 
     app = ReaderApp(Library(folder))
     async with app.run_test(headless=True, size=SIZE) as pilot:
-        await wait_until(lambda: app.paper_list.row_count > 0)
+        await wait_until(lambda: app.main.paper_list.row_count > 0)
         await paint(pilot)
-        finish("reader", app.paper_list.row_count)
+        finish("reader", app.main.paper_list.row_count)
 
 
 async def open_empty() -> None:

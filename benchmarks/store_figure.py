@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from tinydb import TinyDB
 
 from benchmarks.report import TARGETS, Figure
 from reader.library.state import StateStore
-from reader.model import PaperState
 
 STATES = 20_000
 """How many states the store holds when one change is timed."""
@@ -21,19 +19,16 @@ def state_change_figure(work: Path, samples: int) -> Figure:
     """One star, written to disk, with `STATES` states stored: reader's store vs. TinyDB."""
     work.mkdir(parents=True, exist_ok=True)
     stamp = "2025-06-12T10:00:00+00:00"
-    states = [
-        PaperState(key=f"t-{index:012x}", read=True, read_at=stamp) for index in range(STATES)
-    ]
+    keys = [f"t-{index:012x}" for index in range(STATES)]
     store = StateStore(work / "state.json")
-    store.put(states)
+    store.set_fields({key: {"read": True} for key in keys}, stamp)
     reader_times = []
     for sample in range(samples):
-        key = states[(sample * 397) % STATES].key
+        key = keys[(sample * 397) % STATES]
         current = store.get(key)
         assert current is not None
-        changed = replace(current, starred=not current.starred, starred_at=stamp)
         started = time.perf_counter()
-        store.put([changed])
+        store.set_fields({key: {"starred": not current.starred}}, stamp)
         reader_times.append(time.perf_counter() - started)
     store.close()
 
@@ -41,7 +36,7 @@ def state_change_figure(work: Path, samples: int) -> Figure:
     table = database.table("state")
     ids = table.insert_multiple(
         {
-            "key": state.key,
+            "key": key,
             "read": True,
             "starred": False,
             "note": "",
@@ -51,7 +46,7 @@ def state_change_figure(work: Path, samples: int) -> Figure:
             "note_at": None,
             "tags_at": None,
         }
-        for state in states
+        for key in keys
     )
     tinydb_times = []
     for sample in range(samples):

@@ -113,19 +113,19 @@ async def time_reader(
     app = ReaderApp(library)
     try:
         async with app.run_test(headless=True, size=SIZE) as pilot:
-            await wait_until(lambda: app.paper_list.row_count > 0)
+            await wait_until(lambda: app.main.paper_list.row_count > 0)
             await paint(pilot)
             await settle(pilot)
-            filter_bar = app.query_one("#filter", Input)
+            filter_bar = app.main.query_one("#filter", Input)
 
             async def apply(text: str) -> tuple[float, int]:
-                before = app.paper_list.rowids
+                before = app.main.paper_list.rowids
                 started = time.perf_counter()
                 filter_bar.value = text
-                await wait_until(lambda: app.paper_list.rowids is not before)
+                await wait_until(lambda: app.main.paper_list.rowids is not before)
                 await paint(pilot)
                 elapsed = time.perf_counter() - started
-                rows = app.paper_list.row_count
+                rows = app.main.paper_list.row_count
                 await settle(pilot)
                 return elapsed, rows
 
@@ -142,7 +142,7 @@ async def time_reader(
                     clearing.reader_times.append(elapsed)
                     clearing.reader_rows = rows
 
-            paper_list = app.paper_list
+            paper_list = app.main.paper_list
             scroll = ScrollTimes([], [])
             await _press_until(pilot, "g", lambda: paper_list.cursor == 0)
             for _ in range(page_downs):

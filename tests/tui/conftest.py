@@ -71,7 +71,7 @@ def stored_state(folder: Path) -> dict[str, dict]:
 
 def list_lines(app: ReaderApp) -> list[str]:
     """The visible rows of the paper list, as plain text."""
-    paper_list = app.paper_list
+    paper_list = app.main.paper_list
     height = paper_list.scrollable_content_region.height
     lines = ["".join(segment.text for segment in paper_list.render_line(y)) for y in range(height)]
     return [line.rstrip() for line in lines if line.strip()]
@@ -79,4 +79,4 @@ def list_lines(app: ReaderApp) -> list[str]:
 
 def status_text(app: ReaderApp) -> str:
     """The status line, as plain text."""
-    return str(app.query_one("#status").render())  # a rich Text: its plain string
+    return str(app.main.query_one("#status").render())  # a rich Text: its plain string

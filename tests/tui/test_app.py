@@ -10,7 +10,7 @@ from reader.library import Library
 from reader.model import Paper
 from reader.settings import Settings
 from reader.sources import Incoming
-from reader.tui import actions
+from reader.tui import importing, sharing
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -28,12 +28,12 @@ async def test_opens_on_the_list_with_status_and_preview(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.paper_list.row_count == 93
+        assert app.main.paper_list.row_count == 93
         assert status_text(app).startswith("93 of 93 papers · sorted by date")
         lines = list_lines(app)
         assert "Attention Is Not What You Need" in lines[0]  # the newest paper first
         assert "2025-12-22" in lines[0]
-        assert app.paper_list.has_focus
+        assert app.main.paper_list.has_focus
         assert app.query_one("#welcome").display is False
 
 
@@ -41,7 +41,7 @@ async def test_movement_keys(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        paper_list = app.paper_list
+        paper_list = app.main.paper_list
         await pilot.press("j", "j", "down")
         assert paper_list.cursor == 3
         await pilot.press("k", "up")
@@ -66,9 +66,9 @@ async def test_star_is_written_to_the_store_and_filter_shows_it(make_app, sample
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        first = app.paper_list.current_entry.key
+        first = app.main.paper_list.current_entry.key
         await pilot.press("s", "j", "j", "s")
-        third = app.paper_list.current_entry.key
+        third = app.main.paper_list.current_entry.key
         state = stored_state(sample_dir)
         assert state[first]["starred"] and state[third]["starred"]
         assert "★" in list_lines(app)[0]
@@ -77,8 +77,8 @@ async def test_star_is_written_to_the_store_and_filter_shows_it(make_app, sample
         assert app.query_one("#filter").has_focus
         await pilot.press(*"is:starred")
         await settle(pilot)
-        assert app.paper_list.row_count == 2
-        assert sorted(app.paper_list.rowids.tolist()) == sorted(
+        assert app.main.paper_list.row_count == 2
+        assert sorted(app.main.paper_list.rowids.tolist()) == sorted(
             app.library.rowids("is:starred").tolist()
         )
         assert status_text(app).startswith("2 of 93 papers")
@@ -89,10 +89,10 @@ async def test_space_toggles_read_and_moves_on(make_app, sample_dir: Path):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        first = app.paper_list.current_entry.key
+        first = app.main.paper_list.current_entry.key
         await pilot.press("space")
         assert stored_state(sample_dir)[first]["read"] is True
-        assert app.paper_list.cursor == 1
+        assert app.main.paper_list.cursor == 1
         assert list_lines(app)[0].startswith("  ")  # no unread dot any more
         await pilot.press("k", "space")
         assert stored_state(sample_dir)[first]["read"] is False
@@ -103,7 +103,7 @@ async def test_note_editor_saves_and_undo_removes_it_from_the_store(make_app, sa
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        key = app.paper_list.current_entry.key
+        key = app.main.paper_list.current_entry.key
         await pilot.press("n")
         assert isinstance(app.screen, NoteEditor)
         await pilot.press(*"Read later", "enter", *"**key** idea")
@@ -124,7 +124,7 @@ async def test_note_editor_escape_asks_before_discarding(make_app, sample_dir: P
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        key = app.paper_list.current_entry.key
+        key = app.main.paper_list.current_entry.key
         await pilot.press("n", *"draft", "escape")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")  # keep editing
@@ -139,7 +139,7 @@ async def test_tags_with_completion(make_app, sample_dir: Path):
     app.library.set_tags(app.library.keys()[5], ["causality", "vision"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        key = app.paper_list.current_entry.key
+        key = app.main.paper_list.current_entry.key
         await pilot.press("t")
         assert isinstance(app.screen, TagEditor)
         await pilot.press(*"cau", "right", "space", *"to-read", "enter")
@@ -148,14 +148,14 @@ async def test_tags_with_completion(make_app, sample_dir: Path):
         assert "#causality" in list_lines(app)[0]  # the tags column, cut to fit
         await pilot.press("slash", *"tag:to-read")
         await settle(pilot)
-        assert app.paper_list.row_count == 1
+        assert app.main.paper_list.row_count == 1
 
 
 async def test_undo_and_redo_several_steps(make_app, sample_dir: Path):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        key = app.paper_list.current_entry.key
+        key = app.main.paper_list.current_entry.key
         await pilot.press("s")  # star
         await pilot.press("space")  # read (moves down)
         await pilot.press("k")
@@ -175,7 +175,7 @@ async def test_mark_all_matching_read_confirms_and_undoes_in_one_step(make_app, 
         await settle(pilot)
         await pilot.press("slash", *"sparse", "enter")
         await settle(pilot)
-        count = app.paper_list.row_count
+        count = app.main.paper_list.row_count
         assert 5 < count < 93
         await pilot.press("A")
         assert isinstance(app.screen, ConfirmScreen)
@@ -190,7 +190,7 @@ async def test_mark_all_matching_read_confirms_and_undoes_in_one_step(make_app, 
 
 async def test_open_link_only_for_papers_with_one(make_app, monkeypatch):
     opened: list[str] = []
-    monkeypatch.setattr(actions, "open_in_browser", opened.append)
+    monkeypatch.setattr(sharing, "open_in_browser", opened.append)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -206,7 +206,7 @@ async def test_open_link_only_for_papers_with_one(make_app, monkeypatch):
 async def test_copy_uses_the_system_clipboard_or_falls_back_to_osc52(make_app, monkeypatch):
     copied: list[str] = []
     monkeypatch.setattr(
-        actions.clipboard, "copy_to_system", lambda text: copied.append(text) or True
+        sharing.clipboard, "copy_to_system", lambda text: copied.append(text) or True
     )
     app = make_app()
     terminal: list[str] = []
@@ -224,7 +224,7 @@ async def test_copy_uses_the_system_clipboard_or_falls_back_to_osc52(make_app, m
             "Motion Forecasting: A Causal Representation Perspective. arXiv:2111.14820. "
             "https://arxiv.org/abs/2111.14820"
         )
-        monkeypatch.setattr(actions.clipboard, "copy_to_system", lambda text: False)
+        monkeypatch.setattr(sharing.clipboard, "copy_to_system", lambda text: False)
         await pilot.press("y")
         assert terminal == [copied[0]]
         assert "through the terminal (OSC 52" in status_text(app)
@@ -233,7 +233,7 @@ async def test_copy_uses_the_system_clipboard_or_falls_back_to_osc52(make_app, m
 async def test_export_starred_to_markdown_then_copy(make_app, tmp_path: Path, monkeypatch):
     copied: list[str] = []
     monkeypatch.setattr(
-        actions.clipboard, "copy_to_system", lambda text: copied.append(text) or True
+        sharing.clipboard, "copy_to_system", lambda text: copied.append(text) or True
     )
     target = tmp_path / "out.md"
     app = make_app()
@@ -275,28 +275,28 @@ async def test_import_a_file_in_a_worker(tmp_path: Path, make_app):
         await pilot.press("enter")
         await settle(pilot)
         assert "40 new, 0 updated" in status_text(app)
-        assert app.paper_list.row_count == 40
+        assert app.main.paper_list.row_count == 40
         assert app.query_one("#welcome").display is False
         await pilot.press("i")
         app.screen.query_one("Input").value = str(tmp_path / "missing.txt")
         await pilot.press("enter")
         await settle(pilot)
         assert "no such file" in status_text(app)
-        assert app.paper_list.row_count == 40
+        assert app.main.paper_list.row_count == 40
 
 
 async def test_import_from_the_clipboard_or_a_paste_box(tmp_path: Path, make_app, monkeypatch):
     folder = tmp_path / "fresh"
     app = make_app(folder)
-    monkeypatch.setattr(actions.clipboard, "paste_from_system", lambda: seed_text(0))
+    monkeypatch.setattr(importing.clipboard, "paste_from_system", lambda: seed_text(0))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("I")
         await settle(pilot)
-        assert app.paper_list.row_count == 9
+        assert app.main.paper_list.row_count == 9
         assert "9 new" in status_text(app)
 
-        monkeypatch.setattr(actions.clipboard, "paste_from_system", lambda: None)
+        monkeypatch.setattr(importing.clipboard, "paste_from_system", lambda: None)
         await pilot.press("I")
         assert isinstance(app.screen, PasteScreen)
         from textual.widgets import TextArea
@@ -304,7 +304,7 @@ async def test_import_from_the_clipboard_or_a_paste_box(tmp_path: Path, make_app
         app.screen.query_one(TextArea).text = seed_text(3)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.paper_list.row_count == len(app.library) > 40
+        assert app.main.paper_list.row_count == len(app.library) > 40
         assert "Imported the pasted text:" in status_text(app)
 
 
@@ -319,7 +319,7 @@ async def test_empty_library_welcome_loads_samples_with_one_key(tmp_path: Path, 
         assert "import" in text.lower() or welcome.query("Static")
         await pilot.press("d")
         await settle(pilot)
-        assert app.paper_list.row_count == 93
+        assert app.main.paper_list.row_count == 93
         assert welcome.display is False
 
 
@@ -330,7 +330,7 @@ async def test_sort_cycle_preview_toggle_and_help(make_app, sample_dir: Path):
         await pilot.press("S")
         await settle(pilot)
         assert "sorted by upvotes" in status_text(app)
-        top = app.library.rows(app.paper_list.rowids[:1])[app.paper_list.rowids[0]].paper
+        top = app.library.rows(app.main.paper_list.rowids[:1])[app.main.paper_list.rowids[0]].paper
         assert top.upvotes == max(e.paper.upvotes or 0 for e in app.library.entries())
         await pilot.press("S", "S", "S")
         await settle(pilot)
@@ -356,46 +356,54 @@ async def test_escape_leaves_then_clears_the_filter(make_app):
         await settle(pilot)
         await pilot.press("slash", *"sparse")
         await settle(pilot)
-        assert app.paper_list.row_count < 93
+        assert app.main.paper_list.row_count < 93
         await pilot.press("escape")
-        assert app.paper_list.has_focus
+        assert app.main.paper_list.has_focus
         assert app.query_one("#filter").value == "sparse"
         await pilot.press("escape")
         await settle(pilot)
         assert app.query_one("#filter").value == ""
-        assert app.paper_list.row_count == 93
+        assert app.main.paper_list.row_count == 93
 
 
-async def test_bad_query_is_reported_and_the_list_kept(make_app):
+async def test_a_bad_query_lists_nothing_and_bulk_actions_refuse(make_app, sample_dir: Path):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 30)) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"sparse")
         await settle(pilot)
-        matches = app.paper_list.row_count
+        matches = app.main.paper_list.row_count
         app.query_one("#filter").value = "sparse upvotes:lots"
         await settle(pilot)
-        assert '"upvotes:" expects a whole number' in status_text(app)
-        assert app.paper_list.row_count == matches < 93
-        await pilot.press("backspace", *"5")  # "upvotes:lot5" is still wrong
+        status = status_text(app)
+        assert '"upvotes:" expects a whole number' in status
+        # The whole error is shown, wrapped, even at 80 columns.
+        assert "got 'lots'" in status
+        assert app.main.paper_list.row_count == 0, "never the previous result"
+        await pilot.press("escape", "A", "b")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen | PromptScreen)
+        assert "not a valid query" in status_text(app)
+        assert not stored_state(sample_dir)
+        await pilot.press("slash", "backspace", *"5")  # "upvotes:lot5" is still wrong
         await settle(pilot)
         app.query_one("#filter").value = "sparse upvotes:>=2"
         await settle(pilot)
         assert "expects" not in status_text(app)
-        assert 0 < app.paper_list.row_count < matches
+        assert 0 < app.main.paper_list.row_count < matches
 
 
 async def test_narrow_terminal_puts_the_preview_below(make_app):
     app = make_app()
     async with app.run_test(size=(80, 40)) as pilot:
         await settle(pilot)
-        papers, preview = app.paper_list.region, app.query_one(PreviewPane).region
+        papers, preview = app.main.paper_list.region, app.query_one(PreviewPane).region
         assert preview.y > papers.y and preview.x == papers.x
         assert all(len(line) <= 80 for line in list_lines(app))
     wide = make_app()
     async with wide.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        papers, preview = wide.paper_list.region, wide.query_one(PreviewPane).region
+        papers, preview = wide.main.paper_list.region, wide.query_one(PreviewPane).region
         assert preview.x > papers.x and preview.y == papers.y
 
 
@@ -459,7 +467,7 @@ async def test_actions_on_an_empty_match_list_say_so(make_app, sample_dir: Path,
         await settle(pilot)
         await pilot.press("slash", *"nosuchwordanywhere", "enter")
         await settle(pilot)
-        assert app.paper_list.row_count == 0
+        assert app.main.paper_list.row_count == 0
         assert [line.strip() for line in list_lines(app)] == ["No papers match the filter."]
         await pilot.press(key)
         assert "No paper" in status_text(app) or "No papers" in status_text(app)
@@ -470,17 +478,17 @@ async def test_footer_shows_the_keys_that_matter_now(tmp_path: Path, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.check_action("toggle_star", ()) is True
-        assert app.check_action("load_samples", ()) is False  # a real library: no samples
+        assert app.main.check_action("toggle_star", ()) is True
+        assert app.main.check_action("load_samples", ()) is False  # a real library: no samples
         await pilot.press("slash")
-        assert app.check_action("toggle_star", ()) is False  # typing a filter
+        assert app.main.check_action("toggle_star", ()) is False  # typing a filter
         await pilot.press("enter")
-        assert app.check_action("toggle_star", ()) is True
+        assert app.main.check_action("toggle_star", ()) is True
     empty = make_app(tmp_path / "empty")
     async with empty.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert empty.check_action("load_samples", ()) is True
-        assert empty.check_action("toggle_read", ()) is False
+        assert empty.main.check_action("load_samples", ()) is True
+        assert empty.main.check_action("toggle_read", ()) is False
         await pilot.press("s", "space")
         assert not stored_state(tmp_path / "empty")
 
@@ -525,14 +533,14 @@ async def test_fetch_dialog_runs_in_a_worker(make_app, monkeypatch, sample_dir: 
 async def test_export_matching_papers_as_bibtex(make_app, tmp_path: Path, monkeypatch):
     from reader.sources.bibtex import parse_bibtex
 
-    monkeypatch.setattr(actions.clipboard, "copy_to_system", lambda text: True)
+    monkeypatch.setattr(sharing.clipboard, "copy_to_system", lambda text: True)
     target = tmp_path / "out.bib"
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"sparse caus", "enter")
         await settle(pilot)
-        count = app.paper_list.row_count
+        count = app.main.paper_list.row_count
         await pilot.press("b")
         assert isinstance(app.screen, PromptScreen)
         app.screen.query_one("Input").value = str(target)
@@ -558,7 +566,7 @@ async def test_the_app_keeps_working_on_a_full_disk(tmp_path: Path, disk: Path, 
         await pilot.press("S")  # the sort is remembered in settings.json: no room for it
         await settle(pilot)
         assert app.is_running
-        assert app.sort == "upvotes"
+        assert app.main.sort == "upvotes"
         assert "Not remembered" in status_text(app) and "No space left" in status_text(app)
         await pilot.press("s")  # a star cannot be saved either: said, not lost silently
         await settle(pilot)

@@ -65,8 +65,8 @@ async def test_list_rows_show_hostile_titles_literally_on_one_line(
         assert "שלום עולם" in text
         long_rows = [line for line in lines if "Long word word" in line]
         assert len(long_rows) == 1 and "…" in long_rows[0]
-        width = app.paper_list.scrollable_content_region.width
-        strips = [app.paper_list.render_line(y) for y in range(len(HOSTILE_TITLES))]
+        width = app.main.paper_list.scrollable_content_region.width
+        strips = [app.main.paper_list.render_line(y) for y in range(len(HOSTILE_TITLES))]
         assert all(strip.cell_length == width for strip in strips)
 
 
@@ -78,7 +78,7 @@ async def test_preview_shows_hostile_text_literally(
         await settle(pilot)
         seen: set[str] = set()
         for _ in HOSTILE_TITLES:
-            entry = app.paper_list.current_entry
+            entry = app.main.paper_list.current_entry
             assert entry is not None
             seen.add(entry.key)
             title = preview_text(app, "title")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.screen import Screen
@@ -525,3 +527,21 @@ async def test_welcome_view_explains_how_to_import() -> None:
         assert "reader import FILE" in text
         assert "Press d to load the bundled sample papers" in text
         assert "Press d to load the bundled sample papers" in _screen_lines(app)
+
+
+async def test_every_key_of_the_app_is_in_the_help(make_app):
+    """The help is built from the bindings: every binding of every scope appears in it."""
+    from reader.tui.widgets.paper_list import PaperList
+
+    app = make_app()
+    async with app.run_test(size=(140, 60)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        console = Console(width=200, record=True, file=io.StringIO())
+        for static in app.screen.query(".help-table").results(Static):
+            console.print(static.content)
+        shown = console.export_text()
+        bindings = [*app.BINDINGS, *app.main.BINDINGS, *PaperList.BINDINGS]
+        assert len(bindings) >= 25
+        for binding in bindings:
+            assert binding.tooltip and binding.tooltip in shown, binding.key

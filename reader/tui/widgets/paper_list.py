@@ -15,7 +15,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -25,6 +25,7 @@ from textual.strip import Strip
 
 from reader.model import Entry
 from reader.text import one_line
+from reader.tui import keys
 
 Fetch = Callable[[Sequence[int]], Mapping[int, Entry]]
 """Given row ids, return their entries (missing ids are simply absent)."""
@@ -38,15 +39,8 @@ _ENTRY_CACHE_LIMIT = 4096
 class PaperList(ScrollView, can_focus=True):
     """A keyboard-driven list of papers showing markers, title, byline, date, votes, tags."""
 
-    BINDINGS: list[BindingType] = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "Top", show=False),
-        Binding("G,end", "last", "Bottom", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-    ]
-    """Movement keys; the actions on papers are bound by the app."""
+    BINDINGS: list[BindingType] = keys.bindings(keys.LIST)
+    """Movement keys (see `reader.tui.keys`); the actions on papers are bound by the screen."""
 
     COMPONENT_CLASSES = {
         "paper-list--cursor",

@@ -1,0 +1,533 @@
+"""The triage screen: a filter bar, the paper list, a preview pane, a status line, a footer.
+
+It turns keys into calls on the core `Library`; slow work (searching, importing,
+exporting) runs in thread workers that post messages back, so the UI never waits for it.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from collections.abc import Callable
+from datetime import date
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, ProgressBar
+from textual.worker import Worker, WorkerState
+
+from reader import export
+from reader.cite import citation, title_and_link
+from reader.errors import ReaderError
+from reader.history import History, Step
+from reader.library import Library
+from reader.model import Change, Entry
+from reader.query import SORTS, Query, parse_query
+from reader.text import one_line, plural
+from reader.tui import importing, keys, sharing
+from reader.tui.messages import ImportFinished, ImportProgress, SearchFinished
+from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.screens.tag_editor import TagEditor
+from reader.tui.search import SearchState
+from reader.tui.widgets.paper_list import PaperList
+from reader.tui.widgets.preview import PreviewPane
+from reader.tui.widgets.status_line import StatusLine
+from reader.tui.widgets.welcome import WelcomeView
+
+PAPER_ACTIONS = frozenset(
+    key.action
+    for key in keys.KEYS
+    if key.section in ("Triage", "Share") or key.action in ("cycle_sort", "toggle_preview")
+)
+"""Actions on the listed papers: hidden while the filter has focus or the library is empty."""
+
+_NOTHING = object()
+"""No preview update pending."""
+
+FIRST_PAGE = 200
+"""Rows the list gets at once, before the whole ordered result of a query."""
+
+SORT_ORDER = tuple(SORTS)
+"""`S` cycles through the sorts in this order."""
+
+
+class MainScreen(Screen[None]):
+    """Triage one library: filter, move, read, star, note, tag, undo, share, import."""
+
+    BINDINGS = keys.bindings(keys.SCREEN)
+    """Every action on papers (see `reader.tui.keys`); movement keys live on `PaperList`."""
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        sort: str = "date",
+        remember: Callable[[str, object], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self._remember = remember or (lambda _name, _value: None)
+        self.history = History(library.revert, library.reapply)
+        self.search_state = SearchState(sort=sort if sort in SORTS else "date")
+        self.total = len(library)
+        self.last_action = ""
+        self._last_error = False
+        self._preview_entry: object = _NOTHING
+
+    # --- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Filter, list and preview, the welcome view, the status line and the footer."""
+        yield Input(placeholder='Filter: words, "phrases", -not, is:starred, tag:x …', id="filter")
+        with Horizontal(id="body"):
+            yield PaperList(self.library.rows, id="papers")
+            yield PreviewPane(id="preview")
+        yield WelcomeView(id="welcome")
+        with Horizontal(id="status-bar"):
+            yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Show the first page of papers (or the welcome view) at once."""
+        self._show_welcome(self.total == 0)
+        self.paper_list.focus()
+        self.search()
+
+    @property
+    def sort(self) -> str:
+        """The current sort."""
+        return self.search_state.sort
+
+    @property
+    def filter_query(self) -> Query:
+        """The current (valid) query."""
+        return self.search_state.query
+
+    @property
+    def paper_list(self) -> PaperList:
+        """The list widget."""
+        return self.query_one(PaperList)
+
+    @property
+    def preview(self) -> PreviewPane:
+        """The preview pane."""
+        return self.query_one(PreviewPane)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show in the footer only the keys that matter now.
+
+        While typing a filter, the paper keys type letters; on an empty library only the
+        ways to get papers in matter.
+        """
+        typing = self.focused is self.query_one("#filter")
+        if action in PAPER_ACTIONS and (typing or self.total == 0):
+            return False
+        if action == "load_samples":
+            # Only an empty library offers them: a stray `d` must not fill a real one.
+            return self.total == 0
+        return True
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Typing in the filter hides the paper keys (see `check_action`)."""
+        # Recomposing the footer is not free, so only then.
+        if event.widget.id == "filter":
+            self.refresh_bindings()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """Leaving the filter shows the paper keys again."""
+        if event.widget.id == "filter":
+            self.refresh_bindings()
+
+    def _show_welcome(self, empty: bool) -> None:
+        self.query_one("#welcome").display = empty
+        self.query_one("#body").display = not empty
+
+    # --- searching -------------------------------------------------------------------
+
+    def search(self, *, keep_cursor: bool = False) -> None:
+        """Run the current query in a worker; while one runs, only the newest waits.
+
+        The worker posts the first screenful and the count first (the list repaints at
+        once), then the whole ordered result. A newer query makes it skip the second step.
+        """
+        state = self.search_state
+        if state.request(keep_cursor):
+            self._search_worker(state.query, state.sort, state.generation, keep_cursor)
+
+    @work(thread=True, group="search", exit_on_error=False)
+    def _search_worker(self, query: Query, sort: str, generation: int, keep: bool) -> None:
+        def post(rowids: array[int], count: int, total: int, final: bool, **extra: object) -> None:
+            message = SearchFinished(
+                generation=generation,
+                rowids=rowids,
+                count=count,
+                total=total,
+                final=final,
+                keep=keep,
+                **extra,  # type: ignore[arg-type]
+            )
+            self.post_message(message)
+
+        try:
+            total = len(self.library)
+            if not keep:
+                page, count = self.library.first_page(query, sort, FIRST_PAGE)
+                if len(page) >= count:  # a small result is complete in its first page
+                    post(page, count, total, True)
+                    return
+                painted = threading.Event()
+                post(page, count, total, False, painted=painted)
+                # Python work here would hold the GIL while the UI paints the first page:
+                # let the UI paint first (bounded, should it be busy elsewhere).
+                painted.wait(0.25)
+                if generation != self.search_state.generation:
+                    # Typing went on: the newest query matters, not the rest of this one.
+                    post(page, count, total, True)
+                    return
+            rowids = self.library.rowids(query, sort)
+        except ReaderError as error:
+            post(array("q"), 0, 0, True, error=str(error))
+            return
+        post(rowids, len(rowids), total, True)
+
+    @on(SearchFinished)
+    def _search_finished(self, message: SearchFinished) -> None:
+        state = self.search_state
+        if message.final:
+            state.running = False
+        if state.queued:
+            # Typing went on while this query ran: its result is stale, run the newest.
+            if message.painted is not None:
+                message.painted.set()
+            if message.final:
+                keep = state.take_queued()
+                self.search(keep_cursor=bool(keep))
+            return
+        if message.error:
+            self.set_status(message.error, error=True)
+            return
+        if (message.total == 0) != (self.total == 0):
+            # The footer only depends on whether the library is empty (see check_action).
+            self.total = message.total
+            self.refresh_bindings()
+        self.total = message.total
+        # The rest of a result that is already on screen keeps the user's place in it.
+        keep = message.keep or (message.final and state.partial_shown)
+        state.partial_shown = not message.final
+        if state.error:
+            return  # the query became invalid meanwhile: the list stays empty
+        self.paper_list.set_rows(message.rowids, total=message.count, keep_cursor=keep)
+        if message.painted is not None:
+            self.call_after_refresh(message.painted.set)
+        self._show_welcome(self.total == 0)
+        self.refresh_status()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly is said and logged; nothing stays frozen."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.log.error(f"worker {event.worker.name!r} failed: {error!r}")
+        if event.worker.group == "search":
+            self.search_state.reset()
+        if event.worker.group == "import":
+            self.query("#progress").remove()
+        self.set_status(f"Something went wrong: {error}", error=True)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        state = self.search_state
+        try:
+            state.query = parse_query(event.value)
+        except ReaderError as error:
+            # An invalid query lists nothing (never the previous result: bulk actions
+            # would act on papers the user no longer sees) and says what is wrong.
+            state.error = str(error)
+            self.paper_list.set_rows(array("q"))
+            self.set_status(state.error, error=True)
+            return
+        if state.error:
+            state.error = ""
+            self.set_status("")
+        self.search()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.paper_list.focus()
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self, event: PaperList.Highlighted) -> None:
+        # The preview follows one frame behind the list: the list repaints at once, and
+        # a burst of cursor moves (a held `j`) lays out the preview only for the last one.
+        first = self._preview_entry is _NOTHING
+        self._preview_entry = event.entry
+        if first:
+            self.call_after_refresh(self._show_preview)
+
+    def _show_preview(self) -> None:
+        entry, self._preview_entry = self._preview_entry, _NOTHING
+        if entry is not _NOTHING:
+            self.preview.show(entry, self.filter_query.highlight_terms())  # type: ignore[arg-type]
+
+    # --- status ----------------------------------------------------------------------
+
+    def set_status(self, text: str, *, error: bool = False) -> None:
+        """Report what the last action did."""
+        self.last_action = text
+        self._last_error = error
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        """Redraw the status line: matches, total, sort and the last action."""
+        count = f"{self.paper_list.row_count:,} of {self.total:,} {_papers(self.total)}"
+        # Only an error wraps (the whole of it matters); anything else stays one line.
+        line = Text(f"{count} · sorted by {self.sort}", no_wrap=not self._last_error)
+        line.overflow = "fold" if self._last_error else "ellipsis"
+        if self.last_action:
+            line.append(" · ")
+            line.append(one_line(self.last_action), style="bold red" if self._last_error else "")
+        self.query_one(StatusLine).show(line)
+
+    # --- filter, sort, layout ----------------------------------------------------------
+
+    def action_focus_filter(self) -> None:
+        """Focus the filter bar."""
+        self.query_one("#filter", Input).focus()
+
+    def action_escape(self) -> None:
+        """Leave the filter; pressed again (in the list), clear it."""
+        filter_bar = self.query_one("#filter", Input)
+        if filter_bar.has_focus:
+            self.paper_list.focus()
+        elif filter_bar.value:
+            filter_bar.value = ""
+            self.set_status("Filter cleared")
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next key: date, upvotes, title, added."""
+        state = self.search_state
+        state.sort = SORT_ORDER[(SORT_ORDER.index(state.sort) + 1) % len(SORT_ORDER)]
+        self.set_status(f"Sorted by {state.sort}")
+        self._remember("sort", state.sort)
+        self.search()
+
+    def action_toggle_preview(self) -> None:
+        """Show or hide the preview pane."""
+        self.preview.display = not self.preview.display
+
+    # --- triage ------------------------------------------------------------------------
+
+    def _current(self) -> Entry | None:
+        entry = self.paper_list.current_entry
+        if entry is None:
+            self.set_status("No paper selected")
+        return entry
+
+    def _apply(self, label: str, make: Callable[[], Change]) -> bool:
+        """Make a state change, record it for undo and redraw the papers it touched."""
+        try:
+            change = make()
+        except ReaderError as error:
+            self.set_status(str(error), error=True)
+            return False
+        self.history.record(label, [change])
+        self._changed(change.keys)
+        self.set_status(label if change.before else f"{label} (no change)")
+        return True
+
+    def _changed(self, changed: list[str]) -> None:
+        self.paper_list.refresh_entries(changed if len(changed) < 500 else None)
+
+    def action_toggle_read(self) -> None:
+        """Toggle read; marking read moves on to the next paper, as triage goes."""
+        entry = self._current()
+        if entry is None:
+            return
+        read = not entry.state.read
+        label = f"{'Read' if read else 'Unread'}: {_short(entry.paper.title)}"
+        if self._apply(label, lambda: self.library.set_read([entry.key], read)) and read:
+            self.paper_list.action_cursor_down()
+
+    def action_toggle_star(self) -> None:
+        """Star or unstar the paper under the cursor."""
+        entry = self._current()
+        if entry is None:
+            return
+        starred = not entry.state.starred
+        label = f"{'Starred' if starred else 'Unstarred'}: {_short(entry.paper.title)}"
+        self._apply(label, lambda: self.library.set_starred([entry.key], starred))
+
+    def action_edit_note(self) -> None:
+        """Write or edit the paper's note in a modal editor."""
+        entry = self._current()
+        if entry is None:
+            return
+
+        def save(note: str | None) -> None:
+            if note is None or note == entry.state.note:
+                self.set_status("Note unchanged")
+                return
+            label = f"Note {'saved' if note else 'removed'}: {_short(entry.paper.title)}"
+            self._apply(label, lambda: self.library.set_note(entry.key, note))
+
+        self.app.push_screen(NoteEditor(entry.paper.title, entry.state.note), save)
+
+    def action_edit_tags(self) -> None:
+        """Edit the paper's tags, with completion of the tags already in use."""
+        entry = self._current()
+        if entry is None:
+            return
+
+        def save(tags: tuple[str, ...] | None) -> None:
+            if tags is None or tags == entry.state.tags:
+                self.set_status("Tags unchanged")
+                return
+            shown = " ".join(f"#{tag}" for tag in tags) or "no tags"
+            self._apply(
+                f"Tags {shown}: {_short(entry.paper.title, 32)}",
+                lambda: self.library.set_tags(entry.key, tags),
+            )
+
+        editor = TagEditor(entry.paper.title, entry.state.tags, self.library.all_tags())
+        self.app.push_screen(editor, save)
+
+    def action_mark_all_read(self) -> None:
+        """Mark every paper matching the filter read, after confirming how many."""
+        if self.search_state.error:
+            self.set_status("The filter is not a valid query: nothing to mark", error=True)
+            return
+        count = self.paper_list.row_count
+        if not count:
+            self.set_status("No papers match the filter")
+            return
+        query, sort = self.filter_query, self.sort
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                self.set_status("Nothing marked")
+                return
+            marked = self.library.keys(query, sort)
+            self._apply(
+                f"Marked {plural(len(marked), 'paper')} read",
+                lambda: self.library.set_read(marked, True),
+            )
+
+        question = f"Mark all {plural(count, 'matching paper')} as read?"
+        self.app.push_screen(ConfirmScreen(question, yes="Mark read", no="Cancel"), confirmed)
+
+    def action_undo(self) -> None:
+        """Undo the last state change (several steps deep)."""
+        self._step(self.history.undo, "Undone", "Nothing to undo")
+
+    def action_redo(self) -> None:
+        """Redo the last undone change."""
+        self._step(self.history.redo, "Redone", "Nothing to redo")
+
+    def _step(self, move: Callable[[], Step | None], verb: str, nothing: str) -> None:
+        try:
+            step = move()
+        except ReaderError as error:
+            self.set_status(str(error), error=True)
+            return
+        if step is None:
+            self.set_status(nothing)
+            return
+        self._changed(step.keys)
+        self.set_status(f"{verb}: {step.label}")
+
+    # --- sharing -----------------------------------------------------------------------
+
+    def action_open_link(self) -> None:
+        """Open the paper's page in the browser (only http and https links)."""
+        entry = self._current()
+        if entry is not None:
+            sharing.open_link(self, entry.paper)
+
+    def action_copy_link(self) -> None:
+        """Copy the title and link."""
+        entry = self._current()
+        if entry is not None:
+            sharing.copy(self, title_and_link(entry.paper), "title and link")
+
+    def action_copy_citation(self) -> None:
+        """Copy a one-line citation."""
+        entry = self._current()
+        if entry is not None:
+            sharing.copy(self, citation(entry.paper), "citation")
+
+    def action_export_starred(self) -> None:
+        """Export the starred papers to a Markdown file, then offer the clipboard too."""
+        entries = self.library.entries("is:starred", self.sort)
+        if not entries:
+            self.set_status("No starred papers to export (star papers with s)")
+            return
+        name = f"starred-papers-{date.today().isoformat()}.md"
+        sharing.ask_export(self, entries, "starred paper", name, "Markdown", export.to_markdown)
+
+    def action_export_bibtex(self) -> None:
+        """Export the papers matching the filter to a BibTeX file."""
+        from reader.bibtex_export import to_bibtex
+
+        if self.search_state.error:
+            self.set_status("The filter is not a valid query: nothing to export", error=True)
+            return
+        entries = self.library.entries(self.filter_query, self.sort)
+        if not entries:
+            self.set_status("No papers match the filter")
+            return
+        name = f"papers-{date.today().isoformat()}.bib"
+        sharing.ask_export(self, entries, "paper", name, "BibTeX", to_bibtex)
+
+    # --- importing ---------------------------------------------------------------------
+
+    def action_import_file(self) -> None:
+        """Import a file (any input format)."""
+        importing.ask_file(self)
+
+    def action_import_clipboard(self) -> None:
+        """Import copied text from the clipboard (or pasted into a box)."""
+        importing.from_clipboard(self)
+
+    def action_fetch(self) -> None:
+        """Fetch papers from Hugging Face or arXiv (a dialog, then a worker)."""
+        importing.fetch(self)
+
+    def action_load_samples(self) -> None:
+        """Import the bundled sample papers."""
+        importing.samples(self)
+
+    @on(ImportProgress)
+    def _import_progress(self, message: ImportProgress) -> None:
+        # Mounted only while an import runs: a progress bar is several widgets, and the
+        # app should start as fast as it can.
+        if not self.query("#progress"):
+            self.query_one("#status-bar").mount(ProgressBar(id="progress", show_eta=False))
+        for bar in self.query("#progress").results(ProgressBar):
+            bar.update(total=message.total or None, progress=message.done)
+
+    @on(ImportFinished)
+    def _import_finished(self, message: ImportFinished) -> None:
+        self.query("#progress").remove()
+        if message.result is None:
+            self.set_status(message.error, error=True)
+            return
+        if not message.result.keys:
+            # An empty daily listing (a weekend) is normal.
+            self.set_status(f"Nothing new from {message.label}")
+            return
+        self.set_status(f"Imported {message.label}: {message.result.summary()}")
+        self.paper_list.refresh_entries()
+        self.search(keep_cursor=True)
+
+
+def _short(title: str, width: int = 48) -> str:
+    text = one_line(title)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _papers(count: int) -> str:
+    return "paper" if count == 1 else "papers"

@@ -1,0 +1,56 @@
+"""The state of the filter's searches: which query, which sort, which run is the newest.
+
+Searches run in a worker, one at a time; while one runs, only the newest request waits.
+The screen keeps one `SearchState` instead of loose attributes, and resets it whole when
+a worker fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reader.query import Query, parse_query
+
+
+@dataclass(slots=True)
+class SearchState:
+    """What the list shows and what the search worker is doing."""
+
+    query: Query = field(default_factory=lambda: parse_query(""))
+    sort: str = "date"
+    error: str = ""
+    """The problem with the query typed, while it cannot be parsed: nothing is listed."""
+    generation: int = 0
+    """Counts the requests; a result is stale when its generation is not the newest."""
+    running: bool = False
+    queued: bool = False
+    """A request came while a search ran: the newest runs when it ends."""
+    queued_keep: bool = True
+    """Whether every queued request kept the cursor in place."""
+    partial_shown: bool = False
+    """The first page of a large result is on screen; the rest is coming."""
+
+    def request(self, keep: bool) -> bool:
+        """Count a new request; True when it can start now, False when it must wait."""
+        self.generation += 1
+        if self.running:
+            self.queued = True
+            self.queued_keep = self.queued_keep and keep
+            return False
+        self.running = True
+        return True
+
+    def take_queued(self) -> bool | None:
+        """After a search ends: the `keep` of the waiting request, or None when none waits."""
+        if not self.queued:
+            return None
+        keep = self.queued_keep
+        self.queued, self.queued_keep = False, True
+        # `request` counts it again.
+        self.generation -= 1
+        return keep
+
+    def reset(self) -> None:
+        """Forget any running or waiting search (after a worker failed)."""
+        self.running = self.queued = self.partial_shown = False
+        self.queued_keep = True
