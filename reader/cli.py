@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -69,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("mark", "mark papers read/unread, starred/unstarred")
     sub.add_argument("keys", nargs="*", metavar="KEY")
     sub.add_argument("--query", metavar="QUERY", help="mark every paper matching QUERY")
+    sub.add_argument(
+        "--all",
+        action="store_true",
+        help="mark every paper (also needed for a QUERY that constrains nothing)",
+    )
     read = sub.add_mutually_exclusive_group()
     read.add_argument("--read", dest="read", action="store_true", default=None)
     read.add_argument("--unread", dest="read", action="store_false")
@@ -78,7 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("note", "set a paper's note (Markdown); an empty TEXT removes it")
     sub.add_argument("key", metavar="KEY")
-    sub.add_argument("text", metavar="TEXT", help="the note; - reads it from standard input")
+    sub.add_argument(
+        "text",
+        metavar="TEXT",
+        help='the note; - reads it from standard input (which must not be empty); "" removes it',
+    )
 
     sub = command("tag", "add tags to a paper, remove some with --remove; no TAG lists them")
     sub.add_argument("key", metavar="KEY")
@@ -123,10 +133,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+QUERY_WORDS = ("list", "export")
+"""The commands whose words form a query, in which `-word` means "without word"."""
+
+_WORD = " "
+"""Put before a query word that starts with "-" so that argparse does not take it for an
+option: argparse only looks for options in arguments that start with "-". A space is
+harmless to the query language, should one ever be left in."""
+
+_LONG_OPTION = re.compile(r"--[A-Za-z][A-Za-z0-9_-]*")
+"""What a long option looks like; `---word` or `--(a b)` cannot be one (nor a typo of one)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(_shield_query_words(parser, argv))
+    if getattr(args, "command", None) in QUERY_WORDS:
+        args.query = [word.removeprefix(_WORD) for word in args.query]
     try:
         return _dispatch(parser, args)
     except ReaderError as error:
@@ -139,6 +164,99 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+
+
+def _shield_query_words(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """`argv` rearranged so that argparse reads query words starting with "-" as words.
+
+    In `list` and `export`, every argument that is not an option of the command (nor
+    an option's value) is a query word, wherever it stands; the words keep their order
+    and follow the options. An option is an exact option string, `--opt=value`, or a
+    prefix of a long option (as argparse accepts); anything else starting with "--" is
+    left for argparse to reject. So `-survey` and `-(a b)` are words, and `-open` is a
+    word too (not `-o pen`). After `--`, everything is a word. In `mark`, the value of
+    `--query` may start with "-".
+    """
+    start = _command_index(parser, argv)
+    if start is None or argv[start] not in (*QUERY_WORDS, "mark"):
+        return argv
+    command = _subparsers(parser)[argv[start]]
+    options: list[str] = []
+    words: list[str] = []
+    unfinished: list[str] = []  # an option missing its value: argparse says so
+    rest = argv[start + 1 :]
+    index = 0
+    while index < len(rest):
+        token = rest[index]
+        index += 1
+        if token == "--":
+            # For `mark`, argparse reads the keys after "--" itself.
+            words.extend(rest[index:] if argv[start] in QUERY_WORDS else rest[index - 1 :])
+            break
+        action = _option(command, token)
+        if action is None:
+            words.append(token)
+            continue
+        takes_value = action.nargs != 0 and "=" not in token
+        if not takes_value:
+            options.append(token)
+        elif index >= len(rest) or rest[index] == "--":
+            unfinished.append(token)
+        elif action.dest == "query" and _option(command, rest[index]) is None:
+            # `--query=-survey`: argparse would refuse a separate value starting with "-".
+            options.append(f"{action.option_strings[-1]}={rest[index]}")
+            index += 1
+        else:
+            options.extend((token, rest[index]))
+            index += 1
+    if argv[start] == "mark":
+        return [*argv[: start + 1], *options, *words, *unfinished]
+    shielded = [_WORD + word if word.startswith("-") else word for word in words]
+    return [*argv[: start + 1], *options, *shielded, *unfinished]
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The parser of each command."""
+    # argparse keeps its actions in a private list; there is no public way to list them.
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}  # pragma: no cover - build_parser always adds the commands
+
+
+def _option(parser: argparse.ArgumentParser, token: str) -> argparse.Action | None:
+    """The option `token` names in `parser`, or None when it is a word.
+
+    A token shaped like a long option that names none (or several, by prefix) is
+    returned as a fake option taking no value, so that argparse still rejects it in
+    one line: `--sortt` is a typo, not a query word.
+    """
+    if not token.startswith("-") or token == "-" or token == "--":
+        return None
+    name = token.split("=", 1)[0]
+    if token.startswith("--") and not _LONG_OPTION.fullmatch(name):
+        return None  # `---word`, `--(a b)`: no option looks like that
+    actions = {option: action for action in parser._actions for option in action.option_strings}
+    if name in actions:
+        return actions[name]
+    if not token.startswith("--"):
+        return None  # `-survey`: only exact short options count
+    matches = {actions[option] for option in actions if option.startswith(name)}
+    if len(matches) == 1:
+        return matches.pop()
+    return argparse.Action(option_strings=[name], dest=name, nargs=0)
+
+
+def _command_index(parser: argparse.ArgumentParser, argv: list[str]) -> int | None:
+    """Where the command stands in `argv`, after the options of `reader` itself."""
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        action = _option(parser, token)
+        if action is None:
+            return None if token.startswith("-") else index
+        index += 2 if action.nargs != 0 and "=" not in token else 1
+    return None
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -312,13 +430,28 @@ def _show(library: Library, args: argparse.Namespace) -> int:
 
 
 def _mark(library: Library, args: argparse.Namespace) -> int:
+    from reader.query import parse_query
+
     if args.read is None and args.star is None:
         raise ReaderError("say what to mark: --read, --unread, --star or --unstar")
-    keys = [library.resolve(key) for key in args.keys]
-    if args.query is not None:
-        keys.extend(library.keys(args.query))
-    if not keys:
-        raise ReaderError("name at least one KEY (or --query QUERY)")
+    query = None if args.query is None else parse_query(args.query)
+    if args.all:
+        # Only with nothing that would narrow it, so that --all never hides a typo.
+        if args.keys or (query is not None and not query.matches_everything):
+            raise ReaderError("--all marks every paper: give it without KEY or a narrowing --query")
+        keys = library.keys()
+    else:
+        keys = [library.resolve(key) for key in args.keys]
+        if query is not None:
+            # `--query ""` (or "-", "*", "&"...) would mark the whole library: a slip
+            # of the shell more often than a wish.
+            if query.matches_everything:
+                raise ReaderError("the query matches every paper; add --all to mark them all")
+            keys.extend(library.keys(query))
+            if not keys:
+                raise ReaderError("no paper matches the --query; nothing marked")
+        if not keys:
+            raise ReaderError("name at least one KEY (or --query QUERY, or --all)")
     changed: set[str] = set()
     if args.read is not None:
         changed.update(library.set_read(keys, args.read).keys)
@@ -337,8 +470,20 @@ def _mark(library: Library, args: argparse.Namespace) -> int:
 
 
 def _note(library: Library, args: argparse.Namespace) -> int:
+    from reader.errors import InputError
+    from reader.fileio import read_text_input
+
     key = library.resolve(args.key)
-    text = sys.stdin.read() if args.text == "-" else args.text
+    text = args.text
+    if text == "-":
+        # Strict UTF-8, and never empty: `cat missing | reader note KEY -` must not
+        # erase the note. `reader note KEY ""` is the way to remove it.
+        try:
+            if sys.stdin is None:  # Python's stand-in when file descriptor 0 is closed
+                raise InputError("there is no standard input")
+            text = read_text_input("-")
+        except InputError as error:
+            raise InputError(f"{error}; the note of {key} is unchanged") from None
     text = text.strip("\n")
     library.set_note(key, text)
     print(f"Note {'saved' if text.strip() else 'removed'} for {key}.")

@@ -118,6 +118,15 @@ class Query:
     text: str
     root: Node | None
 
+    @property
+    def matches_everything(self) -> bool:
+        """True when nothing in the query can leave a paper out.
+
+        That is an empty query, one made only of terms with nothing to search for
+        (`-`, `*`, `&`, `""`), or any mix in which such a term decides (`& OR x`).
+        """
+        return self.root is None or _always(self.root)
+
     def highlight_terms(self) -> list[str]:
         """The positive words and phrases, for highlighting matches in the abstract."""
         terms: list[str] = []
@@ -215,12 +224,33 @@ def _tokenize(text: str) -> Iterator[_Token]:
                 continue
             elif word == "NOT":
                 yield _Token("not")
-            elif word.startswith("-") and len(word) > 1:
-                yield _Token("not")
-                # Re-read the rest so that `-tag:x` and `-"a phrase"` work too.
-                position = match.start("word") + 1
+            elif word.startswith("-") and (
+                word.strip("-") or text[match.end() : match.end() + 1] in ('"', "(")
+            ):
+                # Every leading "-" negates: `-word`, `--word`, and `-(a b)` or `-"a b"`,
+                # where the word pattern stops before the bracket or quote. All of them at
+                # once, so a long run of "-" is read in linear time.
+                rest = word.lstrip("-")
+                for _ in range(len(word) - len(rest)):
+                    yield _Token("not")
+                # Re-read the rest so that `-tag:x` and `-tag:"a b"` work too.
+                position = match.end() - len(rest)
             else:
+                # A "-" on its own (as in `a - b`) has nothing to negate: a term of no text.
                 yield _Token("word", word)
+
+
+def _tokens(text: str) -> list[_Token]:
+    """The tokens of `text`, reading no further than the first term too many."""
+    tokens: list[_Token] = []
+    terms = 0
+    for token in _tokenize(text):
+        if token.kind in ("word", "phrase", "field"):
+            terms += 1
+            if terms > MAX_TERMS:
+                raise QueryError(f"the query has more than {MAX_TERMS} words and filters")
+        tokens.append(token)
+    return tokens
 
 
 def _example(name: str) -> str:
@@ -241,10 +271,25 @@ def _example(name: str) -> str:
 # --- parser ----------------------------------------------------------------------------
 
 
+MAX_TERMS = 300
+"""How many words, phrases and filters a query may hold. Far more than anyone types (a
+pasted abstract fits); it keeps SQLite below its expression depth of 1,000, and a pasted
+megabyte from tying the app up for seconds."""
+
+MAX_DEPTH = 100
+"""How deep brackets and negations may nest as written; the parser recurses per level."""
+
+MAX_HEIGHT = 20
+"""How deep AND, OR and NOT may nest once redundant brackets and double negations are gone.
+SQLite's own parsers (SQL and FTS5) have fixed stacks: before version 3.46 they overflow at
+about 28 levels of the SQL that `to_sql` writes, so a deeper query could not be run."""
+
+
 class _Parser:
     def __init__(self, tokens: list[_Token]) -> None:
         self.tokens = tokens
         self.index = 0
+        self.depth = 0
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -261,6 +306,11 @@ class _Parser:
         if self.peek() is not None:
             # Only a stray ")" can stop the top-level parse early.
             raise QueryError('unbalanced ")" in the query')
+        if _height(node) > MAX_HEIGHT:
+            raise QueryError(
+                f"the query is nested more than {MAX_HEIGHT} deep (in groups that alternate"
+                " AND, OR and NOT)"
+            )
         return node
 
     def parse_and(self) -> Node:
@@ -271,7 +321,9 @@ class _Parser:
             children.append(self.parse_or())
         if not children:
             raise QueryError('empty "()" in the query')
-        return children[0] if len(children) == 1 else And(tuple(children))
+        # `a (b c)` is `a b c`: flat, so that brackets cost nothing in the compiled SQL.
+        flat = [part for child in children for part in _parts(child, And)]
+        return flat[0] if len(flat) == 1 else And(tuple(flat))
 
     def parse_or(self) -> Node:
         children = [self.parse_unary()]
@@ -281,33 +333,59 @@ class _Parser:
             if following is None or following.kind in ("or", "close"):
                 raise QueryError("OR needs a term on both sides")
             children.append(self.parse_unary())
-        return children[0] if len(children) == 1 else Or(tuple(children))
+        flat = [part for child in children for part in _parts(child, Or)]
+        return flat[0] if len(flat) == 1 else Or(tuple(flat))
 
     def parse_unary(self) -> Node:
         token = self.take()
+        if token.kind == "phrase":
+            return Text(token.value, phrase=True)
+        if token.kind == "field":
+            return _field(token.field, token.value)
+        if token.kind not in ("not", "open"):
+            return Text(token.value)
+        # Only brackets and negations recurse (3 frames and 1 frame a level): bound them.
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(
+                f'the query is nested more than {MAX_DEPTH} deep (with "(", "-" or NOT)'
+            )
         if token.kind == "not":
             following = self.peek()
             if following is None or following.kind in ("or", "close"):
                 raise QueryError('"-" or NOT needs a term after it')
-            return Not(self.parse_unary())
-        if token.kind == "open":
+            child = self.parse_unary()
+            # `--a` is `a`: a run of negations never nests deeper than one.
+            node = child.child if isinstance(child, Not) else Not(child)
+        else:
             node = self.parse_and()
             closing = self.peek()
             if closing is None or closing.kind != "close":
                 raise QueryError('unbalanced "(" in the query: a ")" is missing')
             self.take()
-            return node
-        if token.kind == "phrase":
-            return Text(token.value, phrase=True)
-        if token.kind == "field":
-            return _field(token.field, token.value)
-        return Text(token.value)
+        self.depth -= 1
+        return node
+
+
+def _height(node: Node) -> int:
+    """How many AND, OR and NOT nest in `node` (recursing at most 2 * MAX_DEPTH + 1 deep)."""
+    match node:
+        case Not(child=child):
+            return 1 + _height(child)
+        case And(children=children) | Or(children=children):
+            return 1 + max(_height(child) for child in children)
+    return 0
+
+
+def _parts(node: Node, kind: type[And] | type[Or]) -> tuple[Node, ...]:
+    """The children of `node` if it is a `kind`, else `node` alone."""
+    return node.children if isinstance(node, kind) else (node,)
 
 
 def parse_query(text: str) -> Query:
     """Parse `text` into a `Query`; raise `QueryError` naming the problem if malformed."""
     try:
-        return Query(text, _Parser(list(_tokenize(text))).parse())
+        return Query(text, _Parser(_tokens(text)).parse())
     except QueryError as error:
         # Messages quote the query, which may hold line breaks: keep them one line.
         raise QueryError(" ".join(str(error).split())) from None
@@ -351,34 +429,57 @@ def _numeric(column: str, value: str, name: str) -> Node:
     return Compare(column, op, number)
 
 
-def _integer(text: str, name: str) -> int:
-    if not text.isdigit():
+_DIGITS = re.compile(r"[0-9]+")
+_LARGEST = 2**63 - 1
+"""SQLite's largest integer: a larger parameter cannot even be bound."""
+
+
+def _integer(text: str, name: str, low: int = 0, high: int = _LARGEST) -> int:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then rejects.
+    if not _DIGITS.fullmatch(text):
         raise QueryError(f'"{name}:" expects a whole number, as in {_example(name)}; got {text!r}')
-    return int(text)
+    digits = text.lstrip("0") or "0"
+    # The length first: int() refuses strings of more than 4,300 digits.
+    if len(digits) > len(str(high)) or not low <= int(digits) <= high:
+        if (low, high) == (0, _LARGEST):
+            raise QueryError(f'"{name}:" {text} is too large (at most {_LARGEST})')
+        raise QueryError(f'"{name}:" {text} is out of range ({low} to {high})')
+    return int(digits)
+
+
+def _year_number(text: str) -> int:
+    return _integer(text, "year", 1, 9999)
 
 
 def _year(value: str) -> Node:
     span = _RANGE.match(value)
     if span:
-        low, high = (_integer(part, "year") for part in span.groups())
-        return And(
-            (
-                Compare("published", ">=", f"{low:04d}-01-01"),
-                Compare("published", "<", f"{high + 1:04d}-01-01"),
-            )
-        )
+        low, high = (_year_number(part) for part in span.groups())
+        return And((_from_year(low), _before_year(high + 1)))
     match = _COMPARISON.match(value)
     assert match is not None
-    op, year = match.group(1) or "=", _integer(match.group(2), "year")
+    op, year = match.group(1) or "=", _year_number(match.group(2))
     if op == "=":
-        return And(
-            (
-                Compare("published", ">=", f"{year:04d}-01-01"),
-                Compare("published", "<", f"{year + 1:04d}-01-01"),
-            )
-        )
-    bound = {">": year + 1, ">=": year, "<": year, "<=": year + 1}[op]
-    return Compare("published", ">=" if op.startswith(">") else "<", f"{bound:04d}-01-01")
+        return And((_from_year(year), _before_year(year + 1)))
+    if op.startswith(">"):
+        return _from_year(year + 1 if op == ">" else year)
+    return _before_year(year + 1 if op == "<=" else year)
+
+
+# Dates are ISO text, compared as strings: "10000-01-01" would sort before "2025-01-01",
+# so the year after 9999 is written as a bound on the last day of 9999.
+def _from_year(year: int) -> Compare:
+    """Published on or after 1 January of `year` (1 to 10000)."""
+    if year > 9999:
+        return Compare("published", ">", "9999-12-31")
+    return Compare("published", ">=", f"{year:04d}-01-01")
+
+
+def _before_year(year: int) -> Compare:
+    """Published before 1 January of `year` (1 to 10000)."""
+    if year > 9999:
+        return Compare("published", "<=", "9999-12-31")
+    return Compare("published", "<", f"{year:04d}-01-01")
 
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -393,8 +494,10 @@ def _date_start(value: str, name: str) -> date:
             f" got {value!r}"
         )
     year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None  # the pattern requires it
     try:
-        return date(year or 1, month or 1, day or 1)
+        # Year 0 does not exist: date() refuses it, as it should.
+        return date(year, month or 1, day or 1)
     except ValueError:
         raise QueryError(f'"{name}:" got an impossible date {value!r}') from None
 
@@ -439,6 +542,32 @@ def _fts_expression(node: Node) -> str | None:
                 return None
             return "(" + " AND ".join(parts) + ")"  # type: ignore[arg-type]
     return None
+
+
+def _always(node: Node) -> bool:
+    """True when `node` matches every paper whatever the papers hold."""
+    match node:
+        case Text():
+            return _fts_text(node) is None  # compiled to "1"
+        case Not(child=child):
+            return _never(child)
+        case And(children=children):
+            return all(_always(child) for child in children)
+        case Or(children=children):
+            return any(_always(child) for child in children)
+    return False
+
+
+def _never(node: Node) -> bool:
+    """True when `node` matches no paper whatever the papers hold."""
+    match node:
+        case Not(child=child):
+            return _always(child)
+        case And(children=children):
+            return any(_never(child) for child in children)
+        case Or(children=children):
+            return all(_never(child) for child in children)
+    return False
 
 
 def _fts_clause(expression: str, params: list[object], negated: bool = False) -> str:

@@ -81,6 +81,13 @@ QUERY_PIECES = [
     "^",
     ":",
     "'",
+    "-(",
+    '-"',
+    "&",
+    "upvotes:99999999999999999999",
+    "year:0",
+    "((((((((((",
+    "----------",
 ]
 
 
@@ -153,11 +160,24 @@ def test_queries_parse_compile_and_run_or_raise_query_error(
         query.highlight_terms()
         keys = small_library.keys(query, sort)
     except QueryError as error:
-        # Not yet checked: the message may repeat a query's own newline (see the report).
         assert str(error).strip()
+        assert "\n" not in str(error)
         return
     assert len(keys) <= len(small_library)
     assert len(set(keys)) == len(keys)
+    if query.matches_everything:
+        assert len(keys) == len(small_library)
+    if query.root is None:
+        return
+    # A negated group is the rest of the library, however the group was compiled.
+    try:
+        negated = set(small_library.keys(f"-({text})"))
+        narrowed = set(small_library.keys(f"causal -({text})"))
+    except QueryError as error:
+        assert "nested more than" in str(error)  # one level more than the limit allows
+        return
+    assert negated == set(small_library.keys()) - set(keys)
+    assert narrowed == set(small_library.keys("causal")) - set(keys)
 
 
 # --- the JSON Lines round trip -----------------------------------------------------------------
