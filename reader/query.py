@@ -1,4 +1,4 @@
-"""The filter language shared by the CLI and the TUI: parse once, then compile to SQL.
+"""The filter language shared by the CLI and the TUI: its grammar and syntax tree.
 
 Grammar (case of field names ignored, `OR` must be upper case)::
 
@@ -9,8 +9,8 @@ Grammar (case of field names ignored, `OR` must be upper case)::
     atom   := "(" query ")" | FIELD ":" value | '"' phrase '"' | word
 
 Words match title, abstract, authors and organization by prefix; a phrase matches
-exactly. The compiled SQL expects the catalog's `papers` table as `p`, and the TEMP
-state mirror tables `user_state` and `user_tag` (see `reader.library.search`).
+exactly. This module is the language only: `reader.library.sql` turns a syntax tree into
+SQL, next to the schema and indexes it must match.
 """
 
 from __future__ import annotations
@@ -83,32 +83,56 @@ Node = Text | Flag | Tag | Compare | Not | And | Or
 
 FTS_COLUMNS = ("title", "abstract", "authors", "organization")
 
-# Positive state filters are driven from the (small) state mirror through the key index,
-# so `is:starred` costs as much as there are starred papers, not as there are papers.
-FLAGS: dict[str, str] = {
-    "is:read": "p.key IN (SELECT key FROM temp.user_state WHERE read = 1)",
-    "is:unread": "p.key NOT IN (SELECT key FROM temp.user_state WHERE read = 1)",
-    "is:starred": "p.key IN (SELECT key FROM temp.user_state WHERE starred = 1)",
-    "is:unstarred": "p.key NOT IN (SELECT key FROM temp.user_state WHERE starred = 1)",
-    "has:note": "p.key IN (SELECT key FROM temp.user_state WHERE has_note = 1)",
-    "has:tags": "p.key IN (SELECT key FROM temp.user_tag)",
-    "has:tag": "p.key IN (SELECT key FROM temp.user_tag)",
-    "has:link": "p.url IS NOT NULL",
-    "has:date": "p.published IS NOT NULL",
-}
+FLAGS = (
+    "is:read",
+    "is:unread",
+    "is:starred",
+    "is:unstarred",
+    "has:note",
+    "has:tags",
+    "has:tag",
+    "has:link",
+    "has:date",
+)
+"""The state and presence filters (`reader.library.sql` says how each is found)."""
 
-FIELDS = ("is", "has", "tag", "year", "after", "before", "upvotes", "author", "org", "title")
+FIELD_HELP: dict[str, tuple[str, str]] = {
+    "is": ("is:read is:unread is:starred is:unstarred", "your reading state"),
+    "has": (
+        "has:note has:tags has:link has:date",
+        "papers with a note, tags, a link, a known date",
+    ),
+    "tag": ("tag:to-read", "the tag, in any case (tag:#To-Read is the same)"),
+    "year": ("year:2025 year:2023..2025 year:>=2024", "by publication year"),
+    "after": ("after:2025-06-01", "on or after a date (YYYY, YYYY-MM or YYYY-MM-DD)"),
+    "before": ("before:2025-07", "strictly before a date"),
+    "upvotes": ("upvotes:>=5 upvotes:2 upvotes:1..10", "by upvote count (unknown counts as 0)"),
+    "author": ('author:hinton author:"yann lecun"', "in the author names"),
+    "org": ("org:sony", "in the organization"),
+    "title": ("title:causal", "in the title only"),
+}
+"""Every field of the language: (examples, what it matches). The help screen and the
+error messages are built from this table."""
+
+SYNTAX_HELP: tuple[tuple[str, str], ...] = (
+    ("sparse caus", "every word, by prefix, in title, abstract, authors or organization"),
+    ('"exact phrase"', "the words in this order"),
+    ("-survey", "papers without the word (NOT survey works too)"),
+    (
+        "sparse OR dense coding",
+        "OR between two terms; it binds tighter than the implicit AND: "
+        "(sparse OR dense) AND coding",
+    ),
+    ("(a OR b) -(c d)", "parentheses group; - before a group or a phrase negates it"),
+)
+"""The grammar, as (example, what it matches) rows, before the fields."""
+
+FIELDS = tuple(FIELD_HELP)
 _FIELD_HELP = ", ".join(f"{name}:" for name in FIELDS)
 
-SORTS: dict[str, str] = {
-    "date": "p.published IS NULL, p.published DESC, coalesce(p.upvotes, 0) DESC, p.key",
-    "upvotes": "coalesce(p.upvotes, 0) DESC, p.published IS NULL, p.published DESC, p.key",
-    "title": "p.title_norm, p.key",
-    "added": "p.added DESC, p.key",
-}
-"""How each sort name orders the papers (newest, most upvoted, A-Z, latest added first).
-Ties fall back to the key, so an order never depends on how the rows were inserted.
-The catalog has an index matching each of these exactly (`papers_order_*`)."""
+SORTS = ("date", "upvotes", "title", "added")
+"""The sort orders: newest first, most upvoted, A-Z, latest added first (see
+`reader.library.sql.ORDER_BY`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,23 +167,6 @@ class Query:
 
         walk(self.root, False)
         return terms
-
-    def fts_only(self) -> str | None:
-        """The whole query as one FTS5 expression, when it is made of text terms only."""
-        return None if self.root is None else _fts_expression(self.root)
-
-    def negated_fts(self) -> str | None:
-        """For a query that is one negated text term (`-word`), that term's FTS5 expression."""
-        if isinstance(self.root, Not):
-            return _fts_expression(self.root.child)
-        return None
-
-    def to_sql(self) -> tuple[str, list[object]]:
-        """A SQL boolean expression over `p` (papers) and `s` (user state), and its params."""
-        if self.root is None:
-            return "1", []
-        params: list[object] = []
-        return _compile(self.root, params), params
 
 
 # --- tokenizer -------------------------------------------------------------------------
@@ -254,18 +261,8 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def _example(name: str) -> str:
-    return {
-        "is": "is:starred",
-        "has": "has:note",
-        "tag": "tag:toread",
-        "year": "year:2025",
-        "after": "after:2025-06-01",
-        "before": "before:2025-07-01",
-        "upvotes": "upvotes:>=5",
-        "author": "author:hinton",
-        "org": "org:sony",
-        "title": "title:causal",
-    }[name]
+    """The first example of a field, for error messages."""
+    return FIELD_HELP[name][0].split()[0]
 
 
 # --- parser ----------------------------------------------------------------------------
@@ -507,48 +504,23 @@ def normalize_tag(tag: str) -> str:
     return tag.strip().lstrip("#").strip().casefold()
 
 
-# --- compiler --------------------------------------------------------------------------
+# --- what a query can match ---------------------------------------------------------
 
 # Letters and digits, as FTS5's unicode61 tokenizer splits them (underscore separates).
-_FTS_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+SEARCH_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+"""A searchable word, as the full-text index splits text."""
 
 
-def _fts_text(node: Text) -> str | None:
-    """The FTS5 expression for one text term, or None when it has no searchable token."""
-    tokens = _FTS_TOKEN.findall(node.value)
-    if not tokens:
-        return None
-    body = '"' + " ".join(token.replace('"', '""') for token in tokens) + '"'
-    # A trailing "*" makes the last token a prefix: `caus` finds "causal".
-    expression = body if node.phrase else body + " *"
-    if node.column:
-        expression = f"{node.column} : {expression}"
-    return expression
-
-
-def _fts_expression(node: Node) -> str | None:
-    """The whole node as one FTS5 expression, when it is made of text terms only."""
-    match node:
-        case Text():
-            return _fts_text(node)
-        case Or(children=children):
-            parts = [_fts_expression(child) for child in children]
-            if any(part is None for part in parts):
-                return None
-            return "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
-        case And(children=children):
-            parts = [_fts_expression(child) for child in children]
-            if any(part is None for part in parts):
-                return None
-            return "(" + " AND ".join(parts) + ")"  # type: ignore[arg-type]
-    return None
+def searchable(node: Text) -> bool:
+    """Whether a text term has anything to search for (`&` or `*` has not: it matches all)."""
+    return SEARCH_TOKEN.search(node.value) is not None
 
 
 def _always(node: Node) -> bool:
     """True when `node` matches every paper whatever the papers hold."""
     match node:
         case Text():
-            return _fts_text(node) is None  # compiled to "1"
+            return not searchable(node)  # matches every paper
         case Not(child=child):
             return _never(child)
         case And(children=children):
@@ -568,64 +540,3 @@ def _never(node: Node) -> bool:
         case Or(children=children):
             return all(_never(child) for child in children)
     return False
-
-
-def _fts_clause(expression: str, params: list[object], negated: bool = False) -> str:
-    params.append(expression)
-    operator = "NOT IN" if negated else "IN"
-    return f"p.rowid {operator} (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
-
-
-def _compile(node: Node, params: list[object]) -> str:
-    match node:
-        case Text():
-            expression = _fts_text(node)
-            # A term of punctuation only ("&") has nothing to search for: it matches all.
-            return "1" if expression is None else _fts_clause(expression, params)
-        case Flag(name=name):
-            return FLAGS[name]
-        case Tag(name=name):
-            params.append(name)
-            return "p.key IN (SELECT key FROM temp.user_tag WHERE tag = ?)"
-        case Compare(column=column, op=op, value=value):
-            params.append(value)
-            if column == "upvotes":
-                return f"COALESCE(p.upvotes, 0) {op} ?"
-            return f"p.{column} {op} ?"
-        case Not(child=child):
-            expression = _fts_expression(child)
-            if expression is not None:
-                return _fts_clause(expression, params, negated=True)
-            return f"NOT ({_compile(child, params)})"
-        case And(children=children):
-            return _compile_and(children, params)
-        case Or(children=children):
-            expression = _fts_expression(node)
-            if expression is not None:
-                return _fts_clause(expression, params)
-            return "(" + " OR ".join(_compile(child, params) for child in children) + ")"
-    raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
-
-
-def _compile_and(children: tuple[Node, ...], params: list[object]) -> str:
-    """Fold the text terms of an AND into a single FTS5 MATCH: one index probe, not many."""
-    positive: list[str] = []
-    negative: list[str] = []
-    rest: list[Node] = []
-    for child in children:
-        if isinstance(child, Not) and (expression := _fts_expression(child.child)):
-            negative.append(expression)
-        elif expression := _fts_expression(child):
-            positive.append(expression)
-        else:
-            rest.append(child)
-    clauses: list[str] = []
-    if positive:
-        expression = " AND ".join(positive)
-        if negative:
-            expression = f"({expression}) NOT ({' OR '.join(negative)})"
-        clauses.append(_fts_clause(expression, params))
-    elif negative:
-        clauses.append(_fts_clause(" OR ".join(negative), params, negated=True))
-    clauses.extend(_compile(child, params) for child in rest)
-    return "(" + " AND ".join(clauses) + ")" if clauses else "1"

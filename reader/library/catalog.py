@@ -48,7 +48,7 @@ CREATE INDEX IF NOT EXISTS papers_arxiv_id ON papers(arxiv_id) WHERE arxiv_id IS
 CREATE INDEX IF NOT EXISTS papers_published ON papers(published);
 DROP INDEX IF EXISTS papers_upvotes;
 DROP INDEX IF EXISTS papers_added;
--- One index per sort order (see query.SORTS, which these must match term for term):
+-- One index per sort order (see sql.ORDER_BY, which these must match term for term):
 -- the TUI reads each whole order in about 10 ms instead of sorting 100,000 rows.
 CREATE INDEX IF NOT EXISTS papers_order_date
     ON papers(published IS NULL, published DESC, coalesce(upvotes, 0) DESC, key);

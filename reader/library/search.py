@@ -18,8 +18,9 @@ from pathlib import Path
 from reader.errors import StoreError
 from reader.library.catalog import SELECT_PAPERS, paper_from_row
 from reader.library.connection import connect
+from reader.library.sql import ORDER_BY, fts_only, negated_fts, to_sql
 from reader.model import Paper, PaperState
-from reader.query import SORTS, Not, Query, normalize_tag
+from reader.query import Not, Query, normalize_tag
 
 _STATE_MIRROR = """
 CREATE TEMP TABLE IF NOT EXISTS user_state (
@@ -80,17 +81,17 @@ class Searcher:
 
     def search(self, query: Query, sort: str = "date", limit: int | None = None) -> list[Paper]:
         """The papers matching `query`, in `sort` order."""
-        where, params = query.to_sql()
+        where, params = to_sql(query)
         sql = f"{SELECT_PAPERS} WHERE {where}"
-        sql += f" ORDER BY {SORTS[sort]}"
+        sql += f" ORDER BY {ORDER_BY[sort]}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [paper_from_row(row) for row in self._fetch(sql, params)]
 
     def search_keys(self, query: Query, sort: str = "date") -> list[str]:
         """Only the keys of the matching papers, in order."""
-        where, params = query.to_sql()
-        sql = f"SELECT p.key {_FROM} WHERE {where} ORDER BY {SORTS[sort]}"
+        where, params = to_sql(query)
+        sql = f"SELECT p.key {_FROM} WHERE {where} ORDER BY {ORDER_BY[sort]}"
         return [str(row[0]) for row in self._fetch(sql, params)]
 
     def search_rowids(self, query: Query, sort: str = "date") -> array[int]:
@@ -107,13 +108,13 @@ class Searcher:
                 return order
             # One string of ids instead of a Python tuple per row: several times faster
             # for the large results that short filter words give.
-            expression = query.fts_only()
-            negated = query.negated_fts()
+            expression = fts_only(query)
+            negated = negated_fts(query)
             if expression is not None or negated is not None:
                 sql = "SELECT group_concat(rowid) FROM papers_fts WHERE papers_fts MATCH ?"
                 params: list[object] = [expression or negated]
             else:
-                where, params = query.to_sql()
+                where, params = to_sql(query)
                 sql = f"SELECT group_concat(p.rowid) FROM papers p WHERE {where}"
             try:
                 (joined,) = self._db.execute(sql, params).fetchone()
@@ -145,10 +146,10 @@ class Searcher:
             if query.root is None and self._is_ordered(sort):
                 order, _ = self._orders[sort]
                 return order[:limit], len(order)
-            where, params = query.to_sql()
+            where, params = to_sql(query)
             sql = (
                 f"SELECT p.rowid FROM papers p INDEXED BY papers_order_{sort}"
-                f" WHERE {where} ORDER BY {SORTS[sort]} LIMIT {int(limit)}"
+                f" WHERE {where} ORDER BY {ORDER_BY[sort]} LIMIT {int(limit)}"
             )
             try:
                 page = array("q", (row[0] for row in self._db.execute(sql, params)))
@@ -162,18 +163,18 @@ class Searcher:
         return version == self._data_version and sort in self._orders
 
     def _count(self, query: Query) -> int:
-        expression = query.fts_only()
+        expression = fts_only(query)
         if expression is not None:
             # Counting in the full-text index alone: no row of `papers` is touched.
             sql, params = "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", [expression]
-        elif isinstance(query.root, Not) and (negated := query.negated_fts()) is not None:
+        elif isinstance(query.root, Not) and (negated := negated_fts(query)) is not None:
             (matched,) = self._db.execute(
                 "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (negated,)
             ).fetchone()
             (total,) = self._db.execute("SELECT count(*) FROM papers").fetchone()
             return int(total) - int(matched)
         else:
-            where, params = query.to_sql()
+            where, params = to_sql(query)
             sql = f"SELECT count(*) FROM papers p WHERE {where}"
         return int(self._db.execute(sql, params).fetchone()[0])
 
@@ -184,7 +185,7 @@ class Searcher:
             self._orders.clear()
             self._data_version = version
         if sort not in self._orders:
-            ordered = f"SELECT p.rowid FROM papers p ORDER BY {SORTS[sort]}"
+            ordered = f"SELECT p.rowid FROM papers p ORDER BY {ORDER_BY[sort]}"
             sql = f"SELECT group_concat(rowid) FROM ({ordered})"
             (joined,) = self._db.execute(sql).fetchone()
             order = array("q", map(int, joined.split(","))) if joined else array("q")

@@ -545,3 +545,18 @@ async def test_every_key_of_the_app_is_in_the_help(make_app):
         assert len(bindings) >= 25
         for binding in bindings:
             assert binding.tooltip and binding.tooltip in shown, binding.key
+
+
+async def test_every_query_field_is_in_the_filter_help(make_app):
+    from reader.query import FIELDS
+
+    app = make_app()
+    async with app.run_test(size=(140, 60)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        console = Console(width=200, record=True, file=io.StringIO())
+        for static in app.screen.query(".help-table").results(Static):
+            console.print(static.content)
+        shown = console.export_text()
+        for name in FIELDS:
+            assert f"{name}:" in shown, name

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from reader.errors import InputError, QueryError, ReaderError
 from reader.export import to_jsonl
 from reader.library import Library
+from reader.library.sql import to_sql
 from reader.model import Entry, Paper, PaperState
 from reader.query import SORTS, parse_query
 from reader.sources import arxiv, bibtex, hfapi, hfpage, jsonl
@@ -156,7 +157,7 @@ def test_queries_parse_compile_and_run_or_raise_query_error(
 ) -> None:
     try:
         query = parse_query(text)
-        query.to_sql()
+        to_sql(query)
         query.highlight_terms()
         keys = small_library.keys(query, sort)
     except QueryError as error:

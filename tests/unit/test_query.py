@@ -7,6 +7,7 @@ import pytest
 from reader.errors import QueryError
 from reader.identity import title_key
 from reader.library import Library
+from reader.library.sql import fts_only, to_sql
 from reader.model import Paper
 from reader.query import parse_query
 from reader.sources import Incoming
@@ -360,9 +361,9 @@ def test_an_accepted_query_runs_in_a_bounded_stack(sample_library: Library):
     try:
         for text in deepest:
             query = parse_query(text)
-            query.to_sql()
+            to_sql(query)
             query.highlight_terms()
-            query.fts_only()
+            fts_only(query)
             # Every way the CLI and the app run a query (SQLite's parsers have fixed stacks).
             found = set(sample_library.keys(query))
             assert sample_library.count(query) == len(found)

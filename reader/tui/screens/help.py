@@ -14,35 +14,14 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from reader.query import FIELD_HELP, SYNTAX_HELP
 from reader.text import one_line
 
 Section = tuple[str, Sequence[tuple[str, str]]]
 """A section title and its (keys, description) rows."""
 
-FILTER_SYNTAX: tuple[tuple[str, str], ...] = (
-    ("sparse caus", "every word, by prefix, in title, abstract, authors or organization"),
-    ('"exact phrase"', "the words in this order"),
-    ("-survey", "papers without the word (NOT survey works too)"),
-    (
-        "sparse OR dense coding",
-        "OR between two terms; it binds tighter than the implicit AND: "
-        "(sparse OR dense) AND coding",
-    ),
-    ("(a OR b) -(c d)", "parentheses group"),
-    ("is:read is:unread is:starred is:unstarred", "your reading state"),
-    ("has:note has:tags has:link has:date", "papers with a note, tags, a link, a known date"),
-    ("tag:to-read", "the tag, in any case (tag:#To-Read is the same)"),
-    ("year:2025 year:2023..2025 year:>=2024", "by publication year"),
-    (
-        "after:2025-06-01 before:2025-07",
-        "on or after / strictly before a date (YYYY, YYYY-MM or YYYY-MM-DD)",
-    ),
-    ("upvotes:>=5 upvotes:2 upvotes:1..10", "by upvote count (unknown counts as 0)"),
-    ('author:hinton author:"yann lecun"', "in the author names"),
-    ("org:sony", "in the organization"),
-    ("title:causal", "in the title only"),
-)
-"""The query syntax table of the README, as (query, what it matches) rows."""
+FILTER_SYNTAX: tuple[tuple[str, str], ...] = (*SYNTAX_HELP, *FIELD_HELP.values())
+"""The query syntax: the grammar, then every field (built from the language's own table)."""
 
 FILTER_FOOTNOTE = "Case and accents never matter."
 

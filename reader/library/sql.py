@@ -1,0 +1,159 @@
+"""Queries as SQL: the filter language's syntax tree compiled for the catalog's schema.
+
+Kept next to the schema (`catalog.py`) because each piece must match it: the sort orders
+match the `papers_order_*` indexes term for term, text terms become FTS5 expressions of
+the `papers_fts` index, and state filters read the TEMP mirror tables `user_state` and
+`user_tag` of the searcher's connection (`search.py`). The SQL expects `papers AS p`.
+"""
+
+from __future__ import annotations
+
+from reader.query import (
+    SEARCH_TOKEN,
+    And,
+    Compare,
+    Flag,
+    Node,
+    Not,
+    Or,
+    Query,
+    Tag,
+    Text,
+)
+
+# Positive state filters are driven from the (small) state mirror through the key index,
+# so `is:starred` costs as much as there are starred papers, not as there are papers.
+FLAG_SQL: dict[str, str] = {
+    "is:read": "p.key IN (SELECT key FROM temp.user_state WHERE read = 1)",
+    "is:unread": "p.key NOT IN (SELECT key FROM temp.user_state WHERE read = 1)",
+    "is:starred": "p.key IN (SELECT key FROM temp.user_state WHERE starred = 1)",
+    "is:unstarred": "p.key NOT IN (SELECT key FROM temp.user_state WHERE starred = 1)",
+    "has:note": "p.key IN (SELECT key FROM temp.user_state WHERE has_note = 1)",
+    "has:tags": "p.key IN (SELECT key FROM temp.user_tag)",
+    "has:tag": "p.key IN (SELECT key FROM temp.user_tag)",
+    "has:link": "p.url IS NOT NULL",
+    "has:date": "p.published IS NOT NULL",
+}
+"""How each flag of `reader.query.FLAGS` is found."""
+
+ORDER_BY: dict[str, str] = {
+    "date": "p.published IS NULL, p.published DESC, coalesce(p.upvotes, 0) DESC, p.key",
+    "upvotes": "coalesce(p.upvotes, 0) DESC, p.published IS NULL, p.published DESC, p.key",
+    "title": "p.title_norm, p.key",
+    "added": "p.added DESC, p.key",
+}
+"""How each sort of `reader.query.SORTS` orders the papers. Ties fall back to the key, so
+an order never depends on how the rows were inserted. The catalog has an index matching
+each of these exactly (`papers_order_*`)."""
+
+
+def to_sql(query: Query) -> tuple[str, list[object]]:
+    """A SQL boolean expression over `p` (papers), and its parameters."""
+    if query.root is None:
+        return "1", []
+    params: list[object] = []
+    return _compile(query.root, params), params
+
+
+def fts_only(query: Query) -> str | None:
+    """The whole query as one FTS5 expression, when it is made of text terms only."""
+    return None if query.root is None else _fts_expression(query.root)
+
+
+def negated_fts(query: Query) -> str | None:
+    """For a query that is one negated text term (`-word`), that term's FTS5 expression."""
+    if isinstance(query.root, Not):
+        return _fts_expression(query.root.child)
+    return None
+
+
+def _fts_text(node: Text) -> str | None:
+    """The FTS5 expression for one text term, or None when it has no searchable token."""
+    tokens = SEARCH_TOKEN.findall(node.value)
+    if not tokens:
+        return None
+    body = '"' + " ".join(token.replace('"', '""') for token in tokens) + '"'
+    # A trailing "*" makes the last token a prefix: `caus` finds "causal".
+    expression = body if node.phrase else body + " *"
+    if node.column:
+        expression = f"{node.column} : {expression}"
+    return expression
+
+
+def _fts_expression(node: Node) -> str | None:
+    """The whole node as one FTS5 expression, when it is made of text terms only."""
+    match node:
+        case Text():
+            return _fts_text(node)
+        case Or(children=children):
+            parts = [_fts_expression(child) for child in children]
+            if any(part is None for part in parts):
+                return None
+            return "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
+        case And(children=children):
+            parts = [_fts_expression(child) for child in children]
+            if any(part is None for part in parts):
+                return None
+            return "(" + " AND ".join(parts) + ")"  # type: ignore[arg-type]
+    return None
+
+
+def _fts_clause(expression: str, params: list[object], negated: bool = False) -> str:
+    params.append(expression)
+    operator = "NOT IN" if negated else "IN"
+    return f"p.rowid {operator} (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
+
+
+def _compile(node: Node, params: list[object]) -> str:
+    match node:
+        case Text():
+            expression = _fts_text(node)
+            # A term of punctuation only ("&") has nothing to search for: it matches all.
+            return "1" if expression is None else _fts_clause(expression, params)
+        case Flag(name=name):
+            return FLAG_SQL[name]
+        case Tag(name=name):
+            params.append(name)
+            return "p.key IN (SELECT key FROM temp.user_tag WHERE tag = ?)"
+        case Compare(column=column, op=op, value=value):
+            params.append(value)
+            if column == "upvotes":
+                return f"COALESCE(p.upvotes, 0) {op} ?"
+            return f"p.{column} {op} ?"
+        case Not(child=child):
+            expression = _fts_expression(child)
+            if expression is not None:
+                return _fts_clause(expression, params, negated=True)
+            return f"NOT ({_compile(child, params)})"
+        case And(children=children):
+            return _compile_and(children, params)
+        case Or(children=children):
+            expression = _fts_expression(node)
+            if expression is not None:
+                return _fts_clause(expression, params)
+            return "(" + " OR ".join(_compile(child, params) for child in children) + ")"
+    raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
+
+
+def _compile_and(children: tuple[Node, ...], params: list[object]) -> str:
+    """Fold the text terms of an AND into a single FTS5 MATCH: one index probe, not many."""
+    positive: list[str] = []
+    negative: list[str] = []
+    rest: list[Node] = []
+    for child in children:
+        if isinstance(child, Not) and (expression := _fts_expression(child.child)):
+            negative.append(expression)
+        elif expression := _fts_expression(child):
+            positive.append(expression)
+        else:
+            rest.append(child)
+    clauses: list[str] = []
+    if positive:
+        expression = " AND ".join(positive)
+        if negative:
+            expression = f"({expression}) NOT ({' OR '.join(negative)})"
+        clauses.append(_fts_clause(expression, params))
+    elif negative:
+        clauses.append(_fts_clause(" OR ".join(negative), params, negated=True))
+    clauses.extend(_compile(child, params) for child in rest)
+    return "(" + " AND ".join(clauses) + ")" if clauses else "1"
