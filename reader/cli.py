@@ -6,6 +6,7 @@ Only the commands that open the TUI import Textual, so `reader list` starts fast
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import sys
@@ -14,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader import __version__
+from reader import __version__, output
 from reader.errors import ReaderError
 from reader.query import SORTS
-from reader.text import plural
+from reader.text import one_line, plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -123,6 +124,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _guarded(run: Callable[[Sequence[str] | None], int]) -> Callable[[Sequence[str] | None], int]:
+    """`run` made safe to call as the command line: see `reader.output`.
+
+    Everything printed is terminal-safe, arguments that are not UTF-8 are refused in one
+    line, and an unexpected exception is one line and exit status 70, never a traceback
+    (`READER_DEBUG=1` shows it). Each known failure still gets its own message in `main`.
+    """
+
+    @functools.wraps(run)
+    def guarded(argv: Sequence[str] | None = None) -> int:
+        with output.safe_streams():
+            problem = output.undecodable_argument(output.program_arguments(argv))
+            if problem is not None:
+                print(f"reader: error: {problem}", file=sys.stderr)
+                return 1
+            try:
+                return run(argv)
+            except Exception as error:
+                if os.environ.get("READER_DEBUG"):
+                    raise
+                return output.internal_error(error)
+
+    return guarded
+
+
+@_guarded
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -331,7 +358,7 @@ def _tag(library: Library, args: argparse.Namespace) -> int:
         )
         library.set_tags(key, tags)
         current = library.state_of(key).tags
-    print(f"{key}: " + (" ".join(f"#{tag}" for tag in current) or "no tags"))
+    print(f"{one_line(key)}: " + (" ".join(f"#{one_line(tag)}" for tag in current) or "no tags"))
     return 0
 
 
@@ -374,7 +401,10 @@ def _stats(library: Library, args: argparse.Namespace) -> int:
         f"Notes:    {stats['notes']}",
         f"Tagged:   {plural(int(stats['tagged']), 'paper')}, {stats['tags']} distinct tags",
         "Sources:  "
-        + (", ".join(f"{name or 'unknown'} {count}" for name, count in sources.items()) or "none"),
+        + (
+            ", ".join(f"{one_line(name) or 'unknown'} {count}" for name, count in sources.items())
+            or "none"
+        ),
     ]
     print("\n".join(lines))
     return 0
@@ -425,7 +455,7 @@ def _progress_printer() -> Callable[[int], None] | None:
         return None
 
     def show(done: int) -> None:
-        print(f"\r… {plural(done, 'paper')} so far", end="", file=sys.stderr, flush=True)
+        output.rewrite_line(f"… {plural(done, 'paper')} so far")
 
     return show
 
@@ -437,7 +467,7 @@ def _import_progress() -> Callable[[int, int], None] | None:
 
     def show(done: int, total: int) -> None:
         end = "\n" if done >= total else ""
-        print(f"\rImporting… {100 * done // max(total, 1)}%", end=end, file=sys.stderr, flush=True)
+        output.rewrite_line(f"Importing… {100 * done // max(total, 1)}%", end=end)
 
     return show
 
