@@ -26,8 +26,10 @@ _MARKDOWN_ESCAPES = str.maketrans({char: "\\" + char for char in _MARKDOWN_SPECI
 _WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 # Characters that would end or confuse a Markdown link destination `(...)`, and controls
 # (C1 and bidi too), which must not reach a terminal raw.
-_URL_UNSAFE = re.compile(r"[\s()<>\\\x00-\x1f\x7f-\x9f"
-    r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_URL_UNSAFE = re.compile(
+    r"[\s()<>\\\x00-\x1f\x7f-\x9f"
+    r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def to_json(entries: Sequence[Entry]) -> str:

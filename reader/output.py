@@ -126,4 +126,3 @@ def internal_error(error: BaseException) -> int:
 def program_arguments(argv: Sequence[str] | None) -> Sequence[str]:
     """The arguments `main(argv)` will parse: `argv`, else the process's own."""
     return sys.argv[1:] if argv is None else argv
-
