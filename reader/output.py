@@ -19,6 +19,9 @@ from typing import TextIO
 
 from reader.text import one_line, printable
 
+# Error handlers that raise on a character the encoding lacks.
+_FAILING_ERRORS = ("strict", "surrogateescape")
+
 INTERNAL_ERROR_STATUS = 70
 """The exit status of an unexpected failure (EX_SOFTWARE in sysexits.h)."""
 
@@ -71,7 +74,8 @@ def safe_streams() -> Iterator[None]:
     """
     saved = sys.stdout, sys.stderr
     for stream in saved:
-        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        # The C locale sets "surrogateescape", which fails on "★" as "strict" does.
+        if isinstance(stream, io.TextIOWrapper) and stream.errors in _FAILING_ERRORS:
             stream.reconfigure(errors="replace")
     sys.stdout, sys.stderr = (
         stream if isinstance(stream, SafeStream) else SafeStream(stream) for stream in saved
