@@ -478,3 +478,64 @@ def test_mark_on_a_full_disk_loses_nothing(run: Run, monkeypatch: pytest.MonkeyP
     with Library(run.folder) as library:
         assert library.state_of(first).starred  # the earlier, acknowledged change survives
         assert not library.state_of(second).starred
+
+
+# --- values the library cannot store -------------------------------------------------------
+
+UNSTORABLE = {
+    "huge upvotes": ('{"title": "T", "upvotes": 99999999999999999999}', "upvotes"),
+    "2**63 comments": ('{"title": "T", "comments": 9223372036854775808}', "comments"),
+    "huge author count": ('{"title": "T", "author_count": 1' + "0" * 30 + "}", "author_count"),
+    "5000-digit number": ('{"title": "T", "upvotes": 1' + "0" * 5000 + "}", "digits"),
+    "lone surrogate title": ('{"title": "\\ud800"}', "title"),
+    "lone surrogate key": ('{"title": "T", "key": "k\\udfff"}', "key"),
+    "lone surrogate author": ('{"title": "T", "authors": ["A", "\\udc80"]}', "authors"),
+    "lone surrogate tag": ('{"title": "T", "tags": ["\\ud83d"]}', "tags"),
+    "lone surrogate note": ('{"title": "T", "note": "x\\ud800y"}', "note"),
+    "added before year 1": ('{"title": "T", "added": "0001-01-01T00:00:00+14:00"}', "added"),
+    "added after 9999": ('{"title": "T", "added": "9999-12-31T23:59:59-23:59"}', "added"),
+    "read_at before year 1": ('{"title": "T", "read_at": "0001-01-01T00:00:00+01:00"}', "read_at"),
+    "tags_at after 9999": ('{"title": "T", "tags_at": "9999-12-31T23:00:00-01:00"}', "tags_at"),
+}
+
+
+@pytest.mark.parametrize("kind", list(UNSTORABLE))
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_values_the_library_cannot_store_are_one_clear_line(
+    run: Run, tmp_path: Path, kind: str, fmt: str
+) -> None:
+    line, field = UNSTORABLE[kind]
+    path = tmp_path / f"bad.{fmt}"
+    good = '{"title": "A good paper"}'
+    # The bad paper comes second: the error must name its line (or position).
+    path.write_text(f"{good}\n{line}\n" if fmt == "jsonl" else f"[{good},\n{line}]\n")
+    before = paper_count(run.folder)
+    code, out, err = run("import", str(path))
+    assert code == 1
+    assert out == ""
+    assert_one_error_line(err, path.name, "line 2" if fmt == "jsonl" else "paper 2", field)
+    assert paper_count(run.folder) == before
+
+
+def test_the_largest_storable_count_is_accepted(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    path.write_text('{"title": "T", "key": "big", "upvotes": 9223372036854775807}\n')
+    code, _, err = run("import", str(path))
+    assert code == 0, err
+    with Library(run.folder) as library:
+        assert library.entry("big").paper.upvotes == 2**63 - 1
+
+
+def test_bibtex_with_hostile_values_imports_and_prints_safely(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "hostile.bib"
+    path.write_text(
+        "@misc{x,\n  title={Evil \x1b[2J \x9b31m title},\n  year={99999999999999999999},\n"
+        "  month={99999999999999999999},\n  author={Doe\x07, Jane}\n}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("import", str(path))
+    assert code == 0, err
+    code, out, err = run("list", "Evil")
+    assert code == 0
+    assert "Evil" in out
+    assert not TERMINAL_CONTROL.search(out + err)
