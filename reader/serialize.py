@@ -176,9 +176,12 @@ class _Fields:
         if value is None:
             return None
         # bool is a subclass of int, and `true` is never a meaningful count.
-        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
-            return value
-        raise self._fail(name, "a non-negative integer below 2^63", value)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            if value <= MAX_COUNT:
+                return value
+        elif not isinstance(value, LongNumber):
+            raise self._fail(name, "a non-negative integer", value)
+        raise self._fail(name, "at most 2^63 - 1", value)
 
     def flag(self, name: str) -> bool:
         value = self._data.get(name)
