@@ -379,7 +379,9 @@ def _export(library: Library, args: argparse.Namespace) -> int:
         text = to_bibtex(entries)
     else:
         text = export.to_jsonl(entries)
-    if args.output:
+    if args.output is not None:
+        if not args.output:
+            raise ReaderError("-o/--output needs a file name")
         write_text_atomic(Path(args.output), text, force=args.force)
         print(f"Exported {plural(len(entries), 'paper')} to {args.output}.", file=sys.stderr)
     else:

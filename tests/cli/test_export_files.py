@@ -280,3 +280,10 @@ def test_a_very_long_name_still_gets_a_temporary(tmp_path: Path) -> None:
 def test_a_missing_folder_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ReaderError, match=r"cannot write .*No such file or directory"):
         fileio.write_text_atomic(tmp_path / "missing" / "x.md", "text\n")
+
+
+def test_an_empty_output_name_is_refused(run: Run) -> None:
+    code, out, err = run("export", "-o", "")
+    assert code == 1
+    assert out == ""  # not silently printed instead
+    assert_one_error_line(err, "file name")
