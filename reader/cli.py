@@ -251,7 +251,12 @@ def _confirm(question: str, assume_yes: bool) -> bool:
 
 
 def _terminal_width() -> int | None:
-    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    # A closed stdout (`>&-`) is None.
+    return shutil.get_terminal_size().columns if _is_terminal(sys.stdout) else None
+
+
+def _is_terminal(stream: object) -> bool:
+    return stream is not None and bool(stream.isatty())  # type: ignore[attr-defined]
 
 
 def _import(library: Library, args: argparse.Namespace) -> int:
@@ -385,7 +390,7 @@ def _export(library: Library, args: argparse.Namespace) -> int:
         write_text_atomic(Path(args.output), text, force=args.force)
         print(f"Exported {plural(len(entries), 'paper')} to {args.output}.", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        print(text, end="")  # unlike sys.stdout.write, fine with a closed stdout (None)
     return 0
 
 
@@ -453,7 +458,7 @@ def _fetch(library: Library, args: argparse.Namespace) -> int:
 
 def _progress_printer() -> Callable[[int], None] | None:
     """Report fetch progress on stderr when it is a terminal (pages can take seconds)."""
-    if not sys.stderr.isatty():
+    if not _is_terminal(sys.stderr):
         return None
 
     def show(done: int) -> None:
@@ -464,7 +469,7 @@ def _progress_printer() -> Callable[[int], None] | None:
 
 def _import_progress() -> Callable[[int, int], None] | None:
     """A percentage on stderr for large imports, when stderr is a terminal."""
-    if not sys.stderr.isatty():
+    if not _is_terminal(sys.stderr):
         return None
 
     def show(done: int, total: int) -> None:

@@ -77,8 +77,10 @@ def safe_streams() -> Iterator[None]:
         # The C locale sets "surrogateescape", which fails on "★" as "strict" does.
         if isinstance(stream, io.TextIOWrapper) and stream.errors in _FAILING_ERRORS:
             stream.reconfigure(errors="replace")
+    # A closed stream is None (`reader list >&-`): `print` then writes nothing, as before.
     sys.stdout, sys.stderr = (
-        stream if isinstance(stream, SafeStream) else SafeStream(stream) for stream in saved
+        stream if stream is None or isinstance(stream, SafeStream) else SafeStream(stream)
+        for stream in saved
     )
     try:
         yield
@@ -93,8 +95,9 @@ def rewrite_line(text: str, *, end: str = "") -> None:
     """
     stream = sys.stderr
     target = stream.target if isinstance(stream, SafeStream) else stream
-    target.write("\r" + printable(text) + end)
-    target.flush()
+    if target is not None:
+        target.write("\r" + printable(text) + end)
+        target.flush()
 
 
 def undecodable_argument(argv: Sequence[str]) -> str | None:

@@ -198,3 +198,16 @@ def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
         "sys.exit(0 if p.wait() == 0 and b'Traceback' not in err else 1)\n"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, timeout=60).returncode == 0
+
+
+@pytest.mark.parametrize("closed", [">&-", "2>&-", ">&- 2>&-"])
+def test_closed_output_streams_are_not_an_error(tmp_path: Path, closed: str) -> None:
+    folder = str(tmp_path / "lib")
+    for args in ('import "$2"', "list", "export --all", "stats"):
+        script = f'"$0" -m reader {args} --library "$1" {closed}'
+        done = subprocess.run(
+            ["sh", "-c", script, sys.executable, folder, str(seed_path(1))],
+            cwd=REPO,
+            timeout=60,
+        )
+        assert done.returncode == 0, (args, closed)
