@@ -53,6 +53,37 @@ def reader_process(
     )
 
 
+def reader_session(
+    folder: Path, commands: list[list[str]], *, env: dict[str, str] | None = None, shell: str = ""
+) -> tuple[list[int], list[bytes], list[bytes]]:
+    """Run several `reader` commands in ONE real process (fast): the exit status, stdout and
+    stderr of each. `shell` is a redirection for the process, such as `>&-`."""
+    marker = "\n@@ next command @@\n"
+    statuses = folder.parent / "statuses.json"
+    code = (
+        "import json, sys\n"
+        "from reader.cli import main\n"
+        "codes = []\n"
+        f"for args in {commands!r}:\n"
+        f"    codes.append(main([*args, '--library', {str(folder)!r}]))\n"
+        "    for stream in (sys.stdout, sys.stderr):\n"
+        "        if stream is not None:\n"
+        f"            stream.write({marker!r}); stream.flush()\n"
+        f"open({str(statuses)!r}, 'w').write(json.dumps(codes))\n"
+    )
+    done = subprocess.run(
+        ["sh", "-c", f'exec "$0" -c "$1" {shell}', sys.executable, code],
+        capture_output=True,
+        cwd=REPO,
+        env={**os.environ, **OFFLINE, **(env or {})},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    split = marker.encode()
+    outs, errs = done.stdout.split(split), done.stderr.split(split)
+    return json.loads(statuses.read_text()), outs[: len(commands)], errs[: len(commands)]
+
+
 def assert_one_line(stderr: str, start: str, *words: str) -> None:
     lines = stderr.splitlines()
     assert len(lines) == 1, stderr
@@ -123,20 +154,14 @@ def test_a_narrow_output_encoding_does_not_crash(tmp_path: Path, env: dict[str, 
     assert reader_process("import", str(source), "--library", folder).returncode == 0
     with Library(Path(folder)) as library:
         library.set_starred(["k★"], True)
-    for args, shown in (
-        (["list"], b"paper"),
-        (["show", "k★"], b"paper"),
-        (["tag", "k★", "étoile"], b"toile"),
-        (["export"], b"paper"),
-    ):
-        done = reader_process(*args, "--library", folder, env=env)
-        assert done.returncode == 0, done.stderr
-        assert done.stderr.count(b"\n") <= 1 and b"Traceback" not in done.stderr
-        assert shown in done.stdout
-        assert b"?" in done.stdout  # "★" at least cannot be shown
-    done = reader_process("show", "nothing★here", "--library", folder, env=env)
-    assert done.returncode == 1
-    assert_one_line(done.stderr.decode("ascii"), "reader: error: ")
+    commands = [["list"], ["show", "k★"], ["tag", "k★", "étoile"], ["export"]]
+    codes, outs, errs = reader_session(Path(folder), [*commands, ["show", "nothing★here"]], env=env)
+    assert codes == [0, 0, 0, 0, 1], errs
+    for out, err, shown in zip(outs, errs, (b"paper", b"paper", b"toile", b"paper"), strict=False):
+        assert err.count(b"\n") <= 1 and b"Traceback" not in err
+        assert shown in out
+        assert b"?" in out  # "★" at least cannot be shown
+    assert_one_line(errs[-1].decode("ascii"), "reader: error: ")
 
 
 def test_the_c_locale_does_not_crash(tmp_path: Path) -> None:
@@ -203,11 +228,6 @@ def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("closed", [">&-", "2>&-", ">&- 2>&-"])
 def test_closed_output_streams_are_not_an_error(tmp_path: Path, closed: str) -> None:
     folder = str(tmp_path / "lib")
-    for args in ('import "$2"', "list", "export --all", "stats"):
-        script = f'"$0" -m reader {args} --library "$1" {closed}'
-        done = subprocess.run(
-            ["sh", "-c", script, sys.executable, folder, str(seed_path(1))],
-            cwd=REPO,
-            timeout=60,
-        )
-        assert done.returncode == 0, (args, closed)
+    commands = [["import", str(seed_path(1))], ["list"], ["export", "--all"], ["stats"]]
+    codes, _, _ = reader_session(Path(folder), commands, shell=closed)
+    assert codes == [0, 0, 0, 0]
