@@ -22,6 +22,7 @@ from reader.text import one_line, plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import TextIO
 
     from reader.feeds import FeedConfig
     from reader.library import Library
@@ -255,8 +256,8 @@ def _terminal_width() -> int | None:
     return shutil.get_terminal_size().columns if _is_terminal(sys.stdout) else None
 
 
-def _is_terminal(stream: object) -> bool:
-    return stream is not None and bool(stream.isatty())  # type: ignore[attr-defined]
+def _is_terminal(stream: TextIO | None) -> bool:
+    return stream is not None and stream.isatty()
 
 
 def _import(library: Library, args: argparse.Namespace) -> int:

@@ -114,9 +114,10 @@ def undecodable_argument(argv: Sequence[str]) -> str | None:
                 raw = argument.encode("utf-8", "surrogateescape")
             except UnicodeEncodeError:
                 raw = argument.encode("utf-8", "backslashreplace")
+            # The bad bytes as \xff escapes, the rest as typed.
             shown = raw.decode("utf-8", "backslashreplace")
             return (
-                f"argument {position} ({shown!r}) is not valid UTF-8 text;"
+                f"argument {position} ('{shown}') is not valid UTF-8 text;"
                 " check the encoding of your terminal or script"
             )
     return None
