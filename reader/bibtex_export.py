@@ -17,6 +17,7 @@ from datetime import date
 
 from reader.identity import normalize_arxiv_id
 from reader.model import Entry, Paper
+from reader.text import without_controls
 
 _INDENT = " " * 6  # arXiv's own indentation
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -54,8 +55,11 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]+")
 _WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
-# Characters that would unbalance or break a verbatim `url` field.
-_URL_UNSAFE = re.compile(r"[\s{}\\\"\x00-\x1f\x7f]")
+# Characters that would unbalance or break a verbatim `url` field, and controls (C1 and bidi
+# too), which must not reach a terminal raw.
+_URL_UNSAFE = re.compile(
+    r"[\s{}\\\"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def to_bibtex(entries: Sequence[Entry]) -> str:
@@ -68,7 +72,9 @@ def to_bibtex(entries: Sequence[Entry]) -> str:
     """
     keys = citation_keys([entry.paper for entry in entries])
     records = [_record(key, entry) for key, entry in zip(keys, entries, strict=True)]
-    return "\n\n".join(records) + "\n" if records else ""
+    # Every field is escaped already; this only catches lone surrogates, which cannot be
+    # written as UTF-8, and keeps the promise that the output is safe to print.
+    return without_controls("\n\n".join(records)) + "\n" if records else ""
 
 
 def citation_keys(papers: Sequence[Paper]) -> list[str]:

@@ -6,6 +6,7 @@ Only the commands that open the TUI import Textual, so `reader list` starts fast
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import shutil
@@ -15,13 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader import __version__
+from reader import __version__, output
 from reader.errors import ReaderError
 from reader.query import SORTS
-from reader.text import plural
+from reader.text import one_line, plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import TextIO
 
     from reader.feeds import FeedConfig
     from reader.library import Library
@@ -145,6 +147,32 @@ _LONG_OPTION = re.compile(r"--[A-Za-z][A-Za-z0-9_-]*")
 """What a long option looks like; `---word` or `--(a b)` cannot be one (nor a typo of one)."""
 
 
+def _guarded(run: Callable[[Sequence[str] | None], int]) -> Callable[[Sequence[str] | None], int]:
+    """`run` made safe to call as the command line: see `reader.output`.
+
+    Everything printed is terminal-safe, arguments that are not UTF-8 are refused in one
+    line, and an unexpected exception is one line and exit status 70, never a traceback
+    (`READER_DEBUG=1` shows it). Each known failure still gets its own message in `main`.
+    """
+
+    @functools.wraps(run)
+    def guarded(argv: Sequence[str] | None = None) -> int:
+        with output.safe_streams():
+            problem = output.undecodable_argument(output.program_arguments(argv))
+            if problem is not None:
+                print(f"reader: error: {problem}", file=sys.stderr)
+                return 1
+            try:
+                return run(argv)
+            except Exception as error:
+                if os.environ.get("READER_DEBUG"):
+                    raise
+                return output.internal_error(error)
+
+    return guarded
+
+
+@_guarded
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -369,7 +397,12 @@ def _confirm(question: str, assume_yes: bool) -> bool:
 
 
 def _terminal_width() -> int | None:
-    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    # A closed stdout (`>&-`) is None.
+    return shutil.get_terminal_size().columns if _is_terminal(sys.stdout) else None
+
+
+def _is_terminal(stream: TextIO | None) -> bool:
+    return stream is not None and stream.isatty()
 
 
 def _import(library: Library, args: argparse.Namespace) -> int:
@@ -503,7 +536,7 @@ def _tag(library: Library, args: argparse.Namespace) -> int:
         )
         library.set_tags(key, tags)
         current = library.state_of(key).tags
-    print(f"{key}: " + (" ".join(f"#{tag}" for tag in current) or "no tags"))
+    print(f"{one_line(key)}: " + (" ".join(f"#{one_line(tag)}" for tag in current) or "no tags"))
     return 0
 
 
@@ -524,11 +557,13 @@ def _export(library: Library, args: argparse.Namespace) -> int:
         text = to_bibtex(entries)
     else:
         text = export.to_jsonl(entries)
-    if args.output:
+    if args.output is not None:
+        if not args.output:
+            raise ReaderError("-o/--output needs a file name")
         write_text_atomic(Path(args.output), text, force=args.force)
         print(f"Exported {plural(len(entries), 'paper')} to {args.output}.", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        print(text, end="")  # unlike sys.stdout.write, fine with a closed stdout (None)
     return 0
 
 
@@ -546,7 +581,10 @@ def _stats(library: Library, args: argparse.Namespace) -> int:
         f"Notes:    {stats['notes']}",
         f"Tagged:   {plural(int(stats['tagged']), 'paper')}, {stats['tags']} distinct tags",
         "Sources:  "
-        + (", ".join(f"{name or 'unknown'} {count}" for name, count in sources.items()) or "none"),
+        + (
+            ", ".join(f"{one_line(name) or 'unknown'} {count}" for name, count in sources.items())
+            or "none"
+        ),
     ]
     print("\n".join(lines))
     return 0
@@ -593,11 +631,11 @@ def _fetch(library: Library, args: argparse.Namespace) -> int:
 
 def _progress_printer() -> Callable[[int], None] | None:
     """Report fetch progress on stderr when it is a terminal (pages can take seconds)."""
-    if not sys.stderr.isatty():
+    if not _is_terminal(sys.stderr):
         return None
 
     def show(done: int) -> None:
-        print(f"\r… {plural(done, 'paper')} so far", end="", file=sys.stderr, flush=True)
+        output.rewrite_line(f"… {plural(done, 'paper')} so far")
 
     return show
 
@@ -608,12 +646,12 @@ def _say_waiting() -> None:
 
 def _import_progress() -> Callable[[int, int], None] | None:
     """A percentage on stderr for large imports, when stderr is a terminal."""
-    if not sys.stderr.isatty():
+    if not _is_terminal(sys.stderr):
         return None
 
     def show(done: int, total: int) -> None:
         end = "\n" if done >= total else ""
-        print(f"\rImporting… {100 * done // max(total, 1)}%", end=end, file=sys.stderr, flush=True)
+        output.rewrite_line(f"Importing… {100 * done // max(total, 1)}%", end=end)
 
     return show
 

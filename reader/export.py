@@ -14,13 +14,7 @@ from datetime import date
 from reader.identity import arxiv_url
 from reader.model import Entry, Paper
 from reader.serialize import entry_to_dict
-
-# JSON allows these raw inside strings, but `str.splitlines` and JavaScript (before ES2019)
-# treat U+0085/U+2028/U+2029 as line breaks, lone surrogates cannot be written as UTF-8, and
-# DEL and the C1 controls (U+009B is a terminal's CSI) would act on a terminal that `cat`s
-# the file. Escaping them keeps every JSON Lines record on one line, every export writable
-# and safe to print, and reads back to the same text.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+from reader.text import json_safe, without_controls
 
 # The ASCII punctuation that can change how Markdown renders: CommonMark syntax, plus GFM
 # (`~` strikethrough, `|` tables) and common note apps (`$` math, `==` highlight, `%%`
@@ -29,24 +23,32 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _MARKDOWN_SPECIAL = "\\`*_{}[]()#+-.!|<>~&$=%^"
 _MARKDOWN_ESCAPES = str.maketrans({char: "\\" + char for char in _MARKDOWN_SPECIAL})
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
-# Characters that would end or confuse a Markdown link destination `(...)`.
-_URL_UNSAFE = re.compile(r"[\s()<>\\\x00-\x1f\x7f]")
+# Characters that would end or confuse a Markdown link destination `(...)`, and controls
+# (C1 and bidi too), which must not reach a terminal raw.
+_URL_UNSAFE = re.compile(
+    r"[\s()<>\\\x00-\x1f\x7f-\x9f"
+    r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def to_json(entries: Sequence[Entry]) -> str:
-    """A JSON array of the entries' dict form, indented, with a trailing newline."""
+    """A JSON array of the entries' dict form, indented, with a trailing newline.
+
+    Characters that could act on a terminal (or break a line) are `\\uXXXX`-escaped, so the
+    file is safe to print and reads back to exactly the same text (see `json_safe`).
+    """
     text = json.dumps([entry_to_dict(entry) for entry in entries], indent=2, ensure_ascii=False)
-    return _escape_json_unsafe(text) + "\n"
+    return json_safe(text) + "\n"
 
 
 def to_jsonl(entries: Sequence[Entry]) -> str:
-    """One compact JSON object per line (JSON Lines); the empty string for no entries."""
+    """One compact JSON object per line (JSON Lines); the empty string for no entries.
+
+    Escaped as `to_json` is, which also keeps every record on one line for any reader.
+    """
     return "".join(
-        _escape_json_unsafe(
-            json.dumps(entry_to_dict(entry), ensure_ascii=False, separators=(",", ":"))
-        )
+        json_safe(json.dumps(entry_to_dict(entry), ensure_ascii=False, separators=(",", ":")))
         + "\n"
         for entry in entries
     )
@@ -58,7 +60,9 @@ def to_markdown(
     """A Markdown document listing the entries, for pasting into notes and READMEs.
 
     Paper data is escaped so it renders literally; notes are the user's own Markdown and are
-    kept as written, each in a block quote. Only http(s) URLs are ever linked.
+    kept as written, each in a block quote. Only http(s) URLs are ever linked. Control
+    characters in notes (paper data drops them) and lone surrogates become U+FFFD, so the
+    document is safe to print.
     """
     heading = f"# {escape_markdown(title) or 'Papers'}"
     if not entries:
@@ -68,8 +72,8 @@ def to_markdown(
     blocks = [heading, f"_Exported {day} · {count} paper{'s' if count != 1 else ''}_"]
     for entry in entries:
         blocks.extend(_paper_blocks(entry))
-    # Lone surrogates (possible in JSON input) cannot be encoded; notes are not escaped.
-    return _SURROGATE.sub("\ufffd", "\n\n".join(blocks)) + "\n"
+    # Notes are not escaped, and may hold anything the user pasted.
+    return without_controls("\n\n".join(blocks)) + "\n"
 
 
 def escape_markdown(text: str) -> str:
@@ -139,8 +143,3 @@ def _link_target(paper: Paper) -> str | None:
 
 def _percent_encode(match: re.Match[str]) -> str:
     return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8"))
-
-
-def _escape_json_unsafe(text: str) -> str:
-    # Such characters only occur inside JSON strings, where a \u escape means the same.
-    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

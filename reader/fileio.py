@@ -4,32 +4,45 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import secrets
+import stat
 import sys
-import tempfile
+import time
 from pathlib import Path
+from typing import BinaryIO
 
 from reader.errors import InputError, ReaderError
 
+MAX_INPUT_BYTES = 1024**3
+"""The most `read_text_input` reads from one file or from standard input: 1 GiB.
+
+About ten times the largest real input seen (a year of Daily Papers is ~100 MB of page
+text); it keeps `reader import /dev/zero`-like mistakes from exhausting memory. Read at
+call time, so tests can lower it.
+"""
+
 # Text formats only: a NUL byte in the first block means a binary file.
 _SNIFF_BYTES = 8192
+# Inputs are read this much at a time, so at most MAX_INPUT_BYTES + one chunk is held.
+_CHUNK_BYTES = 1024 * 1024
 
 
 def read_text_input(name: str) -> str:
-    """The text of a file, or of standard input for `-`; one clear line on any problem."""
+    """The text of a file, or of standard input for `-`; one clear line on any problem.
+
+    Only regular files are read (a device or FIFO could be endless, or block forever), and
+    at most `MAX_INPUT_BYTES` from any input.
+    """
     if name == "-":
-        raw = sys.stdin.buffer.read()
         where = "standard input"
+        if sys.stdin is None:
+            raise InputError("standard input is closed")
+        raw = _read_bounded(sys.stdin.buffer, where)
     else:
         path = Path(name).expanduser()
         where = str(path)
-        if path.is_dir():
-            raise InputError(f"{where} is a folder, not a file")
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{where}: no such file") from None
-        except OSError as error:
-            raise InputError(f"{where}: cannot read it ({error.strerror})") from None
+        raw = _read_regular_file(path, where)
     # `isspace` looks without copying: `strip` would duplicate a 100 MB input.
     if not raw or raw.isspace():
         raise InputError(f"{where} is empty")
@@ -43,28 +56,224 @@ def read_text_input(name: str) -> str:
         ) from None
 
 
+def _read_regular_file(path: Path, where: str) -> bytearray:
+    """The bytes of the regular file at `path`, bounded by `MAX_INPUT_BYTES`."""
+    try:
+        # Looked at before opening: opening a FIFO waits for a writer, and opening some
+        # devices does something.
+        _check_regular(os.stat(path), where)
+        # O_NONBLOCK: should the name be swapped for a FIFO since, opening still returns.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise InputError(f"{where}: no such file") from None
+    except ValueError:
+        raise InputError(f"{where!r} is not a valid file name") from None
+    except OSError as error:
+        raise InputError(f"{where}: cannot read it ({error.strerror})") from None
+    with os.fdopen(descriptor, "rb") as stream:
+        _check_regular(os.fstat(descriptor), where)
+        try:
+            return _read_bounded(stream, where)
+        except OSError as error:
+            raise InputError(f"{where}: cannot read it ({error.strerror})") from None
+
+
+def _check_regular(info: os.stat_result, where: str) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{where} is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            f"{where} is not a regular file (a device, pipe or socket);"
+            " to read a stream, pass it on standard input as -"
+        )
+    if info.st_size > MAX_INPUT_BYTES:
+        raise _too_large(where)
+
+
+def _read_bounded(stream: BinaryIO, where: str) -> bytearray:
+    """Everything `stream` holds, read in chunks; `InputError` past `MAX_INPUT_BYTES`."""
+    limit = MAX_INPUT_BYTES
+    data = bytearray()
+    sniffed = False
+    while chunk := stream.read(_CHUNK_BYTES):
+        data += chunk
+        if not sniffed and len(data) >= _SNIFF_BYTES:
+            # Early, so that binary input (/dev/zero on stdin) is refused at once.
+            if b"\x00" in data[:_SNIFF_BYTES]:
+                raise InputError(f"{where} is a binary file, not text")
+            sniffed = True
+        if len(data) > limit:
+            raise _too_large(where)
+    return data
+
+
+def _too_large(where: str) -> InputError:
+    return InputError(
+        f"{where} is larger than {_size(MAX_INPUT_BYTES)}, the most reader reads from one input"
+    )
+
+
+def _size(count: int) -> str:
+    """A byte count for people: "1 GiB", "1.5 MiB", "512 bytes"."""
+    for power, unit in ((3, "GiB"), (2, "MiB"), (1, "KiB")):
+        if count >= 1024**power:
+            return f"{count / 1024**power:.3g} {unit}"
+    return f"{count} bytes"
+
+
 def write_text_atomic(path: Path, text: str, *, force: bool = False) -> None:
     """Write `text` to `path` all at once: a temporary file, fsynced, renamed over.
 
-    An existing file is only replaced with `force`, so an export never silently
-    destroys something.
+    An existing file is only replaced with `force`, so an export never silently destroys
+    something, and only when it is a regular file: a device, FIFO or socket is refused. A
+    symbolic link is written through (its target is replaced, the link stays) unless it
+    points nowhere. A new file gets the usual permissions (0666 less the umask); a replaced
+    one keeps its mode (and, where allowed, its owner). Temporary files are named
+    `.NAME.PID-XXXXXXXXXXXX.reader-tmp`; stale ones (see `remove_stale_temporaries`) are
+    removed from the folder first.
     """
-    if path.is_dir():
-        raise ReaderError(f"{path} is a folder; give a file name")
-    if path.exists() and not force:
-        raise ReaderError(f"{path} already exists; use --force to overwrite it")
-    folder = path.parent if str(path.parent) else Path(".")
+    target = _resolve_link(path)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    except OSError as error:
-        raise ReaderError(f"cannot write {path}: {error.strerror}") from None
+        existing: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    except (OSError, ValueError) as error:
+        raise ReaderError(f"cannot write {path}: {_reason(error)}") from None
+    if existing is not None:
+        if stat.S_ISDIR(existing.st_mode):
+            raise ReaderError(f"{path} is a folder; give a file name")
+        if not stat.S_ISREG(existing.st_mode):
+            raise ReaderError(
+                f"{path} is not a regular file (a device, pipe or socket); not replaced"
+            )
+        if not force:
+            raise ReaderError(f"{path} already exists; use --force to overwrite it")
+    folder = target.parent
+    remove_stale_temporaries(folder)
+    descriptor, temporary = _create_temporary(folder, target.name, path)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        if existing is not None:
+            _keep_owner_and_mode(descriptor, existing)
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
+        os.replace(temporary, target)
+    except BaseException as error:
+        # Interrupted (Ctrl-C) or failed: never leave the temporary file behind.
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise ReaderError(f"cannot write {path}: {error.strerror}") from None
+        if isinstance(error, OSError):
+            raise ReaderError(f"cannot write {path}: {error.strerror}") from None
+        raise
+    _sync_folder(folder)
+
+
+TEMPORARY_SUFFIX = ".reader-tmp"
+"""How the names of `write_text_atomic`'s temporary files end."""
+
+STALE_TEMPORARY_SECONDS = 3600
+"""A temporary file older than this is stale even if its writer's pid is alive (reused)."""
+
+_TEMPORARY = re.compile(r"\..+\.(\d+)-[0-9a-f]{12}" + re.escape(TEMPORARY_SUFFIX), re.DOTALL)
+# Room for ".", ".<pid>-<12 hex>" and the suffix within the usual 255-byte name limit.
+_NAME_BYTES = 200
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete the temporary files a killed `write_text_atomic` left in `folder`.
+
+    Stale means its writer (the pid in the name) is no longer running, or it is older than
+    `STALE_TEMPORARY_SECONDS`. Anything else is left alone; failures are ignored (the
+    next write tries again).
+    """
+    now = time.time()
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return
+    with entries:
+        for entry in entries:
+            match = _TEMPORARY.fullmatch(entry.name)
+            if match is None:
+                continue
+            with contextlib.suppress(OSError):
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                age = now - entry.stat(follow_symlinks=False).st_mtime
+                if age > STALE_TEMPORARY_SECONDS or not _running(int(match.group(1))):
+                    os.unlink(entry.path)
+
+
+def _resolve_link(path: Path) -> Path:
+    """The file a write to `path` should replace: `path`, or the file its link points to."""
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if not target.exists():
+        raise ReaderError(
+            f"{path} is a symbolic link to {target}, which does not exist; not followed"
+        )
+    return target
+
+
+def _create_temporary(folder: Path, name: str, path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file next to `name` in `folder`: (descriptor, path)."""
+    short = name
+    while len(os.fsencode(short)) > _NAME_BYTES:
+        short = short[:-1]
+    for _ in range(100):
+        temporary = folder / f".{short}.{os.getpid()}-{secrets.token_hex(6)}{TEMPORARY_SUFFIX}"
+        try:
+            # 0o666 less the umask, as for any new file (mkstemp would give 0o600).
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise ReaderError(f"cannot write {path}: {error.strerror}") from None
+    raise ReaderError(f"cannot write {path}: no free temporary file name in {folder}")
+
+
+def _keep_owner_and_mode(descriptor: int, existing: os.stat_result) -> None:
+    """Give the new file the replaced one's owner (where allowed) and mode."""
+    mine = os.fstat(descriptor)
+    if (mine.st_uid, mine.st_gid) != (existing.st_uid, existing.st_gid):
+        # Only root may give a file away; others keep their own file, which is fine.
+        with contextlib.suppress(OSError):
+            os.fchown(descriptor, existing.st_uid, existing.st_gid)
+    # After chown, which may clear the set-id bits.
+    os.fchmod(descriptor, stat.S_IMODE(existing.st_mode))
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable; not every system can open a folder, so failure is fine."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process `pid` exists on this machine (True when it cannot be told)."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        # On Windows `os.kill(pid, 0)` would not test, it would act.
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        # PermissionError: it exists, as someone else's; OverflowError: not a real pid.
+        return True
+    return True
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return "not a valid file name" if isinstance(error, ValueError) else str(error)

@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import json
-import re
 import textwrap
 from collections.abc import Sequence
 
 from reader.model import Entry
-from reader.text import cut_to_width, one_line, printable
-
-_C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
+from reader.text import cell_width, cut_to_width, json_safe, one_line, printable
 
 
 def list_rows(entries: Sequence[Entry], width: int | None) -> list[str]:
     """One line per paper: key, date, upvotes, read/star markers, title and tags.
 
     With a `width` (a terminal), long lines are cut with an ellipsis instead of wrapping.
+    Every field is shown through `one_line`: a key from an imported file can hold anything.
     """
-    key_width = max((len(entry.key) for entry in entries), default=3)
+    keys = [one_line(entry.key) for entry in entries]
+    key_width = max((_cells(key) for key in keys), default=3)
     rows = []
-    for entry in entries:
+    for key, entry in zip(keys, entries, strict=True):
         paper, state = entry.paper, entry.state
         date = paper.published.isoformat() if paper.published else "-"
         upvotes = "-" if paper.upvotes is None else str(paper.upvotes)
         markers = ("✓" if state.read else " ") + ("★" if state.starred else " ")
         tags = "".join(f" #{one_line(tag)}" for tag in state.tags)
-        row = f"{entry.key:<{key_width}}  {date:<10}  {upvotes:>4}  {markers}  "
+        padding = " " * (key_width - _cells(key))
+        row = f"{key}{padding}  {date:<10}  {upvotes:>4}  {markers}  "
         row += one_line(paper.title) + tags
         if width:
             row = cut_to_width(row, width)
@@ -81,5 +81,8 @@ def show(entry: Entry, width: int = 80) -> str:
 
 def json_text(data: object) -> str:
     """JSON for printing: control characters escaped even where JSON allows them raw."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    return _C1_AND_DEL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _cells(text: str) -> int:
+    return sum(cell_width(char) for char in text)

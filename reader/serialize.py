@@ -24,6 +24,29 @@ _TIMESTAMP_FIELDS = ("read_at", "starred_at", "note_at", "tags_at")
 # `date.fromisoformat` also accepts "20261121" and week dates; the format promises YYYY-MM-DD.
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+MAX_COUNT = 2**63 - 1
+"""The largest count (upvotes, comments, authors) the catalog can store: SQLite's INTEGER."""
+
+# JSON may hold "\ud800" escapes; such text cannot be stored (UTF-8 has no surrogates).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class LongNumber:
+    """A JSON integer with too many digits to be a count, kept as its digits.
+
+    Python refuses to convert more than 4300 digits at all (a `ValueError` that names no
+    line); reading such numbers as `LongNumber` lets the error name the paper and field.
+    """
+
+    def __init__(self, digits: str) -> None:
+        self.digits = digits
+
+
+def parse_json_int(digits: str) -> int | LongNumber:
+    """`json.loads(..., parse_int=parse_json_int)`: ints, but `LongNumber` past 64 bits."""
+    # 20 characters hold every 64-bit count, with a sign to spare.
+    return int(digits) if len(digits) <= 20 else LongNumber(digits)
+
 
 def entry_to_dict(entry: Entry) -> dict[str, Any]:
     """The JSON-ready dict of one entry, with keys in their documented order."""
@@ -126,10 +149,19 @@ class _Fields:
     def _fail(self, name: str, expected: str, value: object) -> InputError:
         return InputError(f"{self._where}: '{name}' must be {expected}, got {_json_type(value)}")
 
+    def _text(self, name: str, value: str) -> str:
+        surrogate = _SURROGATE.search(value)
+        if surrogate:
+            raise InputError(
+                f"{self._where}: '{name}' is not valid text: it holds the lone surrogate"
+                f" \\u{ord(surrogate.group()):04x}"
+            )
+        return value
+
     def string(self, name: str) -> str | None:
         value = self._data.get(name)
         if value is None or isinstance(value, str):
-            return value
+            return value if value is None else self._text(name, value)
         raise self._fail(name, "a string", value)
 
     def string_list(self, name: str) -> tuple[str, ...]:
@@ -137,7 +169,7 @@ class _Fields:
         if value is None:
             return ()
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            return tuple(value)
+            return tuple(self._text(name, item) for item in value)
         raise self._fail(name, "a list of strings", value)
 
     def count(self, name: str) -> int | None:
@@ -146,8 +178,11 @@ class _Fields:
             return None
         # bool is a subclass of int, and `true` is never a meaningful count.
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-        raise self._fail(name, "a non-negative integer", value)
+            if value <= MAX_COUNT:
+                return value
+        elif not isinstance(value, LongNumber):
+            raise self._fail(name, "a non-negative integer", value)
+        raise self._fail(name, "at most 2^63 - 1", value)
 
     def flag(self, name: str) -> bool:
         value = self._data.get(name)
@@ -173,15 +208,21 @@ class _Fields:
         return None if text is None else _to_utc(datetime.fromisoformat(text))
 
     def timestamp_text(self, name: str) -> str | None:
-        """A timestamp kept as the exact text given (state stores text), checked to parse."""
+        """A timestamp kept as the exact text given (state stores text), checked to parse
+        and to have a UTC time (the years 1 to 9999 in UTC too)."""
         text = self.string(name)
         if text is None:
             return None
         try:
-            datetime.fromisoformat(text)
+            _to_utc(datetime.fromisoformat(text))
         except ValueError:
             raise InputError(
                 f"{self._where}: '{name}' must be an ISO 8601 timestamp, got {text!r}"
+            ) from None
+        except OverflowError:
+            # "0001-01-01T00:00:00+14:00" parses, but is before year 1 in UTC.
+            raise InputError(
+                f"{self._where}: '{name}' is out of range (years 1 to 9999 in UTC), got {text!r}"
             ) from None
         return text
 
@@ -212,7 +253,10 @@ def _json_type(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        shown = repr(value)
+        return f"the number {shown}" if len(shown) <= 40 else f"a number of {len(shown)} digits"
+    if isinstance(value, LongNumber):
+        return f"a number of {len(value.digits.lstrip('-'))} digits"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the string {shown!r}"

@@ -1,4 +1,4 @@
-"""Making untrusted text safe to show in a terminal."""
+"""Making untrusted text safe to show in a terminal, and to embed in JSON."""
 
 from __future__ import annotations
 
@@ -6,15 +6,44 @@ import re
 import unicodedata
 
 # C0 and C1 control characters (ESC among them) and DEL: these start terminal escape
-# sequences or move the cursor. Tab and newline are handled by the callers' layout.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Bidirectional overrides and isolates can reorder what the user sees on screen.
-_BIDI_OVERRIDE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# sequences or move the cursor (a lone CR rewrites the line). Tab and newline are handled by
+# the callers' layout. Lone surrogates (JSON can hold them) cannot be encoded at all.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidirectional overrides, embeddings, isolates and marks can reorder what the user sees on
+# screen ("Trojan Source").
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BIDI_CONTROL = re.compile(f"[{_BIDI_CONTROLS}]")
+# What `json.dumps` leaves raw although JSON allows escaping it: DEL and the C1 controls
+# (U+009B is a terminal's CSI), the bidi controls, U+2028/U+2029 (line breaks to
+# `str.splitlines` and to JavaScript before ES2019) and lone surrogates.
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI_CONTROLS}\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
-    """`text` with control characters shown as U+FFFD, safe to write to a terminal."""
-    return _BIDI_OVERRIDE.sub("", _CONTROL.sub("\ufffd", text))
+    """`text` safe to write to a terminal.
+
+    Control characters (but tab and newline) and lone surrogates become U+FFFD, so the reader
+    sees that something was there; bidirectional controls are removed.
+    """
+    return _BIDI_CONTROL.sub("", without_controls(text))
+
+
+def without_controls(text: str) -> str:
+    """`text` with control characters (but tab and newline) and lone surrogates as U+FFFD.
+
+    For files, where bidi controls may be meant (`printable` also removes those).
+    """
+    return _CONTROL.sub("\ufffd", text)
+
+
+def json_safe(json_text: str) -> str:
+    """JSON text from `json.dumps` with every character that could act on a terminal escaped.
+
+    `json.dumps` escapes the C0 controls itself; this adds `\\uXXXX` escapes for DEL, the C1
+    controls, bidi controls, U+2028/U+2029 and lone surrogates. Such characters only occur
+    inside JSON strings, where the escape means the same: the JSON reads back exactly.
+    """
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
 
 
 def one_line(text: str) -> str:

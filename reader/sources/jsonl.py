@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from reader.errors import InputError
-from reader.serialize import incoming_from_dict
+from reader.serialize import incoming_from_dict, parse_json_int
 from reader.sources import Incoming
 
 _BOM = "\ufeff"
@@ -29,7 +29,7 @@ def parse_jsonl(text: str, *, source: str = "jsonl") -> list[Incoming]:
             continue
         where = f"line {number}"
         try:
-            data = json.loads(line)
+            data = json.loads(line, parse_int=parse_json_int)
         except json.JSONDecodeError as error:
             raise InputError(
                 f"{where}: not valid JSON ({error.msg} at column {error.colno})"
@@ -50,7 +50,7 @@ def parse_json(text: str, *, source: str = "json") -> list[Incoming]:
     position, or when there are no papers at all.
     """
     try:
-        data = json.loads(text.removeprefix(_BOM))
+        data = json.loads(text.removeprefix(_BOM), parse_int=parse_json_int)
     except json.JSONDecodeError as error:
         raise InputError(
             f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
@@ -85,8 +85,8 @@ def looks_like_jsonl(text: str) -> bool:
         return False
     first_line = stripped.split("\n", 1)[0]
     try:
-        data = json.loads(first_line)
-    except (json.JSONDecodeError, RecursionError):
+        data = json.loads(first_line, parse_int=parse_json_int)
+    except (ValueError, RecursionError):
         return False
     # `{"papers": [...]}` on one line is the JSON wrapper form, not a paper of its own.
     return isinstance(data, dict) and not ("papers" in data and "title" not in data)

@@ -478,3 +478,186 @@ def test_mark_on_a_full_disk_loses_nothing(run: Run, monkeypatch: pytest.MonkeyP
     with Library(run.folder) as library:
         assert library.state_of(first).starred  # the earlier, acknowledged change survives
         assert not library.state_of(second).starred
+
+
+# --- values the library cannot store -------------------------------------------------------
+
+UNSTORABLE = {
+    "huge upvotes": ('{"title": "T", "upvotes": 99999999999999999999}', "upvotes"),
+    "2**63 comments": ('{"title": "T", "comments": 9223372036854775808}', "comments"),
+    "huge author count": ('{"title": "T", "author_count": 1' + "0" * 30 + "}", "author_count"),
+    "5000-digit number": ('{"title": "T", "upvotes": 1' + "0" * 5000 + "}", "digits"),
+    "lone surrogate title": ('{"title": "\\ud800"}', "title"),
+    "lone surrogate key": ('{"title": "T", "key": "k\\udfff"}', "key"),
+    "lone surrogate author": ('{"title": "T", "authors": ["A", "\\udc80"]}', "authors"),
+    "lone surrogate tag": ('{"title": "T", "tags": ["\\ud83d"]}', "tags"),
+    "lone surrogate note": ('{"title": "T", "note": "x\\ud800y"}', "note"),
+    "added before year 1": ('{"title": "T", "added": "0001-01-01T00:00:00+14:00"}', "added"),
+    "added after 9999": ('{"title": "T", "added": "9999-12-31T23:59:59-23:59"}', "added"),
+    "read_at before year 1": ('{"title": "T", "read_at": "0001-01-01T00:00:00+01:00"}', "read_at"),
+    "tags_at after 9999": ('{"title": "T", "tags_at": "9999-12-31T23:00:00-01:00"}', "tags_at"),
+}
+
+
+@pytest.mark.parametrize("kind", list(UNSTORABLE))
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_values_the_library_cannot_store_are_one_clear_line(
+    run: Run, tmp_path: Path, kind: str, fmt: str
+) -> None:
+    line, field = UNSTORABLE[kind]
+    path = tmp_path / f"bad.{fmt}"
+    good = '{"title": "A good paper"}'
+    # The bad paper comes second: the error must name its line (or position).
+    path.write_text(f"{good}\n{line}\n" if fmt == "jsonl" else f"[{good},\n{line}]\n")
+    before = paper_count(run.folder)
+    code, out, err = run("import", str(path))
+    assert code == 1
+    assert out == ""
+    assert_one_error_line(err, path.name, "line 2" if fmt == "jsonl" else "paper 2", field)
+    assert paper_count(run.folder) == before
+
+
+def test_the_largest_storable_count_is_accepted(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    path.write_text('{"title": "T", "key": "big", "upvotes": 9223372036854775807}\n')
+    code, _, err = run("import", str(path))
+    assert code == 0, err
+    with Library(run.folder) as library:
+        assert library.entry("big").paper.upvotes == 2**63 - 1
+
+
+def test_bibtex_with_hostile_values_imports_and_prints_safely(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "hostile.bib"
+    path.write_text(
+        "@misc{x,\n  title={Evil \x1b[2J \x9b31m title},\n  year={99999999999999999999},\n"
+        "  month={99999999999999999999},\n  author={Doe\x07, Jane}\n}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("import", str(path))
+    assert code == 0, err
+    code, out, err = run("list", "Evil")
+    assert code == 0
+    assert "Evil" in out
+    assert not TERMINAL_CONTROL.search(out + err)
+
+
+# --- inputs without end: devices, pipes, huge files --------------------------------------------
+
+ONE_MIB = 1024 * 1024
+
+
+def limited_reader(
+    folder: Path, *args: str, limit: int = ONE_MIB, stdin: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`reader ARGS` in a real process whose input limit is `limit` and whose memory is capped
+    at 2 GiB, so that a reader that reads without bound fails instead of exhausting the host."""
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))\n"
+        "from reader import fileio\n"
+        f"fileio.MAX_INPUT_BYTES = {limit}\n"
+        "from reader.cli import main\n"
+        f"sys.exit(main([*{list(args)!r}, '--library', {str(folder)!r}]))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        stdin=stdin,
+        timeout=60,
+        env={**os.environ, "READER_DEBUG": ""},
+    )
+
+
+def test_a_device_is_refused_at_once(tmp_path: Path) -> None:
+    done = limited_reader(tmp_path / "lib", "import", "/dev/zero")
+    assert done.returncode == 1, done.stderr[-500:]
+    assert_one_error_line(done.stderr, "/dev/zero is not a regular file")
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    try:
+        done = limited_reader(tmp_path / "lib", "import", str(fifo))
+    except subprocess.TimeoutExpired:
+        pytest.fail("reading a FIFO with no writer hung")
+    assert done.returncode == 1
+    assert_one_error_line(done.stderr, str(fifo), "is not a regular file")
+
+
+def test_a_socket_is_refused(run: Run, tmp_path: Path) -> None:
+    import socket
+
+    path = tmp_path / "sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        code, out, err = run("import", str(path))
+    assert code == 1
+    assert out == ""
+    assert_one_error_line(err, str(path), "is not a regular file")
+
+
+def test_endless_standard_input_stops_at_the_limit(tmp_path: Path) -> None:
+    # `yes` never ends, and never writes a NUL byte that would make it look binary.
+    with subprocess.Popen(["yes", "Endless Daily Papers"], stdout=subprocess.PIPE) as endless:
+        try:
+            done = limited_reader(tmp_path / "lib", "import", "-", stdin=endless.stdout.fileno())  # type: ignore[union-attr]
+        finally:
+            endless.kill()
+    assert done.returncode == 1, done.stderr[-500:]
+    assert_one_error_line(done.stderr, "standard input is larger than 1 MiB")
+
+
+def test_dev_zero_on_standard_input_ends_with_one_line(tmp_path: Path) -> None:
+    with open("/dev/zero", "rb") as zeros:
+        done = limited_reader(tmp_path / "lib", "import", "-", stdin=zeros.fileno())
+    assert done.returncode == 1, done.stderr[-500:]
+    assert_one_error_line(done.stderr, "standard input")
+
+
+def test_a_file_over_the_limit_is_refused(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fileio, "MAX_INPUT_BYTES", ONE_MIB)
+    big = tmp_path / "big.jsonl"
+    line = json.dumps({"title": "A paper " + "x" * 100}) + "\n"
+    big.write_text(line * (ONE_MIB // len(line) + 10), encoding="utf-8")
+    before = paper_count(run.folder)
+    code, out, err = run("import", str(big))
+    assert code == 1
+    assert out == ""
+    assert_one_error_line(err, str(big), "is larger than 1 MiB")
+    assert paper_count(run.folder) == before
+
+
+def test_a_file_growing_past_the_limit_while_read_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The size is checked up front, and again while reading: a file can grow in between.
+    path = tmp_path / "growing.txt"
+    path.write_text("title\n", encoding="utf-8")
+    monkeypatch.setattr(fileio, "MAX_INPUT_BYTES", ONE_MIB)
+    real_read = fileio._read_bounded
+
+    def grow_then_read(stream: object, where: str) -> bytearray:
+        path.write_bytes(b"y" * (2 * ONE_MIB))
+        return real_read(stream, where)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fileio, "_read_bounded", grow_then_read)
+    with pytest.raises(ReaderError, match="is larger than 1 MiB"):
+        fileio.read_text_input(str(path))
+
+
+def test_a_file_at_the_limit_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fileio, "MAX_INPUT_BYTES", ONE_MIB)
+    path = tmp_path / "exact.txt"
+    path.write_bytes(b"a" * ONE_MIB)
+    assert len(fileio.read_text_input(str(path))) == ONE_MIB
+
+
+def test_a_file_name_with_a_nul_byte_is_one_line(run: Run) -> None:
+    code, _, err = run("import", "bad\x00name.txt")
+    assert code == 1
+    assert_one_error_line(err, "name")
