@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +50,11 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     stall: float = 0.0
     """Seconds to wait before answering (cut short when the test ends)."""
+    raw: bytes | None = None
+    """The whole answer as bytes on the wire, status line and headers included."""
+    drip: float = 0.0
+    """Seconds between the bytes of `raw` from byte `drip_from` on (cut short at test end)."""
+    drip_from: int = 0
 
 
 def json_reply(data: object) -> Reply:
@@ -100,6 +105,9 @@ def make_handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
                 fake.release.wait(reply.stall)
             if reply.status == 0:
                 return
+            if reply.raw is not None:
+                self.send_raw(reply)
+                return
             try:
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
@@ -109,6 +117,19 @@ def make_handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(reply.body)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # The client gave up (a timeout test): nothing left to tell it.
+
+        def send_raw(self, reply: Reply) -> None:
+            """Write `reply.raw`, one byte at a time after `drip_from` when it drips."""
+            try:
+                self.wfile.write(reply.raw[: reply.drip_from])
+                for byte in reply.raw[reply.drip_from :]:
+                    if fake.release.wait(reply.drip):
+                        return  # The test is over.
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # The client gave up, as it should.
+            self.close_connection = True
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # Keep test output clean.
@@ -347,6 +368,83 @@ def test_slow_answer_times_out(server, fake_time):
     assert len(server.requests) == 1
 
 
+def trickle(phase: str, every: float = 0.2) -> Reply:
+    """A 200 answer sent one byte per `every` seconds from `phase` ("headers": the status
+    line on; "body": the body only). In all it would take over a minute at 0.2 s a byte."""
+    body = b"[" + b" " * 100 + b"]"
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: "
+        + b"x" * 200
+        + f"\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    )
+    return Reply(raw=head + body, drip=every, drip_from=0 if phase == "headers" else len(head))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [trickle("headers"), trickle("body"), trickle("body", every=60.0)],
+    ids=["dripped-headers", "dripped-body", "silent-body"],
+)
+def test_the_deadline_ends_an_answer_that_never_finishes(server, fake_time, answer):
+    server.script("/api/daily_papers", answer)
+    # Each byte (or the silence of the last case) comes well within the 5 s read timeout, so
+    # only the 1 s deadline can end it; its own message shows which limit fired.
+    config = config_for(server, timeout=5.0, deadline=1.0)
+    with (
+        FeedClient(config, sleep=fake_time.sleep, clock=fake_time.clock) as client,
+        pytest.raises(ReaderError) as caught,
+    ):
+        fetch_hf(config, date="2026-06-12", client=client)
+    host = server.url.removeprefix("http://")
+    assert str(caught.value) == f"{host} did not finish its answer within 1 s"
+    # Running out of time is not retried: the user has waited long enough.
+    assert len(server.requests) == 1
+    assert fake_time.sleeps == []
+
+
+def test_each_attempt_has_its_own_deadline_and_no_more(server, fake_time):
+    # The documented bound: one attempt never outlives the deadline, a retry (after a 5xx)
+    # starts a fresh one, and an attempt that ran out of time ends the request.
+    server.script("/api/daily_papers", Reply(503), trickle("body"))
+    config = config_for(server, timeout=5.0, deadline=1.0, retries=3)
+    with (
+        FeedClient(config, sleep=fake_time.sleep, clock=fake_time.clock) as client,
+        pytest.raises(ReaderError, match="did not finish its answer within 1 s"),
+    ):
+        fetch_hf(config, date="2026-06-12", client=client)
+    assert len(server.requests) == 2
+    assert fake_time.sleeps == [1.0]
+
+
+def test_the_deadline_counts_per_request_not_per_fetch(server, fake_time):
+    # Three pages of 0.4 s each: the fetch takes longer than the deadline, no request does.
+    pages = [json_reply(HF_ITEMS[index : index + 1]) for index in range(3)]
+    server.script(
+        "/api/daily_papers", *(replace(page, stall=0.4) for page in pages), json_reply([])
+    )
+    config = config_for(server, deadline=1.0)
+    with FeedClient(config, sleep=fake_time.sleep, clock=fake_time.clock) as client:
+        papers = fetch_hf(config, date="2026-06-12", limit=1, client=client)
+    assert [item.paper.key for item in papers] == HF_KEYS
+
+
+def test_proxies_from_the_environment_are_used_and_keep_the_deadline(
+    server, fake_time, monkeypatch
+):
+    # As httpx does by default: HTTP_PROXY is honoured (here the local server plays the proxy).
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server.url)
+    server.script("/api/daily_papers", json_reply(HF_ITEMS), trickle("body"))
+    config = FeedConfig(hf_url="http://papers.invalid", timeout=5.0, deadline=1.0)
+    with FeedClient(config, sleep=fake_time.sleep, clock=fake_time.clock) as client:
+        papers = fetch_hf(config, date="2026-06-12", client=client)
+        with pytest.raises(ReaderError, match=r"papers\.invalid did not finish its answer"):
+            fetch_hf(config, date="2026-06-12", client=client)
+    assert [item.paper.key for item in papers] == HF_KEYS
+    assert server.requests[0].headers["Host"] == "papers.invalid"
+
+
 def test_connection_refused_is_a_clear_error(fake_time):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -523,6 +621,7 @@ def test_config_defaults():
     assert config.arxiv_spacing == 3.0
     assert config.timeout == 20
     assert config.retries == 3
+    assert config.deadline == 60.0
 
 
 def test_config_environment_over_settings_over_defaults(tmp_path):
@@ -540,6 +639,13 @@ def test_config_environment_over_settings_over_defaults(tmp_path):
     assert config.arxiv_spacing == 5.0
 
 
+def test_fetch_deadline_from_the_environment_over_settings(tmp_path):
+    settings = Settings(tmp_path)
+    settings.set("fetch_deadline", 90)
+    assert FeedConfig.load({}, settings).deadline == 90.0
+    assert FeedConfig.load({"READER_FETCH_DEADLINE": " 2.5 "}, settings).deadline == 2.5
+
+
 @pytest.mark.parametrize(
     ("environ", "setting", "message"),
     [
@@ -547,6 +653,25 @@ def test_config_environment_over_settings_over_defaults(tmp_path):
         ({}, ("arxiv_api_url", "not a url"), "arxiv_api_url must be an http"),
         ({}, ("arxiv_spacing", -1), "arxiv_spacing must be a number of seconds"),
         ({}, ("arxiv_spacing", "3"), "arxiv_spacing must be a number of seconds"),
+        ({}, ("fetch_deadline", 0), "fetch_deadline must be a positive number of seconds"),
+        ({}, ("fetch_deadline", "60"), "fetch_deadline must be a positive number of seconds"),
+        ({}, ("fetch_deadline", True), "fetch_deadline must be a positive number of seconds"),
+        ({}, ("fetch_deadline", 1e400), "fetch_deadline must be a positive number of seconds"),
+        (
+            {"READER_FETCH_DEADLINE": "soon"},
+            None,
+            "READER_FETCH_DEADLINE must be a positive number of seconds",
+        ),
+        (
+            {"READER_FETCH_DEADLINE": "-5"},
+            None,
+            "READER_FETCH_DEADLINE must be a positive number of seconds",
+        ),
+        (
+            {"READER_FETCH_DEADLINE": "nan"},
+            None,
+            "READER_FETCH_DEADLINE must be a positive number of seconds",
+        ),
     ],
 )
 def test_config_rejects_values_that_cannot_work(tmp_path, environ, setting, message):
