@@ -32,6 +32,8 @@ from reader.settings import Settings
 from reader.sources import Incoming
 from reader.sources.arxiv import parse_atom, parse_rss
 from reader.sources.hfapi import parse_daily_papers
+from reader.sources.untrusted import quoted, valid_text
+from reader.text import one_line
 
 USER_AGENT = f"reader/{__version__} (+paper triage)"
 
@@ -180,7 +182,8 @@ class FeedClient:
                 with self._http.stream("GET", url, params=params) as response:
                     if response.is_success:
                         return _read_capped(response, host)
-                    status = f"{response.status_code} {response.reason_phrase}".strip()
+                    # The reason phrase is the server's own text: it may hold escapes.
+                    status = f"{response.status_code} {quoted(response.reason_phrase)}".strip()
                     retryable = response.status_code == 429 or response.status_code >= 500
                     if not retryable or attempt == attempts - 1:
                         tried = (
@@ -461,7 +464,9 @@ def _parsed(url: str, parse: Callable[[_P], _T], payload: _P) -> _T:
     try:
         return parse(payload)
     except InputError as error:
-        raise ReaderError(f"{_host(url)} sent an unreadable answer: {error}") from None
+        # The parsers quote the server's words safely already; this is a second guard.
+        reason = one_line(valid_text(str(error)))
+        raise ReaderError(f"{_host(url)} sent an unreadable answer: {reason}") from None
 
 
 def _utf8(body: bytes, url: str) -> str:
@@ -507,6 +512,5 @@ def _parse_retry_after(value: str, now: datetime) -> float | None:
 
 
 def _reason(error: httpx.HTTPError) -> str:
-    """The one-line cause of a transport error."""
-    text = " ".join(str(error).split())
-    return text or type(error).__name__
+    """The one-line cause of a transport error (which may quote the server's bytes)."""
+    return quoted(str(error)) or type(error).__name__

@@ -23,6 +23,7 @@ from reader.errors import InputError
 from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
 from reader.model import Paper
 from reader.sources import Incoming
+from reader.sources.untrusted import quoted
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -91,7 +92,7 @@ def parse_atom(text: str | bytes, *, source: str = "arxiv-api") -> list[Incoming
     for index, entry in enumerate(root.iter(f"{ATOM}entry"), start=1):
         entry_id = _text(entry.find(f"{ATOM}id"))
         if "/api/errors" in entry_id:
-            message = _collapse(_text(entry.find(f"{ATOM}summary"))) or "unknown error"
+            message = quoted(_text(entry.find(f"{ATOM}summary"))) or "unknown error"
             raise InputError(f"arXiv API error: {message}")
         title = _collapse(_text(entry.find(f"{ATOM}title")))
         if not title:

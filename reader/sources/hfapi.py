@@ -21,6 +21,7 @@ from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
 from reader.model import Paper
 from reader.sources import Incoming
 from reader.sources.arxiv import clean_abstract
+from reader.sources.untrusted import quoted
 
 _BOM = "\ufeff"
 _SNIFF_LIMIT = 4096
@@ -37,7 +38,7 @@ def parse_daily_papers(text_or_data: str | list[Any], *, source: str = "hf-api")
     data = _decode(text_or_data) if isinstance(text_or_data, str) else text_or_data
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         # The Hub reports a bad query as {"error": "..."}; its words are the useful part.
-        raise InputError(f"Hugging Face API error: {' '.join(data['error'].split())}")
+        raise InputError(f"Hugging Face API error: {quoted(data['error'])}")
     if not isinstance(data, list):
         raise InputError("expected a JSON array of Daily Papers items")
     papers: list[Incoming] = []
@@ -61,7 +62,7 @@ def parse_paper(data: str | dict[str, Any], *, source: str = "hf-api") -> Incomi
     """
     decoded = _decode(data) if isinstance(data, str) else data
     if isinstance(decoded, dict) and isinstance(decoded.get("error"), str):
-        raise InputError(f"Hugging Face API error: {' '.join(decoded['error'].split())}")
+        raise InputError(f"Hugging Face API error: {quoted(decoded['error'])}")
     if not isinstance(decoded, dict):
         raise InputError("expected a JSON object describing one paper")
     return Incoming(_read_paper(decoded, {}, "paper", source))
@@ -107,7 +108,7 @@ def _read_paper(paper: dict[str, Any], item: dict[str, Any], where: str, source:
     if not isinstance(raw_title, str):
         raw_title = item.get("title")
     if not isinstance(raw_title, str) or not raw_title.strip():
-        raise InputError(f"{where}: paper {hf_id} has no title")
+        raise InputError(f"{where}: paper {quoted(hf_id)} has no title")
     # Older data wraps long titles onto several lines ("...Scaling for\n  Contrastive Loss").
     title = " ".join(raw_title.split())
     summary = paper.get("summary")

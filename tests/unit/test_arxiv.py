@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date
 
@@ -121,6 +122,21 @@ def test_legacy_doi_feed():
 def test_api_error_entry_raises_its_message():
     with pytest.raises(InputError, match=r"^arXiv API error: incorrect id format for 1234\.1234x$"):
         parse_atom(ERROR_FEED)
+
+
+def test_api_error_message_is_printable_and_short():
+    # XML cannot carry ESC itself, but C1 controls (CSI \x9b, OSC \x9d) and NEL it can.
+    hostile = ERROR_FEED.replace(
+        "incorrect id format for\n      1234.1234x",
+        "bad \u009b31mid\u009b0m \u009d0;pwned\u009c&#x85;&#x202e;" + " and on" * 300,
+    )
+    assert hostile != ERROR_FEED
+    with pytest.raises(InputError) as caught:
+        parse_atom(hostile)
+    message = str(caught.value)
+    assert message.startswith("arXiv API error: bad ")
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e]", message)
+    assert len(message) < 300
 
 
 def test_atom_feed_without_entries_is_empty():

@@ -7,6 +7,7 @@ a fake that only records.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -35,6 +36,8 @@ from tests.conftest import FORMATS
 
 HF_ITEMS = json.loads((FORMATS / "hf_daily_papers.json").read_text(encoding="utf-8"))
 HF_KEYS = ["2606.11409", "2606.09290", "2606.08063"]
+# C0 and C1 controls and DEL (ESC, CSI, OSC, BEL...): none may reach a message.
+TERMINAL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def sample_bytes(name: str) -> bytes:
@@ -464,6 +467,61 @@ def test_oversized_answer_is_refused(server, client, monkeypatch):
     server.script("/api/daily_papers", Reply(body=b"[" + b" " * 5000 + b"]"))
     with pytest.raises(ReaderError, match="sent more than"):
         fetch_hf(client.config, date="2026-06-12", client=client)
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [b"\x1b[31mBOOM\x1b]0;pwned\x07", b"\x1b[2J" + b"Very long reason " * 300],
+    ids=["escapes", "long"],
+)
+def test_a_hostile_status_text_is_shown_printable_and_short(server, client, reason):
+    answer = b"HTTP/1.1 500 " + reason + b"\r\nContent-Length: 0\r\n\r\n"
+    server.script("/api/daily_papers", Reply(raw=answer))
+    with pytest.raises(ReaderError) as caught:
+        fetch_hf(client.config, date="2026-06-12", client=client)
+    message = str(caught.value)
+    host = server.url.removeprefix("http://")
+    assert message.startswith(f"{host} answered 500 ")
+    assert message.endswith(" (after 4 attempts)")
+    assert not TERMINAL_CONTROL.search(message)
+    assert len(message) < 300
+    assert ("BOOM" if b"BOOM" in reason else "Very long reason") in message
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "fetch"),
+    [
+        (
+            "/api/query",
+            "<feed xmlns='http://www.w3.org/2005/Atom'><entry>"
+            "<id>http://arxiv.org/api/errors#bad</id><title>Error</title>"
+            "<summary>bad \u009b31mquery\u009b0m \u009d0;pwned\u009c&#x85;&#x9b;2J"
+            + " and on" * 500
+            + "</summary></entry></feed>",
+            lambda config, client: fetch_arxiv(config, "all:x", client=client),
+        ),
+        (
+            "/api/daily_papers",
+            json.dumps({"error": "\x1b[2J\x1b]52;c;cHduZWQ=\x07 bad date \ud800" * 100}),
+            lambda config, client: fetch_hf(config, date="2026-06-12", client=client),
+        ),
+        (
+            "/api/daily_papers",
+            json.dumps([{"paper": {"id": "\x1b]0;pwned\x07" * 100}}]),
+            lambda config, client: fetch_hf(config, date="2026-06-12", client=client),
+        ),
+    ],
+    ids=["atom-error-entry", "hf-error", "hf-item-id"],
+)
+def test_server_text_in_errors_is_printable_and_short(server, client, path, body, fetch):
+    server.script(path, Reply(body=body.encode("utf-8", "surrogatepass")))
+    with pytest.raises(ReaderError) as caught:
+        fetch(client.config, client)
+    message = str(caught.value)
+    assert message.startswith(f"{server.url.removeprefix('http://')} sent an unreadable answer: ")
+    assert not TERMINAL_CONTROL.search(message)
+    assert not re.search("[\ud800-\udfff]", message)
+    assert len(message) < 300
 
 
 # --- arXiv API -----------------------------------------------------------------------------

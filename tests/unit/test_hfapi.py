@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -147,6 +148,23 @@ def test_malformed_input_raises_one_line_input_error(text, message):
         parse_daily_papers(text)
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps({"error": "\x1b]52;c;cHduZWQ=\x07\u009b2J \ud800 bad" * 200}),
+        json.dumps([{"paper": {"id": "\x1b[2J\x1b]0;pwned\x07\ud800" * 200, "title": 5}}]),
+    ],
+    ids=["api-error", "item-id"],
+)
+def test_server_words_in_errors_are_printable_and_short(text):
+    # Such messages end up on the terminal (reader import, reader fetch, the app's status line).
+    with pytest.raises(InputError) as caught:
+        parse_daily_papers(text)
+    message = str(caught.value)
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]", message)
+    assert len(message) < 300
 
 
 def test_paper_detail_wrong_shape():
