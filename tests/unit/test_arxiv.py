@@ -257,3 +257,41 @@ def test_sniffers():
         assert not looks_like_atom(sample(name)), name
     assert not looks_like_atom(sample("hf_daily_papers.json"))
     assert not looks_like_rss("<html><body>rss</body></html>")
+
+
+# --- hostile values ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stamp", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00", "2026-13-01T00:00:00Z"]
+)
+def test_atom_timestamp_that_names_no_real_instant_is_unknown(stamp):
+    text = sample("arxiv_api.atom.xml")
+    hostile = re.sub(r"<published>[^<]*</published>", f"<published>{stamp}</published>", text)
+    assert hostile != text
+    papers = parse_atom(hostile)
+    assert papers and all(item.paper.published is None for item in papers)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "Mon, 01 Jan 99999999999999999999 00:00:00 +0000",
+        "Mon, 01 Jan 2026 99999999999999999999:00:00 +0000",
+        "Thu, 31 Feb 2026 00:00:00 +9999",
+        "Fri, 31 Dec 9999 23:59:59 -2359",
+    ],
+)
+def test_rss_date_that_names_no_real_instant_is_unknown(stamp):
+    text = sample("arxiv_rss.xml")
+    hostile = re.sub(r"<pubDate>[^<]*</pubDate>", f"<pubDate>{stamp}</pubDate>", text)
+    assert hostile != text
+    papers = parse_rss(hostile)
+    assert papers and all(item.paper.published is None for item in papers)
+
+
+def test_text_with_lone_surrogates_is_refused_not_a_crash():
+    # Only text decoded leniently (surrogateescape) can hold them; XML cannot carry them.
+    text = sample("arxiv_api.atom.xml").replace("<title>", "<title>\udcff", 1)
+    with pytest.raises(InputError, match="not valid XML"):
+        parse_atom(text)
