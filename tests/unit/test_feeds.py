@@ -32,7 +32,7 @@ from reader.feeds import (
     fetch_rss,
 )
 from reader.settings import Settings
-from tests.conftest import FORMATS
+from tests.conftest import FORMATS, Run
 
 HF_ITEMS = json.loads((FORMATS / "hf_daily_papers.json").read_text(encoding="utf-8"))
 HF_KEYS = ["2606.11409", "2606.09290", "2606.08063"]
@@ -522,6 +522,27 @@ def test_server_text_in_errors_is_printable_and_short(server, client, path, body
     assert not TERMINAL_CONTROL.search(message)
     assert not re.search("[\ud800-\udfff]", message)
     assert len(message) < 300
+
+
+def test_reader_fetch_keeps_the_deadline_and_prints_one_clean_line(
+    server, tmp_path, capsys, monkeypatch
+):
+    # End to end: the environment variable reaches the client, the error the terminal.
+    run = Run(tmp_path / "library", capsys)
+    monkeypatch.setenv("READER_HF_URL", server.url)
+    monkeypatch.setenv("READER_FETCH_DEADLINE", "1")
+    host = server.url.removeprefix("http://")
+    server.script("/api/daily_papers", trickle("headers"))
+    assert run("fetch", "hf", "--date", "2026-06-12") == (
+        1,
+        "",
+        f"reader: error: {host} did not finish its answer within 1 s\n",
+    )
+    server.script("/api/daily_papers", Reply(raw=b"HTTP/1.1 404 \x1b]0;pwned\x07\x1b[2J\r\n\r\n"))
+    code, out, err = run("fetch", "hf", "--date", "2026-06-12")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"reader: error: {host} answered 404 ")
+    assert err.count("\n") == 1 and not TERMINAL_CONTROL.search(err.removesuffix("\n"))
 
 
 # --- arXiv API -----------------------------------------------------------------------------
