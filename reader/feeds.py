@@ -4,8 +4,8 @@ Everything a fetch needs comes in through `FeedConfig` and an optional `FeedClie
 no module-level state. The client retries 429 and 5xx answers with exponential backoff
 (honouring a bounded `Retry-After`), spaces arXiv API calls as arXiv asks, ends any attempt
 that outlives `FeedConfig.deadline` (see `reader.deadline`), and turns every failure into a
-one-line `ReaderError`. Its `sleep` and `clock` are injectable so tests never
-wait.
+one-line `ReaderError` (server-provided text in it made printable). Its `sleep` and `clock`
+are injectable so tests never wait.
 """
 
 from __future__ import annotations
