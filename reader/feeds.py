@@ -2,13 +2,15 @@
 
 Everything a fetch needs comes in through `FeedConfig` and an optional `FeedClient`; there is
 no module-level state. The client retries 429 and 5xx answers with exponential backoff
-(honouring a bounded `Retry-After`), spaces arXiv API calls as arXiv asks, and turns every
-failure into a one-line `ReaderError`. Its `sleep` and `clock` are injectable so tests never
-wait.
+(honouring a bounded `Retry-After`), spaces arXiv API calls as arXiv asks, ends any attempt
+that outlives `FeedConfig.deadline` (see `reader.deadline`), and turns every failure into a
+one-line `ReaderError` (server-provided text in it made printable). Its `sleep` and `clock`
+are injectable so tests never wait.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,12 +25,15 @@ from urllib.parse import urlsplit
 import httpx
 
 from reader import __version__
+from reader.deadline import Deadline, DeadlineTransport
 from reader.errors import InputError, ReaderError
 from reader.identity import normalize_arxiv_id
 from reader.settings import Settings
 from reader.sources import Incoming
 from reader.sources.arxiv import parse_atom, parse_rss
 from reader.sources.hfapi import parse_daily_papers
+from reader.sources.untrusted import quoted, valid_text
+from reader.text import one_line
 
 USER_AGENT = f"reader/{__version__} (+paper triage)"
 
@@ -68,6 +73,14 @@ class FeedConfig:
     """Seconds between arXiv API calls, as the API's manual asks."""
     timeout: float = 20.0
     """Seconds to wait for a connection and for each read."""
+    deadline: float = 60.0
+    """Seconds one attempt at a request may take in all, from connecting to the last byte
+    of the answer, however slowly the server trickles it (`timeout` only bounds each read).
+
+    The deadline covers one attempt: an attempt that runs out of time ends the request (it
+    is not retried), while a retry after a 429, a 5xx or a dropped connection gets a fresh
+    deadline. So one request lasts at most `deadline * (1 + retries)` plus the waits
+    between attempts, and a fetch of several pages makes one request per page."""
     retries: int = 3
     """Extra attempts after a 429 or 5xx answer."""
     backoff: float = 1.0
@@ -79,8 +92,9 @@ class FeedConfig:
     @classmethod
     def load(cls, environ: Mapping[str, str], settings: Settings | None = None) -> FeedConfig:
         """The configuration from `environ` (READER_HF_URL, READER_ARXIV_API_URL,
-        READER_ARXIV_RSS_URL), over `settings` (hf_url, arxiv_api_url, arxiv_rss_url,
-        arxiv_spacing), over the defaults. `ReaderError` on a value that cannot work."""
+        READER_ARXIV_RSS_URL, READER_FETCH_DEADLINE), over `settings` (hf_url,
+        arxiv_api_url, arxiv_rss_url, arxiv_spacing, fetch_deadline), over the defaults.
+        `ReaderError` on a value that cannot work."""
         values: dict[str, Any] = {}
         for name, variable in (
             ("hf_url", "READER_HF_URL"),
@@ -97,6 +111,9 @@ class FeedConfig:
                     f"setting arxiv_spacing must be a number of seconds, not {spacing!r}"
                 )
             values["arxiv_spacing"] = float(spacing)
+        deadline = _deadline(environ, settings)
+        if deadline is not None:
+            values["deadline"] = deadline
         return cls(**values)
 
 
@@ -114,17 +131,18 @@ class FeedClient:
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.config = config
         self._sleep = sleep
         self._clock = clock
         self._last_arxiv_call: float | None = None
+        # Real time, never the injected clock: the deadline bounds real socket waits.
+        self._deadline = Deadline()
         self._http = httpx.Client(
             timeout=httpx.Timeout(config.timeout),
             headers={"User-Agent": config.user_agent},
             follow_redirects=True,
-            transport=transport,
+            transport=DeadlineTransport(self._deadline),
         )
 
     def __enter__(self) -> FeedClient:
@@ -152,17 +170,20 @@ class FeedClient:
         """The body of a successful GET of `url`, retrying 429 and 5xx answers after at
         least `min_wait` seconds.
 
+        Each attempt (redirects included) must end within `config.deadline` seconds.
         Raises `ReaderError` naming the host when it cannot be reached, does not answer in
         time, or answers with an error status (after the retries, for 429 and 5xx).
         """
         host = _host(url)
         attempts = 1 + max(self.config.retries, 0)
         for attempt in range(attempts):
+            self._deadline.start(self.config.deadline)
             try:
                 with self._http.stream("GET", url, params=params) as response:
                     if response.is_success:
                         return _read_capped(response, host)
-                    status = f"{response.status_code} {response.reason_phrase}".strip()
+                    # The reason phrase is the server's own text: it may hold escapes.
+                    status = f"{response.status_code} {quoted(response.reason_phrase)}".strip()
                     retryable = response.status_code == 429 or response.status_code >= 500
                     if not retryable or attempt == attempts - 1:
                         tried = (
@@ -170,14 +191,8 @@ class FeedClient:
                         )
                         raise ReaderError(f"{host} answered {status}{tried}")
                     wait = self._retry_wait(response.headers.get("Retry-After"), attempt)
-            except httpx.ConnectTimeout:
-                raise ReaderError(
-                    f"cannot reach {host}: no connection within {self.config.timeout:g} s"
-                ) from None
-            except httpx.TimeoutException:
-                raise ReaderError(
-                    f"{host} did not answer within {self.config.timeout:g} s"
-                ) from None
+            except httpx.TimeoutException as error:
+                raise ReaderError(self._timeout_message(host, error)) from None
             except httpx.ConnectError as error:
                 # Offline, DNS failure, refused: retrying would only make the user wait.
                 raise ReaderError(f"cannot reach {host}: {_reason(error)}") from None
@@ -188,6 +203,8 @@ class FeedClient:
                 wait = self._retry_wait(None, attempt)
             except httpx.HTTPError as error:
                 raise ReaderError(f"{host}: {_reason(error)}") from None
+            finally:
+                self._deadline.clear()
             self._sleep(max(wait, min_wait))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -202,6 +219,14 @@ class FeedClient:
             return self.get(url, params, min_wait=self.config.arxiv_spacing)
         finally:
             self._last_arxiv_call = self._clock()
+
+    def _timeout_message(self, host: str, error: httpx.TimeoutException) -> str:
+        """What ran out: the whole attempt's deadline, the connection's or a read's time."""
+        if self._deadline.ran_out:
+            return f"{host} did not finish its answer within {self.config.deadline:g} s"
+        if isinstance(error, httpx.ConnectTimeout):
+            return f"cannot reach {host}: no connection within {self.config.timeout:g} s"
+        return f"{host} did not answer within {self.config.timeout:g} s"
 
     def _retry_wait(self, retry_after: str | None, attempt: int) -> float:
         """Seconds before retry `attempt + 1`: the server's wish when given, bounded."""
@@ -369,6 +394,34 @@ def _hf_period(date: str | None, week: str | None, month: str | None) -> dict[st
     return {name: value}
 
 
+def _deadline(environ: Mapping[str, str], settings: Settings | None) -> float | None:
+    """The deadline from READER_FETCH_DEADLINE or the fetch_deadline setting, if given."""
+    text = environ.get("READER_FETCH_DEADLINE", "").strip()
+    if text:
+        name, value = "READER_FETCH_DEADLINE", _number(text)
+    else:
+        name, value = "setting fetch_deadline", settings.get("fetch_deadline") if settings else None
+        if value is None:
+            return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        shown = text if text else value
+        raise ReaderError(f"{name} must be a positive number of seconds, not {shown!r}")
+    return float(value)
+
+
+def _number(text: str) -> float | None:
+    """`text` as a number, or None when it is not one."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def _iso_weeks(year: int) -> int:
     """The number of ISO weeks in `year` (52 or 53): December 28 is always in the last."""
     return Date(year, 12, 28).isocalendar().week
@@ -411,7 +464,9 @@ def _parsed(url: str, parse: Callable[[_P], _T], payload: _P) -> _T:
     try:
         return parse(payload)
     except InputError as error:
-        raise ReaderError(f"{_host(url)} sent an unreadable answer: {error}") from None
+        # The parsers quote the server's words safely already; this is a second guard.
+        reason = one_line(valid_text(str(error)))
+        raise ReaderError(f"{_host(url)} sent an unreadable answer: {reason}") from None
 
 
 def _utf8(body: bytes, url: str) -> str:
@@ -457,6 +512,5 @@ def _parse_retry_after(value: str, now: datetime) -> float | None:
 
 
 def _reason(error: httpx.HTTPError) -> str:
-    """The one-line cause of a transport error."""
-    text = " ".join(str(error).split())
-    return text or type(error).__name__
+    """The one-line cause of a transport error (which may quote the server's bytes)."""
+    return quoted(str(error)) or type(error).__name__

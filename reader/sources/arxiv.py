@@ -23,6 +23,7 @@ from reader.errors import InputError
 from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
 from reader.model import Paper
 from reader.sources import Incoming
+from reader.sources.untrusted import day_of, quoted
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -91,7 +92,7 @@ def parse_atom(text: str | bytes, *, source: str = "arxiv-api") -> list[Incoming
     for index, entry in enumerate(root.iter(f"{ATOM}entry"), start=1):
         entry_id = _text(entry.find(f"{ATOM}id"))
         if "/api/errors" in entry_id:
-            message = _collapse(_text(entry.find(f"{ATOM}summary"))) or "unknown error"
+            message = quoted(_text(entry.find(f"{ATOM}summary"))) or "unknown error"
             raise InputError(f"arXiv API error: {message}")
         title = _collapse(_text(entry.find(f"{ATOM}title")))
         if not title:
@@ -248,6 +249,9 @@ def _parse_xml(text: str | bytes) -> StdElementTree.Element:
         raise InputError(f"refused unsafe XML ({type(error).__name__})") from None
     except StdElementTree.ParseError as error:
         raise InputError(f"not valid XML ({error})") from None
+    except UnicodeEncodeError:
+        # Text with lone surrogates (from a lenient decoding) cannot be read as XML.
+        raise InputError("not valid XML (the text holds unencodable characters)") from None
 
 
 def _text(element: StdElementTree.Element | None) -> str:
@@ -271,16 +275,19 @@ def _alternate_link(entry: StdElementTree.Element) -> str | None:
 
 
 def _iso_day(text: str) -> date | None:
-    """The date of an ISO-8601 timestamp ("2026-06-11T17:59:49Z")."""
+    """The date of an ISO-8601 timestamp ("2026-06-11T17:59:49Z"), or None when it is no
+    timestamp or names no real instant."""
     try:
-        return datetime.fromisoformat(text.strip()).date()
+        return day_of(datetime.fromisoformat(text.strip()))
     except ValueError:
         return None
 
 
 def _rfc822_day(text: str) -> date | None:
-    """The calendar day of an RFC 822 date as written, in its own time zone."""
+    """The calendar day of an RFC 822 date as written, in its own time zone, or None when
+    it is no date or names no real instant."""
     try:
-        return parsedate_to_datetime(text.strip()).date()
-    except (TypeError, ValueError, IndexError):
+        return day_of(parsedate_to_datetime(text.strip()))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        # OverflowError: a year or hour of many digits ("Mon, 01 Jan 99999999999999999999").
         return None

@@ -21,8 +21,11 @@ from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
 from reader.model import Paper
 from reader.sources import Incoming
 from reader.sources.arxiv import clean_abstract
+from reader.sources.untrusted import count, day_of, quoted, valid_text
 
 _BOM = "\ufeff"
+_MAX_INTEGER_CHARS = 20
+"""Characters in the longest integer kept (the sign included): 2**63 has 19 digits."""
 _SNIFF_LIMIT = 4096
 _SNIFF_START = re.compile(r'^\s*\[\s*\{[^\[\]]{0,2000}?"paper"\s*:\s*\{', re.DOTALL)
 
@@ -37,7 +40,7 @@ def parse_daily_papers(text_or_data: str | list[Any], *, source: str = "hf-api")
     data = _decode(text_or_data) if isinstance(text_or_data, str) else text_or_data
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         # The Hub reports a bad query as {"error": "..."}; its words are the useful part.
-        raise InputError(f"Hugging Face API error: {' '.join(data['error'].split())}")
+        raise InputError(f"Hugging Face API error: {quoted(data['error'])}")
     if not isinstance(data, list):
         raise InputError("expected a JSON array of Daily Papers items")
     papers: list[Incoming] = []
@@ -61,7 +64,7 @@ def parse_paper(data: str | dict[str, Any], *, source: str = "hf-api") -> Incomi
     """
     decoded = _decode(data) if isinstance(data, str) else data
     if isinstance(decoded, dict) and isinstance(decoded.get("error"), str):
-        raise InputError(f"Hugging Face API error: {' '.join(decoded['error'].split())}")
+        raise InputError(f"Hugging Face API error: {quoted(decoded['error'])}")
     if not isinstance(decoded, dict):
         raise InputError("expected a JSON object describing one paper")
     return Incoming(_read_paper(decoded, {}, "paper", source))
@@ -77,8 +80,8 @@ def looks_like_hf_api(text: str) -> bool:
     if not _SNIFF_START.match(head):
         return False
     try:
-        data = json.loads(text.removeprefix(_BOM))
-    except (json.JSONDecodeError, RecursionError):
+        data = _loads(text)
+    except (ValueError, RecursionError):
         return False
     if not isinstance(data, list) or not data or not isinstance(data[0], dict):
         return False
@@ -89,7 +92,7 @@ def looks_like_hf_api(text: str) -> bool:
 def _decode(text: str) -> Any:
     """The decoded JSON of `text`, or `InputError` saying where it is broken."""
     try:
-        return json.loads(text.removeprefix(_BOM))
+        return _loads(text)
     except json.JSONDecodeError as error:
         raise InputError(
             f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
@@ -98,51 +101,74 @@ def _decode(text: str) -> Any:
         raise InputError("not valid JSON (nested too deeply)") from None
 
 
+def _loads(text: str) -> Any:
+    """`json.loads(text)`, with integers too long for any count decoded as None.
+
+    Python refuses to convert integers of over 4,300 digits (a guard against slow
+    conversions), and none beyond 20 characters fits SQLite anyway: as None, a hostile
+    count makes the count unknown instead of losing the whole answer.
+    """
+    return json.loads(text.removeprefix(_BOM), parse_int=_integer)
+
+
+def _integer(digits: str) -> int | None:
+    """A JSON integer, or None when it is far too long to be a count."""
+    return int(digits) if len(digits) <= _MAX_INTEGER_CHARS else None
+
+
 def _read_paper(paper: dict[str, Any], item: dict[str, Any], where: str, source: str) -> Paper:
-    """One `Paper` from a paper object and (for the daily list) its item."""
-    hf_id = paper.get("id")
-    if not isinstance(hf_id, str) or not hf_id.strip():
+    """One `Paper` from a paper object and (for the daily list) its item.
+
+    Every value is checked, since the answer comes from the network: a count that cannot
+    be stored (negative, or beyond SQLite's 64-bit integers) becomes unknown, lone
+    surrogates in text become U+FFFD, and a date that names no real instant is unknown.
+    """
+    hf_id = _text(paper.get("id"))
+    if hf_id is None or not hf_id.strip():
         raise InputError(f'{where}: the paper has no "id"')
-    raw_title = paper.get("title")
-    if not isinstance(raw_title, str):
-        raw_title = item.get("title")
-    if not isinstance(raw_title, str) or not raw_title.strip():
-        raise InputError(f"{where}: paper {hf_id} has no title")
+    raw_title = _text(paper.get("title"))
+    if raw_title is None:
+        raw_title = _text(item.get("title"))
+    if raw_title is None or not raw_title.strip():
+        raise InputError(f"{where}: paper {quoted(hf_id)} has no title")
     # Older data wraps long titles onto several lines ("...Scaling for\n  Contrastive Loss").
     title = " ".join(raw_title.split())
-    summary = paper.get("summary")
-    if not isinstance(summary, str):
-        summary = item.get("summary")
+    summary = _text(paper.get("summary"))
+    if summary is None:
+        summary = _text(item.get("summary"))
     authors = tuple(_author_names(paper.get("authors")))
     arxiv_id = normalize_arxiv_id(hf_id)
     organization = _organization(paper.get("organization")) or _organization(
         item.get("organization")
     )
-    upvotes = paper.get("upvotes")
     featured = _day(paper.get("submittedOnDailyAt"))
     if featured is None and "submittedOnDailyAt" not in paper:
         # The 2024 schema has no submittedOnDailyAt; there the item's own publishedAt was the
         # submission time. In the current schema that field is something else (the arXiv
         # date shifted by 4 hours), which is why it is only a fallback for the old shape.
         featured = _day(item.get("publishedAt"))
-    comments = item.get("numComments")
     return Paper(
         key=paper_key(arxiv_id, title),
         title=title,
-        abstract=clean_abstract(summary) if isinstance(summary, str) else "",
+        abstract=clean_abstract(summary) if summary is not None else "",
         authors=authors,
         author_count=len(authors) or None,
         organization=organization,
         published=_day(paper.get("publishedAt")),
-        upvotes=upvotes if _is_count(upvotes) else None,
+        upvotes=count(paper.get("upvotes")),
         arxiv_id=arxiv_id,
         url=arxiv_url(arxiv_id) if arxiv_id else f"https://huggingface.co/papers/{hf_id.strip()}",
         source=source,
         featured=featured,
-        comments=comments if _is_count(comments) else None,
+        comments=count(item.get("numComments")),
         github=_url(paper.get("githubRepo")),
         project_page=_url(paper.get("projectPage")),
     )
+
+
+def _text(value: Any) -> str | None:
+    """`value` when it is a string (lone surrogates replaced), else None."""
+    return valid_text(value) if isinstance(value, str) else None
 
 
 def _author_names(authors: Any) -> list[str]:
@@ -153,8 +179,8 @@ def _author_names(authors: Any) -> list[str]:
     for author in authors:
         if not isinstance(author, dict) or author.get("hidden") is True:
             continue
-        name = author.get("name")
-        if isinstance(name, str) and name.strip():
+        name = _text(author.get("name"))
+        if name is not None and name.strip():
             names.append(" ".join(name.split()))
     return names
 
@@ -164,29 +190,26 @@ def _organization(value: Any) -> str | None:
     if not isinstance(value, dict):
         return None
     for field in ("fullname", "name"):
-        name = value.get(field)
-        if isinstance(name, str) and name.strip():
+        name = _text(value.get(field))
+        if name is not None and name.strip():
             return " ".join(name.split())
     return None
 
 
 def _day(value: Any) -> date | None:
-    """The calendar date of an ISO-8601 timestamp such as "2026-06-09T00:00:00.000Z"."""
+    """The calendar date of an ISO-8601 timestamp such as "2026-06-09T00:00:00.000Z", or
+    None when it is no timestamp or names no real instant."""
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value.strip()).date()
+        return day_of(datetime.fromisoformat(value.strip()))
     except ValueError:
         return None
 
 
 def _url(value: Any) -> str | None:
     """`value` when it is a web address, else None (an empty string means "none" here)."""
-    if isinstance(value, str) and value.strip().startswith(("https://", "http://")):
-        return value.strip()
+    text = _text(value)
+    if text is not None and text.strip().startswith(("https://", "http://")):
+        return text.strip()
     return None
-
-
-def _is_count(value: Any) -> bool:
-    """True for a non-negative int (JSON booleans decode to `bool`, a subclass of int)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

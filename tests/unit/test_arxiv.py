@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date
 
@@ -123,6 +124,21 @@ def test_api_error_entry_raises_its_message():
         parse_atom(ERROR_FEED)
 
 
+def test_api_error_message_is_printable_and_short():
+    # XML cannot carry ESC itself, but C1 controls (CSI \x9b, OSC \x9d) and NEL it can.
+    hostile = ERROR_FEED.replace(
+        "incorrect id format for\n      1234.1234x",
+        "bad \u009b31mid\u009b0m \u009d0;pwned\u009c&#x85;&#x202e;" + " and on" * 300,
+    )
+    assert hostile != ERROR_FEED
+    with pytest.raises(InputError) as caught:
+        parse_atom(hostile)
+    message = str(caught.value)
+    assert message.startswith("arXiv API error: bad ")
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e]", message)
+    assert len(message) < 300
+
+
 def test_atom_feed_without_entries_is_empty():
     text = '<feed xmlns="http://www.w3.org/2005/Atom"><title>nothing</title></feed>'
     assert parse_atom(text) == []
@@ -241,3 +257,41 @@ def test_sniffers():
         assert not looks_like_atom(sample(name)), name
     assert not looks_like_atom(sample("hf_daily_papers.json"))
     assert not looks_like_rss("<html><body>rss</body></html>")
+
+
+# --- hostile values ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stamp", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00", "2026-13-01T00:00:00Z"]
+)
+def test_atom_timestamp_that_names_no_real_instant_is_unknown(stamp):
+    text = sample("arxiv_api.atom.xml")
+    hostile = re.sub(r"<published>[^<]*</published>", f"<published>{stamp}</published>", text)
+    assert hostile != text
+    papers = parse_atom(hostile)
+    assert papers and all(item.paper.published is None for item in papers)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "Mon, 01 Jan 99999999999999999999 00:00:00 +0000",
+        "Mon, 01 Jan 2026 99999999999999999999:00:00 +0000",
+        "Thu, 31 Feb 2026 00:00:00 +9999",
+        "Fri, 31 Dec 9999 23:59:59 -2359",
+    ],
+)
+def test_rss_date_that_names_no_real_instant_is_unknown(stamp):
+    text = sample("arxiv_rss.xml")
+    hostile = re.sub(r"<pubDate>[^<]*</pubDate>", f"<pubDate>{stamp}</pubDate>", text)
+    assert hostile != text
+    papers = parse_rss(hostile)
+    assert papers and all(item.paper.published is None for item in papers)
+
+
+def test_text_with_lone_surrogates_is_refused_not_a_crash():
+    # Only text decoded leniently (surrogateescape) can hold them; XML cannot carry them.
+    text = sample("arxiv_api.atom.xml").replace("<title>", "<title>\udcff", 1)
+    with pytest.raises(InputError, match="not valid XML"):
+        parse_atom(text)

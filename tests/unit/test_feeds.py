@@ -7,11 +7,12 @@ a fake that only records.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,10 +32,12 @@ from reader.feeds import (
     fetch_rss,
 )
 from reader.settings import Settings
-from tests.conftest import FORMATS
+from tests.conftest import FORMATS, Run
 
 HF_ITEMS = json.loads((FORMATS / "hf_daily_papers.json").read_text(encoding="utf-8"))
 HF_KEYS = ["2606.11409", "2606.09290", "2606.08063"]
+# C0 and C1 controls and DEL (ESC, CSI, OSC, BEL...): none may reach a message.
+TERMINAL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def sample_bytes(name: str) -> bytes:
@@ -50,6 +53,11 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     stall: float = 0.0
     """Seconds to wait before answering (cut short when the test ends)."""
+    raw: bytes | None = None
+    """The whole answer as bytes on the wire, status line and headers included."""
+    drip: float = 0.0
+    """Seconds between the bytes of `raw` from byte `drip_from` on (cut short at test end)."""
+    drip_from: int = 0
 
 
 def json_reply(data: object) -> Reply:
@@ -100,6 +108,9 @@ def make_handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
                 fake.release.wait(reply.stall)
             if reply.status == 0:
                 return
+            if reply.raw is not None:
+                self.send_raw(reply)
+                return
             try:
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
@@ -109,6 +120,19 @@ def make_handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(reply.body)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # The client gave up (a timeout test): nothing left to tell it.
+
+        def send_raw(self, reply: Reply) -> None:
+            """Write `reply.raw`, one byte at a time after `drip_from` when it drips."""
+            try:
+                self.wfile.write(reply.raw[: reply.drip_from])
+                for byte in reply.raw[reply.drip_from :]:
+                    if fake.release.wait(reply.drip):
+                        return  # The test is over.
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # The client gave up, as it should.
+            self.close_connection = True
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # Keep test output clean.
@@ -347,6 +371,83 @@ def test_slow_answer_times_out(server, fake_time):
     assert len(server.requests) == 1
 
 
+def trickle(phase: str, every: float = 0.2) -> Reply:
+    """A 200 answer sent one byte per `every` seconds from `phase` ("headers": the status
+    line on; "body": the body only). In all it would take over a minute at 0.2 s a byte."""
+    body = b"[" + b" " * 100 + b"]"
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: "
+        + b"x" * 200
+        + f"\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    )
+    return Reply(raw=head + body, drip=every, drip_from=0 if phase == "headers" else len(head))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [trickle("headers"), trickle("body"), trickle("body", every=60.0)],
+    ids=["dripped-headers", "dripped-body", "silent-body"],
+)
+def test_the_deadline_ends_an_answer_that_never_finishes(server, fake_time, answer):
+    server.script("/api/daily_papers", answer)
+    # Each byte (or the silence of the last case) comes well within the 5 s read timeout, so
+    # only the 1 s deadline can end it; its own message shows which limit fired.
+    config = config_for(server, timeout=5.0, deadline=1.0)
+    with (
+        FeedClient(config, sleep=fake_time.sleep, clock=fake_time.clock) as client,
+        pytest.raises(ReaderError) as caught,
+    ):
+        fetch_hf(config, date="2026-06-12", client=client)
+    host = server.url.removeprefix("http://")
+    assert str(caught.value) == f"{host} did not finish its answer within 1 s"
+    # Running out of time is not retried: the user has waited long enough.
+    assert len(server.requests) == 1
+    assert fake_time.sleeps == []
+
+
+def test_each_attempt_has_its_own_deadline_and_no_more(server, fake_time):
+    # The documented bound: one attempt never outlives the deadline, a retry (after a 5xx)
+    # starts a fresh one, and an attempt that ran out of time ends the request.
+    server.script("/api/daily_papers", Reply(503), trickle("body"))
+    config = config_for(server, timeout=5.0, deadline=1.0, retries=3)
+    with (
+        FeedClient(config, sleep=fake_time.sleep, clock=fake_time.clock) as client,
+        pytest.raises(ReaderError, match="did not finish its answer within 1 s"),
+    ):
+        fetch_hf(config, date="2026-06-12", client=client)
+    assert len(server.requests) == 2
+    assert fake_time.sleeps == [1.0]
+
+
+def test_the_deadline_counts_per_request_not_per_fetch(server, fake_time):
+    # Three pages of 0.4 s each: the fetch takes longer than the deadline, no request does.
+    pages = [json_reply(HF_ITEMS[index : index + 1]) for index in range(3)]
+    server.script(
+        "/api/daily_papers", *(replace(page, stall=0.4) for page in pages), json_reply([])
+    )
+    config = config_for(server, deadline=1.0)
+    with FeedClient(config, sleep=fake_time.sleep, clock=fake_time.clock) as client:
+        papers = fetch_hf(config, date="2026-06-12", limit=1, client=client)
+    assert [item.paper.key for item in papers] == HF_KEYS
+
+
+def test_proxies_from_the_environment_are_used_and_keep_the_deadline(
+    server, fake_time, monkeypatch
+):
+    # As httpx does by default: HTTP_PROXY is honoured (here the local server plays the proxy).
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server.url)
+    server.script("/api/daily_papers", json_reply(HF_ITEMS), trickle("body"))
+    config = FeedConfig(hf_url="http://papers.invalid", timeout=5.0, deadline=1.0)
+    with FeedClient(config, sleep=fake_time.sleep, clock=fake_time.clock) as client:
+        papers = fetch_hf(config, date="2026-06-12", client=client)
+        with pytest.raises(ReaderError, match=r"papers\.invalid did not finish its answer"):
+            fetch_hf(config, date="2026-06-12", client=client)
+    assert [item.paper.key for item in papers] == HF_KEYS
+    assert server.requests[0].headers["Host"] == "papers.invalid"
+
+
 def test_connection_refused_is_a_clear_error(fake_time):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -366,6 +467,82 @@ def test_oversized_answer_is_refused(server, client, monkeypatch):
     server.script("/api/daily_papers", Reply(body=b"[" + b" " * 5000 + b"]"))
     with pytest.raises(ReaderError, match="sent more than"):
         fetch_hf(client.config, date="2026-06-12", client=client)
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [b"\x1b[31mBOOM\x1b]0;pwned\x07", b"\x1b[2J" + b"Very long reason " * 300],
+    ids=["escapes", "long"],
+)
+def test_a_hostile_status_text_is_shown_printable_and_short(server, client, reason):
+    answer = b"HTTP/1.1 500 " + reason + b"\r\nContent-Length: 0\r\n\r\n"
+    server.script("/api/daily_papers", Reply(raw=answer))
+    with pytest.raises(ReaderError) as caught:
+        fetch_hf(client.config, date="2026-06-12", client=client)
+    message = str(caught.value)
+    host = server.url.removeprefix("http://")
+    assert message.startswith(f"{host} answered 500 ")
+    assert message.endswith(" (after 4 attempts)")
+    assert not TERMINAL_CONTROL.search(message)
+    assert len(message) < 300
+    assert ("BOOM" if b"BOOM" in reason else "Very long reason") in message
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "fetch"),
+    [
+        (
+            "/api/query",
+            "<feed xmlns='http://www.w3.org/2005/Atom'><entry>"
+            "<id>http://arxiv.org/api/errors#bad</id><title>Error</title>"
+            "<summary>bad \u009b31mquery\u009b0m \u009d0;pwned\u009c&#x85;&#x9b;2J"
+            + " and on" * 500
+            + "</summary></entry></feed>",
+            lambda config, client: fetch_arxiv(config, "all:x", client=client),
+        ),
+        (
+            "/api/daily_papers",
+            json.dumps({"error": "\x1b[2J\x1b]52;c;cHduZWQ=\x07 bad date \ud800" * 100}),
+            lambda config, client: fetch_hf(config, date="2026-06-12", client=client),
+        ),
+        (
+            "/api/daily_papers",
+            json.dumps([{"paper": {"id": "\x1b]0;pwned\x07" * 100}}]),
+            lambda config, client: fetch_hf(config, date="2026-06-12", client=client),
+        ),
+    ],
+    ids=["atom-error-entry", "hf-error", "hf-item-id"],
+)
+def test_server_text_in_errors_is_printable_and_short(server, client, path, body, fetch):
+    server.script(path, Reply(body=body.encode("utf-8", "surrogatepass")))
+    with pytest.raises(ReaderError) as caught:
+        fetch(client.config, client)
+    message = str(caught.value)
+    assert message.startswith(f"{server.url.removeprefix('http://')} sent an unreadable answer: ")
+    assert not TERMINAL_CONTROL.search(message)
+    assert not re.search("[\ud800-\udfff]", message)
+    assert len(message) < 300
+
+
+def test_reader_fetch_keeps_the_deadline_and_prints_one_clean_line(
+    server, tmp_path, capsys, monkeypatch
+):
+    # End to end: the environment variable reaches the client, the error the terminal.
+    run = Run(tmp_path / "library", capsys)
+    monkeypatch.setenv("READER_HF_URL", server.url)
+    monkeypatch.setenv("READER_FETCH_DEADLINE", "1")
+    host = server.url.removeprefix("http://")
+    server.script("/api/daily_papers", trickle("headers"))
+    assert run("fetch", "hf", "--date", "2026-06-12") == (
+        1,
+        "",
+        f"reader: error: {host} did not finish its answer within 1 s\n",
+    )
+    server.script("/api/daily_papers", Reply(raw=b"HTTP/1.1 404 \x1b]0;pwned\x07\x1b[2J\r\n\r\n"))
+    code, out, err = run("fetch", "hf", "--date", "2026-06-12")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"reader: error: {host} answered 404 ")
+    assert err.count("\n") == 1 and not TERMINAL_CONTROL.search(err.removesuffix("\n"))
 
 
 # --- arXiv API -----------------------------------------------------------------------------
@@ -523,6 +700,7 @@ def test_config_defaults():
     assert config.arxiv_spacing == 3.0
     assert config.timeout == 20
     assert config.retries == 3
+    assert config.deadline == 60.0
 
 
 def test_config_environment_over_settings_over_defaults(tmp_path):
@@ -540,6 +718,13 @@ def test_config_environment_over_settings_over_defaults(tmp_path):
     assert config.arxiv_spacing == 5.0
 
 
+def test_fetch_deadline_from_the_environment_over_settings(tmp_path):
+    settings = Settings(tmp_path)
+    settings.set("fetch_deadline", 90)
+    assert FeedConfig.load({}, settings).deadline == 90.0
+    assert FeedConfig.load({"READER_FETCH_DEADLINE": " 2.5 "}, settings).deadline == 2.5
+
+
 @pytest.mark.parametrize(
     ("environ", "setting", "message"),
     [
@@ -547,6 +732,25 @@ def test_config_environment_over_settings_over_defaults(tmp_path):
         ({}, ("arxiv_api_url", "not a url"), "arxiv_api_url must be an http"),
         ({}, ("arxiv_spacing", -1), "arxiv_spacing must be a number of seconds"),
         ({}, ("arxiv_spacing", "3"), "arxiv_spacing must be a number of seconds"),
+        ({}, ("fetch_deadline", 0), "fetch_deadline must be a positive number of seconds"),
+        ({}, ("fetch_deadline", "60"), "fetch_deadline must be a positive number of seconds"),
+        ({}, ("fetch_deadline", True), "fetch_deadline must be a positive number of seconds"),
+        ({}, ("fetch_deadline", 1e400), "fetch_deadline must be a positive number of seconds"),
+        (
+            {"READER_FETCH_DEADLINE": "soon"},
+            None,
+            "READER_FETCH_DEADLINE must be a positive number of seconds",
+        ),
+        (
+            {"READER_FETCH_DEADLINE": "-5"},
+            None,
+            "READER_FETCH_DEADLINE must be a positive number of seconds",
+        ),
+        (
+            {"READER_FETCH_DEADLINE": "nan"},
+            None,
+            "READER_FETCH_DEADLINE must be a positive number of seconds",
+        ),
     ],
 )
 def test_config_rejects_values_that_cannot_work(tmp_path, environ, setting, message):

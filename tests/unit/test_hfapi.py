@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -149,6 +150,23 @@ def test_malformed_input_raises_one_line_input_error(text, message):
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps({"error": "\x1b]52;c;cHduZWQ=\x07\u009b2J \ud800 bad" * 200}),
+        json.dumps([{"paper": {"id": "\x1b[2J\x1b]0;pwned\x07\ud800" * 200, "title": 5}}]),
+    ],
+    ids=["api-error", "item-id"],
+)
+def test_server_words_in_errors_are_printable_and_short(text):
+    # Such messages end up on the terminal (reader import, reader fetch, the app's status line).
+    with pytest.raises(InputError) as caught:
+        parse_daily_papers(text)
+    message = str(caught.value)
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]", message)
+    assert len(message) < 300
+
+
 def test_paper_detail_wrong_shape():
     with pytest.raises(InputError, match="expected a JSON object"):
         parse_paper("[]")
@@ -165,3 +183,104 @@ def test_sniffer():
     assert not looks_like_hf_api('[{"paper": {"id": "2606.11409"')
     assert not looks_like_hf_api("[]")
     assert not looks_like_hf_api("Daily Papers\nSome title")
+
+
+# --- hostile values ------------------------------------------------------------------------
+
+
+def one_item(paper: dict[str, object], **item: object) -> str:
+    """A Daily Papers answer of one item, the paper's other fields from the first sample."""
+    base = json.loads(sample("hf_daily_papers.json"))[0]
+    return json.dumps([{**base, **item, "paper": {**base["paper"], **paper}}])
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("99999999999999999999999", None),
+        (str(2**63), None),
+        (str(2**63 - 1), 2**63 - 1),
+        ("1e400", None),
+        ("-3", None),
+        ("9" * 5000, None),
+        ("-" + "9" * 5000, None),
+        ("12", 12),
+    ],
+    ids=["huge", "2**63", "2**63-1", "1e400", "negative", "5000-digits", "-5000-digits", "12"],
+)
+def test_a_count_that_cannot_be_stored_is_unknown_and_the_paper_kept(library, raw, kept):
+    text = one_item({"upvotes": "@upvotes@"}, numComments="@comments@")
+    text = text.replace('"@upvotes@"', raw).replace('"@comments@"', raw)
+    (item,) = parse_daily_papers(text)
+    assert (item.paper.upvotes, item.paper.comments) == (kept, kept)
+    library.import_papers([item])
+    stored = library.entry(item.paper.key).paper
+    assert (stored.upvotes, stored.comments) == (kept, kept)
+
+
+def test_a_huge_number_does_not_break_the_sniffer():
+    assert looks_like_hf_api(one_item({"upvotes": "@"}).replace('"@"', "9" * 5000))
+
+
+def test_lone_surrogates_become_replacement_characters(library):
+    text = one_item(
+        {
+            "title": "Lone \ud800 surrogate",
+            "summary": "An abstract \udfff here",
+            "authors": [{"name": "A. \udc00uthor"}],
+            "organization": {"fullname": "Org \ud83d"},
+            "githubRepo": "https://github.com/\ud800",
+        }
+    )
+    # json.dumps wrote the escapes as text; make them JSON escapes again.
+    text = text.replace("\\\\u", "\\u")
+    (item,) = parse_daily_papers(text)
+    paper = item.paper
+    assert paper.title == "Lone \ufffd surrogate"
+    assert paper.abstract == "An abstract \ufffd here"
+    assert paper.authors == ("A. \ufffduthor",)
+    assert paper.organization == "Org \ufffd"
+    assert paper.github == "https://github.com/\ufffd"
+    library.import_papers([item])
+    assert library.entry(paper.key).paper.title == "Lone \ufffd surrogate"
+
+
+def test_a_lone_surrogate_in_an_id_without_arxiv_id_is_replaced(library):
+    text = json.dumps([{"paper": {"id": "x", "title": "No arXiv id"}}]).replace('"x"', '"\\ud800"')
+    (item,) = parse_daily_papers(text)
+    assert item.paper.url == "https://huggingface.co/papers/\ufffd"
+    library.import_papers([item])
+    assert library.entry(item.paper.key).paper.url == item.paper.url
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00", "2026-02-30T00:00:00Z", "soon"],
+)
+def test_a_timestamp_that_names_no_real_instant_is_unknown(library, stamp):
+    (item,) = parse_daily_papers(one_item({"publishedAt": stamp, "submittedOnDailyAt": stamp}))
+    assert (item.paper.published, item.paper.featured) == (None, None)
+    library.import_papers([item])
+
+
+def test_extreme_but_real_timestamps_are_kept():
+    (item,) = parse_daily_papers(
+        one_item({"publishedAt": "9999-12-31T23:59:59Z", "submittedOnDailyAt": "0001-01-01"})
+    )
+    assert (item.paper.published, item.paper.featured) == (date(9999, 12, 31), date(1, 1, 1))
+
+
+@pytest.mark.parametrize("title", ["5", "null", "[]", '{"text": "A title"}', "true"])
+def test_a_title_that_is_no_string_falls_back_to_the_item_title_or_refuses(title):
+    text = one_item({"title": "@"}).replace('"@"', title)
+    (item,) = parse_daily_papers(text)
+    assert item.paper.title.startswith("Risk Under Pressure")  # The item's own title.
+    text = one_item({"title": "@"}, title="@").replace('"@"', title)
+    with pytest.raises(InputError, match=r"item 1: paper 2606\.11409 has no title"):
+        parse_daily_papers(text)
+
+
+def test_deeply_nested_json_is_refused():
+    text = one_item({"authors": "@"}).replace('"@"', "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputError, match="nested too deeply"):
+        parse_daily_papers(text)
