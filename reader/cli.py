@@ -25,10 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import TextIO
 
-    from reader.feeds import FeedConfig
     from reader.library import Library
-
-EXPORT_FORMATS = ("markdown", "json", "jsonl", "bibtex")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, parents=[common], help=help_text, description=help_text)
 
+    from reader.export import FORMATS as EXPORT_FORMATS
     from reader.sources.detect import FORMATS
 
     sub = command("import", "import papers from files or standard input (-)")
@@ -100,7 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("export", "export papers (default: the starred ones)")
     sub.add_argument("query", nargs="*", help="a filter query (default: is:starred)")
     sub.add_argument("--all", action="store_true", help="export every paper")
-    sub.add_argument("--format", choices=EXPORT_FORMATS, default="markdown")
+    sub.add_argument(
+        "--format",
+        choices=tuple(EXPORT_FORMATS),
+        help="markdown, json, jsonl or bibtex (default: from the -o file name, else markdown)",
+    )
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing FILE")
     sub.add_argument("--sort", choices=tuple(SORTS), default="date")
@@ -406,33 +408,20 @@ def _is_terminal(stream: TextIO | None) -> bool:
 
 
 def _import(library: Library, args: argparse.Namespace) -> int:
-    from reader.data import sample_pages
-    from reader.fileio import read_text_input
-    from reader.sources.detect import parse_text
+    from reader import importing
 
     if not args.files and not args.sample:
         raise ReaderError("name at least one FILE (or - for standard input, or --sample)")
-    from reader.sources.detect import arxiv_ids, detect_format
-
-    items = []
     # Every input is read and parsed before anything is written: a bad file changes nothing.
-    for name in args.files:
-        text = read_text_input(name)
-        where = "standard input" if name == "-" else name
-        fmt = detect_format(text) if args.format == "auto" else args.format
-        if fmt == "ids":
-            # A plain list of arXiv ids or URLs: their metadata comes from the arXiv API.
-            from reader import feeds
-
-            ids = arxiv_ids(text)
-            if not ids:
-                raise ReaderError(f"{where}: not a list of arXiv ids or URLs")
-            items.extend(feeds.fetch_arxiv_ids(_feed_config(library), ids))
-        else:
-            items.extend(parse_text(text, fmt or "auto", year=args.year, where=where))
+    items = importing.read_files(
+        args.files,
+        args.format,
+        year=args.year,
+        library_folder=library.folder,
+        progress=_progress_printer(),
+    )
     if args.sample:
-        for name, text in sample_pages():
-            items.extend(parse_text(text, "hf-page", year=args.year, where=name))
+        items.extend(importing.sample_items(year=args.year))
     result = library.import_papers(items, progress=_import_progress(), waiting=_say_waiting)
     print(f"Imported {plural(len(result.keys), 'paper')}: {result.summary()}.")
     return 0
@@ -544,24 +533,24 @@ def _export(library: Library, args: argparse.Namespace) -> int:
     from reader import export
     from reader.fileio import write_text_atomic
 
+    if args.all and args.query:
+        raise ReaderError("give either a QUERY or --all, not both")
     query = "" if args.all else (" ".join(args.query) if args.query else "is:starred")
+    if args.output is not None and not args.output:
+        raise ReaderError("-o/--output needs a file name")
+    # Without --format, the file name says it (papers.bib is BibTeX); else Markdown.
+    chosen = export.FORMATS.get(args.format or "") or (
+        export.for_suffix(args.output or "") or export.FORMATS["markdown"]
+    )
     entries = library.entries(query, args.sort)
-    if args.format == "markdown":
-        default_title = "Starred papers" if query == "is:starred" else "Papers"
-        text = export.to_markdown(entries, title=args.title or default_title)
-    elif args.format == "json":
-        text = export.to_json(entries)
-    elif args.format == "bibtex":
-        from reader.bibtex_export import to_bibtex
-
-        text = to_bibtex(entries)
-    else:
-        text = export.to_jsonl(entries)
+    default_title = "Starred papers" if query == "is:starred" else "Papers"
+    text = chosen.render(entries, title=args.title or default_title)
     if args.output is not None:
-        if not args.output:
-            raise ReaderError("-o/--output needs a file name")
         write_text_atomic(Path(args.output), text, force=args.force)
-        print(f"Exported {plural(len(entries), 'paper')} to {args.output}.", file=sys.stderr)
+        print(
+            f"Exported {plural(len(entries), 'paper')} to {args.output} ({chosen.label}).",
+            file=sys.stderr,
+        )
     else:
         print(text, end="")  # unlike sys.stdout.write, fine with a closed stdout (None)
     return 0
@@ -590,42 +579,25 @@ def _stats(library: Library, args: argparse.Namespace) -> int:
     return 0
 
 
-def _feed_config(library: Library) -> FeedConfig:
-    # Imported here: httpx is only loaded by the commands that go online.
-    from reader import feeds
-    from reader.settings import Settings
-
-    return feeds.FeedConfig.load(os.environ, Settings(library.folder))
-
-
 def _fetch(library: Library, args: argparse.Namespace) -> int:
-    from reader import feeds
+    from reader import feeds, importing
 
-    config = _feed_config(library)
-    progress = _progress_printer()
     if args.feed == "hf":
-        label = f"Hugging Face Daily Papers ({args.date or args.week or args.month or 'today'})"
-        items = feeds.fetch_hf(
-            config, date=args.date, week=args.week, month=args.month, progress=progress
-        )
+        request = feeds.FetchRequest("hf", args.date or args.week or args.month or "")
     elif args.rss:
         if args.query:
             raise ReaderError("give either a search QUERY or --rss CATEGORY, not both")
-        label = f"the arXiv listing of {args.rss}"
-        items = feeds.fetch_rss(config, args.rss)
+        request = feeds.FetchRequest("rss", args.rss)
     else:
-        if not args.query:
-            raise ReaderError(
-                "give an arXiv search QUERY (e.g. 'cat:cs.LG AND abs:causal') or --rss CATEGORY"
-            )
-        label = f"arXiv search {args.query!r}"
-        items = feeds.fetch_arxiv(config, args.query, max_results=args.max, progress=progress)
+        request = feeds.FetchRequest("arxiv", args.query or "", max_results=args.max)
+    config = importing.feed_config(library.folder)
+    items = feeds.fetch(config, request, _progress_printer())
     if not items:
         # An empty daily listing (weekends, holidays) is normal, not an error.
-        print(f"Nothing new from {label}.")
+        print(f"Nothing new from {request.label}.")
         return 0
     result = library.import_papers(items, waiting=_say_waiting)
-    print(f"Fetched {plural(len(result.keys), 'paper')} from {label}: {result.summary()}.")
+    print(f"Fetched {plural(len(result.keys), 'paper')} from {request.label}: {result.summary()}.")
     return 0
 
 
@@ -658,27 +630,18 @@ def _import_progress() -> Callable[[int, int], None] | None:
 
 def _run_app(folder: Path, *, samples: bool = False) -> int:
     """Open the TUI on the library in `folder` (only this command imports Textual)."""
+    from reader import importing
     from reader.library import Library
-    from reader.tui.app import ReaderApp
+    from reader.tui.app import make_app
 
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise ReaderError("the app needs a terminal; use `reader list` in scripts and pipes")
     with Library(folder) as library:
         if samples:
-            _import_samples(library)
-        app = ReaderApp(library)
+            library.import_papers(importing.sample_items())
+        app = make_app(library)
         app.run()
     return app.return_code or 0
-
-
-def _import_samples(library: Library) -> None:
-    from reader.data import sample_pages
-    from reader.sources.detect import parse_text
-
-    items = []
-    for name, text in sample_pages():
-        items.extend(parse_text(text, "hf-page", where=name))
-    library.import_papers(items)
 
 
 def _demo() -> int:

@@ -303,7 +303,7 @@ def _decoder() -> LatexNodes2Text:
     """The LaTeX-to-Unicode decoder, built once on first use.
 
     It is bibtexparser's `LatexDecodingMiddleware` setup (math kept verbatim, `\\url{x}` as
-    x), plus the text-mode macros `reader.bibtex_export` writes for characters that have no
+    x), plus the text-mode macros `reader.export.bibtex` writes for characters that have no
     other escape that keeps braces balanced or survives decoding.
     """
     from pylatexenc import latex2text

@@ -7,7 +7,6 @@ The triage itself lives in `MainScreen`; the app stays small.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
@@ -84,6 +83,9 @@ class ReaderApp(App[None]):
             )
 
 
-def make_app(folder: Path) -> ReaderApp:
-    """The app on the library in `folder` (the CLI and the tests both start here)."""
-    return ReaderApp(Library(folder))
+def make_app(library: Library, *, settings: Settings | None = None) -> ReaderApp:
+    """The app on an open library: the CLI and the tests both start here.
+
+    The keymap of the settings file applies (see `reader.tui.keys`).
+    """
+    return ReaderApp(library, settings=settings)

@@ -100,43 +100,14 @@ def samples(host: Host) -> None:
 
 def fetch(host: Host) -> None:
     """Ask what to fetch (a dialog), then fetch and import in a worker."""
-    from reader.tui.screens.fetch import FetchRequest, FetchScreen
+    from reader import feeds
+    from reader.tui.screens.fetch import FetchScreen
 
-    def chosen(request: FetchRequest | None) -> None:
+    def chosen(request: feeds.FetchRequest | None) -> None:
         if request is None:
             host.set_status("Fetch cancelled")
             return
-        start(host, _fetch_label(request), _fetcher(host, request))
+        config = importing.feed_config(host.library.folder)
+        start(host, request.label, lambda: feeds.fetch(config, request))
 
     host.app.push_screen(FetchScreen(), chosen)
-
-
-def _fetch_label(request: object) -> str:
-    source, value = request.source, request.value  # type: ignore[attr-defined]
-    return {
-        "hf": f"Hugging Face Daily Papers ({value})",
-        "arxiv": f"arXiv search {value!r}",
-        "rss": f"the arXiv listing of {value}",
-    }[source]
-
-
-def _fetcher(host: Host, request: object) -> Load:
-    import re
-
-    from reader import feeds
-
-    source, value = request.source, request.value  # type: ignore[attr-defined]
-    config = importing.feed_config(host.library.folder)
-
-    def load() -> list[Incoming]:
-        if source == "hf":
-            if re.fullmatch(r"\d{4}-W\d{2}", value):
-                return feeds.fetch_hf(config, week=value)
-            if re.fullmatch(r"\d{4}-\d{2}", value):
-                return feeds.fetch_hf(config, month=value)
-            return feeds.fetch_hf(config, date=value)
-        if source == "rss":
-            return feeds.fetch_rss(config, value)
-        return feeds.fetch_arxiv(config, value)
-
-    return load

@@ -243,3 +243,40 @@ def test_the_app_needs_a_terminal_and_says_so(tmp_path: Path):
             "reader: error: the app needs a terminal; use `reader list` in scripts and pipes\n"
         )
     assert not (tmp_path / "home").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "starts"),
+    [
+        ("out.bib", "BibTeX", "@"),
+        ("out.jsonl", "JSON Lines", '{"key":'),
+        ("out.json", "JSON", "["),
+        ("out.md", "Markdown", "# Papers"),
+        ("out.txt", "Markdown", "# Papers"),
+    ],
+)
+def test_export_format_follows_the_file_name(
+    imported: Run, tmp_path: Path, name: str, label: str, starts: str
+):
+    target = tmp_path / name
+    code, _, err = imported("export", "sparse", "-o", str(target))
+    assert code == 0 and f"({label})" in err
+    assert target.read_text(encoding="utf-8").startswith(starts)
+    # An explicit --format wins over the name.
+    code, _, _ = imported("export", "sparse", "-o", str(target), "--force", "--format", "jsonl")
+    assert code == 0 and target.read_text(encoding="utf-8").startswith('{"key":')
+
+
+def test_export_all_with_a_query_is_refused(imported: Run):
+    code, out, err = imported("export", "--all", "sparse")
+    assert code == 1 and out == "" and "either a QUERY or --all" in err
+
+
+def test_every_export_format_is_offered_by_the_cli():
+    from reader.cli import build_parser
+    from reader.export import FORMATS
+
+    parser = build_parser()
+    export = parser._subparsers._group_actions[0].choices["export"]  # type: ignore[union-attr]
+    (action,) = [action for action in export._actions if action.dest == "format"]
+    assert tuple(action.choices) == tuple(FORMATS)

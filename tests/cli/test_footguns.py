@@ -108,7 +108,7 @@ def test_export_a_negated_word_to_a_file(run: Run, tmp_path: Path):
     code, out, err = run("export", "-survey", "-o", str(target))
     assert code == 0 and out == "", err
     count = len(expected(run, "-survey"))
-    assert err.strip() == f"Exported {count} papers to {target}."
+    assert err.strip() == f"Exported {count} papers to {target} (Markdown)."
     text = target.read_text(encoding="utf-8")
     assert text.count("\n## ") == count
     assert "survey" not in text.lower()

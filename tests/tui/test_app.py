@@ -494,21 +494,21 @@ async def test_footer_shows_the_keys_that_matter_now(tmp_path: Path, make_app):
 
 
 async def test_fetch_dialog_runs_in_a_worker(make_app, monkeypatch, sample_dir: Path):
-    from reader import feeds
+    from reader.feeds import requests
     from reader.tui.screens.fetch import FetchScreen
 
     calls: list[tuple[str, dict]] = []
 
-    def fake_hf(config, **kwargs):
+    def fake_hf(config, progress=None, client=None, **kwargs):
         calls.append(("hf", kwargs))
         return [Incoming(LINKED)]
 
-    def fake_rss(config, category):
+    def fake_rss(config, category, client=None):
         calls.append(("rss", {"category": category}))
         return []
 
-    monkeypatch.setattr(feeds, "fetch_hf", fake_hf)
-    monkeypatch.setattr(feeds, "fetch_rss", fake_rss)
+    monkeypatch.setattr(requests, "fetch_hf", fake_hf)
+    monkeypatch.setattr(requests, "fetch_rss", fake_rss)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -520,8 +520,7 @@ async def test_fetch_dialog_runs_in_a_worker(make_app, monkeypatch, sample_dir: 
         assert calls == [("hf", {"week": "2026-W24"})]
         # The fixture library already holds this paper: nothing changes.
         assert "(2026-W24): 0 new, 0 updated, 1 skipped" in status_text(app)
-        await pilot.press("f")
-        await pilot.click("RadioButton:last-of-type")  # the arXiv daily listing
+        await pilot.press("f", "down", "down")  # from Hugging Face to the arXiv daily listing
         await pilot.pause()
         app.screen.query_one("Input").value = "cs.LG"
         await pilot.press("enter")
@@ -544,13 +543,24 @@ async def test_export_matching_papers_as_bibtex(make_app, tmp_path: Path, monkey
         await pilot.press("b")
         assert isinstance(app.screen, PromptScreen)
         app.screen.query_one("Input").value = str(target)
-        await pilot.press("enter", "n")
+        await pilot.press("enter")
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)  # the clipboard, once it is written
+        await pilot.press("n")
         papers = parse_bibtex(target.read_text(encoding="utf-8"))
         assert len(papers) == count
         assert {item.paper.title for item in papers} == {
             entry.paper.title for entry in app.library.entries("sparse caus")
         }
+        # Another suffix, another format: the registry decides.
+        other = tmp_path / "out.jsonl"
+        await pilot.press("b")
+        app.screen.query_one("Input").value = str(other)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("n")
+        assert len(other.read_text(encoding="utf-8").splitlines()) == count
+        assert "(JSON Lines)" in status_text(app)
 
 
 async def test_the_app_keeps_working_on_a_full_disk(tmp_path: Path, disk: Path, make_app):

@@ -21,7 +21,7 @@ CORE_MODULES = [
     "reader.sources.hfapi",
     "reader.sources.arxiv",
     "reader.sources.bibtex",
-    "reader.bibtex_export",
+    "reader.export.bibtex",
 ]
 
 

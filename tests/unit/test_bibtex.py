@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.bibtex_export import citation_keys, escape_latex, to_bibtex
 from reader.errors import InputError
+from reader.export.bibtex import citation_keys, escape_latex, to_bibtex
 from reader.identity import title_key
 from reader.model import Entry, Paper, PaperState
 from reader.sources.bibtex import looks_like_bibtex, parse_bibtex
@@ -381,7 +381,7 @@ def test_looks_like_bibtex(text: str, expected: bool) -> None:
 
 def test_reading_bibtex_does_not_import_textual() -> None:
     code = (
-        "import sys, reader.sources.bibtex as b, reader.bibtex_export as e\n"
+        "import sys, reader.sources.bibtex as b, reader.export.bibtex as e\n"
         "b.parse_bibtex('@misc{k, title={T\\\\\"u}}')\n"
         "print(','.join(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))\n"
     )

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from reader.export import escape_markdown, to_markdown
+from reader.export.markdown import escape_markdown, to_markdown
 from reader.model import Entry, Paper, PaperState
 
 TODAY = date(2026, 11, 21)

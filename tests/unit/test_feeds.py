@@ -463,7 +463,7 @@ def test_connection_refused_is_a_clear_error(fake_time):
 
 
 def test_oversized_answer_is_refused(server, client, monkeypatch):
-    monkeypatch.setattr(feeds, "MAX_RESPONSE_BYTES", 1024)
+    monkeypatch.setattr(feeds.client, "MAX_RESPONSE_BYTES", 1024)
     server.script("/api/daily_papers", Reply(body=b"[" + b" " * 5000 + b"]"))
     with pytest.raises(ReaderError, match="sent more than"):
         fetch_hf(client.config, date="2026-06-12", client=client)

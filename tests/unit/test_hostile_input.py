@@ -21,7 +21,7 @@ import pytest
 
 from reader import browser, clipboard, fileio
 from reader.errors import ReaderError
-from reader.export import to_jsonl
+from reader.export.jsonl import to_jsonl
 from reader.library import Library
 from reader.model import Entry, Paper
 from reader.render import list_rows

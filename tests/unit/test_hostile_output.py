@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.bibtex_export import to_bibtex
-from reader.export import to_json, to_jsonl, to_markdown
+from reader.export.bibtex import to_bibtex
+from reader.export.jsonl import to_json, to_jsonl
+from reader.export.markdown import to_markdown
 from reader.library import Library
 from reader.model import Entry, Paper, PaperState
 from reader.render import json_text

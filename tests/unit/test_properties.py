@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from reader.errors import InputError, QueryError, ReaderError
-from reader.export import to_jsonl
+from reader.export.jsonl import to_jsonl
 from reader.library import Library
 from reader.library.sql import to_sql
 from reader.model import Entry, Paper, PaperState

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
@@ -13,20 +12,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
-
-@dataclass(frozen=True, slots=True)
-class FetchRequest:
-    """What the user asked to fetch: a source ("hf", "arxiv", "rss") and its argument."""
-
-    source: str
-    value: str
+from reader.feeds import SOURCES, FetchRequest
 
 
-_SOURCES = {
-    "hf": ("Hugging Face Daily Papers", "a day YYYY-MM-DD, a week YYYY-Www or a month YYYY-MM"),
-    "arxiv": ("arXiv search", "an arXiv query, e.g. cat:cs.LG AND abs:causal"),
-    "rss": ("arXiv daily listing", "a category, e.g. cs.LG"),
-}
+def _hint(source: str) -> str:
+    return f"{SOURCES[source].hint} · ↑ ↓ switch the source · Enter fetches · Esc cancels"
 
 
 class FetchScreen(ModalScreen[FetchRequest | None]):
@@ -56,8 +46,10 @@ class FetchScreen(ModalScreen[FetchRequest | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", tooltip="Close without fetching"),
+        Binding("up", "switch(-1)", "Source ↑", tooltip="The previous source"),
+        Binding("down", "switch(1)", "Source ↓", tooltip="The next source"),
     ]
-    """Enter in the input fetches; Esc cancels."""
+    """Enter in the input fetches, ↑ and ↓ switch the source, Esc cancels."""
 
     def __init__(self, today: date | None = None) -> None:
         super().__init__()
@@ -68,10 +60,10 @@ class FetchScreen(ModalScreen[FetchRequest | None]):
         with Vertical(id="fetch-dialog") as dialog:
             dialog.border_title = "Fetch papers"
             with RadioSet(id="fetch-source"):
-                for key, (label, _) in _SOURCES.items():
-                    yield RadioButton(label, value=key == "hf", name=key)
+                for source in SOURCES.values():
+                    yield RadioButton(source.label, value=source.name == "hf", name=source.name)
             yield Input(self._today.isoformat(), id="fetch-value")
-            yield Static(_SOURCES["hf"][1] + " · Enter fetches · Esc cancels", id="fetch-hint")
+            yield Static(_hint("hf"), id="fetch-hint")
 
     def on_mount(self) -> None:
         """Start in the input, with the default (today) ready to accept."""
@@ -82,10 +74,8 @@ class FetchScreen(ModalScreen[FetchRequest | None]):
         self._source = event.pressed.name or "hf"
         field = self.query_one(Input)
         field.value = self._today.isoformat() if self._source == "hf" else ""
-        field.placeholder = _SOURCES[self._source][1]
-        self.query_one("#fetch-hint", Static).update(
-            _SOURCES[self._source][1] + " · Enter fetches · Esc cancels"
-        )
+        field.placeholder = SOURCES[self._source].hint
+        self.query_one("#fetch-hint", Static).update(_hint(self._source))
         field.focus()
 
     @on(Input.Submitted)
@@ -95,6 +85,14 @@ class FetchScreen(ModalScreen[FetchRequest | None]):
             self.notify("Say what to fetch first", severity="warning")
             return
         self.dismiss(FetchRequest(self._source, value))
+
+    def action_switch(self, step: int) -> None:
+        """Switch to the previous or next source, staying in the input."""
+        names = list(SOURCES)
+        chosen = names[(names.index(self._source) + step) % len(names)]
+        for button in self.query(RadioButton).results():
+            if button.name == chosen:
+                button.value = True
 
     def action_cancel(self) -> None:
         """Close without fetching."""

@@ -19,7 +19,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar
 from textual.worker import Worker, WorkerState
 
-from reader import export
 from reader.cite import citation, title_and_link
 from reader.errors import ReaderError
 from reader.history import History, Step
@@ -460,27 +459,38 @@ class MainScreen(Screen[None]):
             sharing.copy(self, citation(entry.paper), "citation")
 
     def action_export_starred(self) -> None:
-        """Export the starred papers to a Markdown file, then offer the clipboard too."""
-        entries = self.library.entries("is:starred", self.sort)
-        if not entries:
+        """Export the starred papers (Markdown by default), then offer the clipboard too."""
+        count = self.library.count("is:starred")
+        if not count:
             self.set_status("No starred papers to export (star papers with s)")
             return
-        name = f"starred-papers-{date.today().isoformat()}.md"
-        sharing.ask_export(self, entries, "starred paper", name, "Markdown", export.to_markdown)
+        sort = self.sort
+        sharing.ask_export(
+            self,
+            count,
+            "starred paper",
+            f"starred-papers-{date.today().isoformat()}.md",
+            lambda: self.library.entries("is:starred", sort),
+            title="Starred papers",
+        )
 
     def action_export_bibtex(self) -> None:
-        """Export the papers matching the filter to a BibTeX file."""
-        from reader.bibtex_export import to_bibtex
-
+        """Export the papers matching the filter (BibTeX by default)."""
         if self.search_state.error:
             self.set_status("The filter is not a valid query: nothing to export", error=True)
             return
-        entries = self.library.entries(self.filter_query, self.sort)
-        if not entries:
+        count = self.paper_list.row_count
+        if not count:
             self.set_status("No papers match the filter")
             return
-        name = f"papers-{date.today().isoformat()}.bib"
-        sharing.ask_export(self, entries, "paper", name, "BibTeX", to_bibtex)
+        query, sort = self.filter_query, self.sort
+        sharing.ask_export(
+            self,
+            count,
+            "paper",
+            f"papers-{date.today().isoformat()}.bib",
+            lambda: self.library.entries(query, sort),
+        )
 
     # --- importing ---------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Fetching papers over HTTP: Hugging Face Daily Papers, the arXiv API and arXiv's RSS.
+"""The HTTP side of every feed: configuration, retries, spacing, deadlines, one-line errors.
 
 Everything a fetch needs comes in through `FeedConfig` and an optional `FeedClient`; there is
 no module-level state. The client retries 429 and 5xx answers with exponential backoff
@@ -11,12 +11,10 @@ are injectable so tests never wait.
 from __future__ import annotations
 
 import math
-import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from datetime import date as Date
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, TypeVar
@@ -27,31 +25,13 @@ import httpx
 from reader import __version__
 from reader.deadline import Deadline, DeadlineTransport
 from reader.errors import InputError, ReaderError
-from reader.identity import normalize_arxiv_id
 from reader.settings import Settings
-from reader.sources import Incoming
-from reader.sources.arxiv import parse_atom, parse_rss
-from reader.sources.hfapi import parse_daily_papers
 from reader.sources.untrusted import quoted, valid_text
 from reader.text import one_line
 
 USER_AGENT = f"reader/{__version__} (+paper triage)"
-
-HF_MAX_LIMIT = 100
-"""The Hub caps `limit` at 100 (observed, not documented)."""
-HF_MAX_PAGES = 50
-"""A server that ignores `p` would otherwise be paged forever."""
-ARXIV_PAGE_SIZE = 100
-ARXIV_ID_BATCH = 100
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 """No real listing comes close; a bigger answer is a broken or hostile server."""
-
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_CATEGORY = re.compile(
-    r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?(?:\+[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?)*"
-)
 
 _T = TypeVar("_T")
 _P = TypeVar("_P")
@@ -242,158 +222,6 @@ class FeedClient:
         return datetime.now(UTC)
 
 
-def fetch_hf(
-    config: FeedConfig,
-    *,
-    date: str | None = None,
-    week: str | None = None,
-    month: str | None = None,
-    limit: int = 100,
-    progress: Progress | None = None,
-    client: FeedClient | None = None,
-) -> list[Incoming]:
-    """The Daily Papers of one day (`date`, YYYY-MM-DD; today by default), one ISO week
-    (`week`, YYYY-Www) or one month (`month`, YYYY-MM), all pages of `limit` items."""
-    params: dict[str, str | int] = _hf_period(date, week, month)
-    if not 1 <= limit <= HF_MAX_LIMIT:
-        raise ReaderError(f"limit must be between 1 and {HF_MAX_LIMIT}, not {limit}")
-    url = f"{config.hf_url}/api/daily_papers"
-    papers: list[Incoming] = []
-    seen: set[str] = set()
-    with _client(config, client) as session:
-        for page in range(HF_MAX_PAGES):
-            body = session.get(url, {**params, "limit": limit, "p": page})
-            text = _utf8(body, url)
-            items = _parsed(url, parse_daily_papers, text)
-            fresh = [item for item in items if item.paper.key not in seen]
-            papers.extend(fresh)
-            seen.update(item.paper.key for item in fresh)
-            if progress is not None:
-                progress(len(papers))
-            # A short page is the last one; a page of nothing new means `p` was ignored.
-            if len(items) < limit or not fresh:
-                break
-    return papers
-
-
-def fetch_arxiv(
-    config: FeedConfig,
-    query: str,
-    *,
-    max_results: int = 50,
-    progress: Progress | None = None,
-    client: FeedClient | None = None,
-) -> list[Incoming]:
-    """The newest submissions matching an arXiv API `search_query` (such as
-    "cat:cs.LG AND ti:diffusion"), up to `max_results`, in pages of at most 100."""
-    if not query.strip():
-        raise ReaderError("the arXiv query is empty")
-    if max_results < 1:
-        raise ReaderError(f"max_results must be at least 1, not {max_results}")
-    papers: list[Incoming] = []
-    seen: set[str] = set()
-    with _client(config, client) as session:
-        start = 0
-        while start < max_results:
-            size = min(ARXIV_PAGE_SIZE, max_results - start)
-            body = session.get_arxiv(
-                config.arxiv_api_url,
-                {
-                    "search_query": query.strip(),
-                    "start": start,
-                    "max_results": size,
-                    "sortBy": "submittedDate",
-                    "sortOrder": "descending",
-                },
-            )
-            page = _parsed(config.arxiv_api_url, parse_atom, body)
-            for item in page:
-                if item.paper.key not in seen:
-                    seen.add(item.paper.key)
-                    papers.append(item)
-            if progress is not None:
-                progress(len(papers))
-            if len(page) < size:
-                break
-            start += size
-    return papers
-
-
-def fetch_arxiv_ids(
-    config: FeedConfig,
-    ids: Sequence[str],
-    *,
-    progress: Progress | None = None,
-    client: FeedClient | None = None,
-) -> list[Incoming]:
-    """The papers with the given arXiv ids (any form `normalize_arxiv_id` accepts), asked
-    for in batches of 100. `ReaderError` names the first id that is not an arXiv id."""
-    wanted: list[str] = []
-    for raw in ids:
-        arxiv_id = normalize_arxiv_id(raw)
-        if arxiv_id is None:
-            raise ReaderError(f"not an arXiv id: {raw!r}")
-        if arxiv_id not in wanted:
-            wanted.append(arxiv_id)
-    papers: list[Incoming] = []
-    if not wanted:
-        return papers
-    with _client(config, client) as session:
-        for first in range(0, len(wanted), ARXIV_ID_BATCH):
-            batch = wanted[first : first + ARXIV_ID_BATCH]
-            body = session.get_arxiv(
-                config.arxiv_api_url,
-                {"id_list": ",".join(batch), "start": 0, "max_results": len(batch)},
-            )
-            papers.extend(_parsed(config.arxiv_api_url, parse_atom, body))
-            if progress is not None:
-                progress(len(papers))
-    return papers
-
-
-def fetch_rss(
-    config: FeedConfig, category: str, *, client: FeedClient | None = None
-) -> list[Incoming]:
-    """Today's listing of an arXiv category ("cs.LG", or several joined: "cs.LG+stat.ML").
-
-    An empty listing (weekends, holidays) gives an empty list.
-    """
-    category = category.strip()
-    if not _CATEGORY.fullmatch(category):
-        raise ReaderError(f"not an arXiv category: {category!r} (try cs.LG)")
-    url = f"{config.arxiv_rss_url}/{category}"
-    with _client(config, client) as session:
-        body = session.get(url)
-    return _parsed(url, parse_rss, body)
-
-
-def _hf_period(date: str | None, week: str | None, month: str | None) -> dict[str, str | int]:
-    """The period parameter of a Daily Papers request, checked; today when none is given."""
-    given = {name: value for name, value in (("date", date), ("week", week), ("month", month))}
-    chosen = {name: value.strip() for name, value in given.items() if value is not None}
-    if len(chosen) > 1:
-        raise ReaderError("give only one of date, week and month")
-    if not chosen:
-        return {"date": Date.today().isoformat()}
-    ((name, value),) = chosen.items()
-    if name == "date":
-        try:
-            if not _DAY.fullmatch(value):
-                raise ValueError(value)
-            Date.fromisoformat(value)
-        except ValueError:
-            raise ReaderError(f"date must look like 2025-03-31, not {value!r}") from None
-    elif name == "week":
-        match = _WEEK.fullmatch(value)
-        if not match or not 1 <= int(match.group(2)) <= _iso_weeks(int(match.group(1))):
-            raise ReaderError(f"week must look like 2025-W09, not {value!r}")
-    else:
-        match = _MONTH.fullmatch(value)
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ReaderError(f"month must look like 2025-03, not {value!r}")
-    return {name: value}
-
-
 def _deadline(environ: Mapping[str, str], settings: Settings | None) -> float | None:
     """The deadline from READER_FETCH_DEADLINE or the fetch_deadline setting, if given."""
     text = environ.get("READER_FETCH_DEADLINE", "").strip()
@@ -422,11 +250,6 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _iso_weeks(year: int) -> int:
-    """The number of ISO weeks in `year` (52 or 53): December 28 is always in the last."""
-    return Date(year, 12, 28).isocalendar().week
-
-
 def _base_url(value: Any, name: str) -> str:
     """A configured base URL without its trailing slash; `ReaderError` if it is no URL."""
     if not isinstance(value, str):
@@ -438,7 +261,7 @@ def _base_url(value: Any, name: str) -> str:
     return text
 
 
-class _Borrowed:
+class Borrowed:
     """A caller's client lent to one fetch: leaving the block must not close it."""
 
     def __init__(self, client: FeedClient) -> None:
@@ -451,12 +274,12 @@ class _Borrowed:
         return None
 
 
-def _client(config: FeedConfig, client: FeedClient | None) -> FeedClient | _Borrowed:
+def open_client(config: FeedConfig, client: FeedClient | None) -> FeedClient | Borrowed:
     """The caller's client (left open) or a fresh one (closed at the end of the block)."""
-    return _Borrowed(client) if client is not None else FeedClient(config)
+    return Borrowed(client) if client is not None else FeedClient(config)
 
 
-def _parsed(url: str, parse: Callable[[_P], _T], payload: _P) -> _T:
+def parse_answer(url: str, parse: Callable[[_P], _T], payload: _P) -> _T:
     """`parse(payload)`, its `InputError` turned into a `ReaderError` naming the host.
 
     The XML parsers get the raw bytes so that the document's own encoding declaration rules.
@@ -469,7 +292,7 @@ def _parsed(url: str, parse: Callable[[_P], _T], payload: _P) -> _T:
         raise ReaderError(f"{_host(url)} sent an unreadable answer: {reason}") from None
 
 
-def _utf8(body: bytes, url: str) -> str:
+def as_utf8(body: bytes, url: str) -> str:
     """`body` as text: JSON on the wire is always UTF-8."""
     try:
         return body.decode("utf-8")

@@ -1,11 +1,7 @@
-"""Exporters: turn entries into JSON, JSON Lines or Markdown text.
-
-They return text and never write files; the CLI writes the result atomically.
-"""
+"""The Markdown export: a document for pasting into notes and READMEs."""
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -13,8 +9,7 @@ from datetime import date
 
 from reader.identity import arxiv_url
 from reader.model import Entry, Paper
-from reader.serialize import entry_to_dict
-from reader.text import json_safe, without_controls
+from reader.text import without_controls
 
 # The ASCII punctuation that can change how Markdown renders: CommonMark syntax, plus GFM
 # (`~` strikethrough, `|` tables) and common note apps (`$` math, `==` highlight, `%%`
@@ -30,28 +25,6 @@ _URL_UNSAFE = re.compile(
     r"[\s()<>\\\x00-\x1f\x7f-\x9f"
     r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
-
-
-def to_json(entries: Sequence[Entry]) -> str:
-    """A JSON array of the entries' dict form, indented, with a trailing newline.
-
-    Characters that could act on a terminal (or break a line) are `\\uXXXX`-escaped, so the
-    file is safe to print and reads back to exactly the same text (see `json_safe`).
-    """
-    text = json.dumps([entry_to_dict(entry) for entry in entries], indent=2, ensure_ascii=False)
-    return json_safe(text) + "\n"
-
-
-def to_jsonl(entries: Sequence[Entry]) -> str:
-    """One compact JSON object per line (JSON Lines); the empty string for no entries.
-
-    Escaped as `to_json` is, which also keeps every record on one line for any reader.
-    """
-    return "".join(
-        json_safe(json.dumps(entry_to_dict(entry), ensure_ascii=False, separators=(",", ":")))
-        + "\n"
-        for entry in entries
-    )
 
 
 def to_markdown(
