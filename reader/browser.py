@@ -5,15 +5,15 @@ from __future__ import annotations
 import webbrowser
 
 from reader.errors import ReaderError
+from reader.links import is_web_url
 
-_WEB_SCHEMES = ("http://", "https://")
 # Text-mode browsers would take over the very terminal reader is drawing in.
 _CONSOLE_BROWSERS = {"www-browser", "lynx", "links", "links2", "elinks", "w3m"}
 
 
 def open_in_browser(url: str) -> None:
     """Open `url` in a graphical browser; `ReaderError` says why when that is impossible."""
-    if not url.lower().startswith(_WEB_SCHEMES):
+    if not is_web_url(url):
         raise ReaderError(f"refusing to open {url!r}: only http and https links are opened")
     try:
         browser = webbrowser.get()

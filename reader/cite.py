@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from reader.identity import arxiv_url
+from reader.links import web_url
 from reader.model import Paper
 from reader.text import one_line
-
-_WEB_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 
 
 def web_link(paper: Paper) -> str | None:
     """The paper's page (its URL, else its arXiv page); only ever an http(s) link."""
     for candidate in (paper.url, arxiv_url(paper.arxiv_id) if paper.arxiv_id else None):
-        if candidate and _WEB_URL.match(candidate.strip()):
-            return candidate.strip()
+        link = web_url(candidate)
+        if link is not None:
+            return link
     return None
 
 

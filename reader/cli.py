@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from reader import __version__, output
 from reader.errors import ReaderError
@@ -149,7 +149,11 @@ _LONG_OPTION = re.compile(r"--[A-Za-z][A-Za-z0-9_-]*")
 """What a long option looks like; `---word` or `--(a b)` cannot be one (nor a typo of one)."""
 
 
-def _guarded(run: Callable[[Sequence[str] | None], int]) -> Callable[[Sequence[str] | None], int]:
+class _Main(Protocol):
+    def __call__(self, argv: Sequence[str] | None = None) -> int: ...
+
+
+def _guarded(run: _Main) -> _Main:
     """`run` made safe to call as the command line: see `reader.output`.
 
     Everything printed is terminal-safe, arguments that are not UTF-8 are refused in one
@@ -558,17 +562,17 @@ def _export(library: Library, args: argparse.Namespace) -> int:
 
 def _stats(library: Library, args: argparse.Namespace) -> int:
     stats = library.stats()
-    first, last = stats["first_date"], stats["last_date"]
-    sources = stats["sources"]
-    assert isinstance(sources, dict)
+    papers = stats.papers
+    first, last = papers.first_date, papers.last_date
+    sources = papers.sources
     lines = [
         f"Library:  {library.folder}",
-        f"Papers:   {stats['papers']} ({stats['with_arxiv_id']} with an arXiv id,"
-        f" {stats['with_date']} with a date" + (f", {first} to {last})" if first else ")"),
-        f"Read:     {stats['read']}",
-        f"Starred:  {stats['starred']}",
-        f"Notes:    {stats['notes']}",
-        f"Tagged:   {plural(int(stats['tagged']), 'paper')}, {stats['tags']} distinct tags",
+        f"Papers:   {papers.papers} ({papers.with_arxiv_id} with an arXiv id,"
+        f" {papers.with_date} with a date" + (f", {first} to {last})" if first else ")"),
+        f"Read:     {stats.read}",
+        f"Starred:  {stats.starred}",
+        f"Notes:    {stats.notes}",
+        f"Tagged:   {plural(stats.tagged, 'paper')}, {stats.tags} distinct tags",
         "Sources:  "
         + (
             ", ".join(f"{one_line(name) or 'unknown'} {count}" for name, count in sources.items())

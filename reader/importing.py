@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from reader.errors import ReaderError
 from reader.fileio import read_text_input
-from reader.sources import Incoming
+from reader.model import Incoming
 from reader.sources.detect import FORMATS, arxiv_ids, detect_format, parse_text
 
 if TYPE_CHECKING:

@@ -83,7 +83,8 @@ class Change:
     that already held `value` are not in it. Undo sets those values back.
     """
 
-    field: str
+    name: str
+    """The field: "read", "starred", "note" or "tags"."""
     value: object
     before: dict[str, object] = field(default_factory=dict)
 
@@ -104,3 +105,17 @@ class Entry:
     def key(self) -> str:
         """The paper's key."""
         return self.paper.key
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One paper read from an input, with the user state the input carried (if any).
+
+    Only the library's own formats (JSON Lines, JSON) carry state; page text never does.
+    """
+
+    paper: Paper
+    state: PaperState | None = None
+    keyed: bool = False
+    """True when the input named the paper's key (the library's own formats): the key is
+    then its identity, and it is never merged by title into another paper of the input."""

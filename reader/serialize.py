@@ -13,8 +13,7 @@ from typing import Any
 
 from reader.errors import InputError
 from reader.identity import normalize_arxiv_id, paper_key
-from reader.model import Entry, Paper, PaperState
-from reader.sources import Incoming
+from reader.model import Entry, Incoming, Paper, PaperState
 
 # Fields whose presence means the input carries user state. A missing state must stay `None`
 # so that importing a plain paper list never resets what the user already marked.

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from reader import importing
 from reader.cli import main
 from reader.library import Library
-from reader.sources.detect import parse_text
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "reader" / "data" / "samples"
@@ -73,8 +73,8 @@ def library(library_dir: Path) -> Iterator[Library]:
 @pytest.fixture
 def sample_library(library: Library) -> Library:
     """A library holding the 93 papers of the four seed pages."""
-    for number in range(4):
-        library.import_papers(parse_text(seed_text(number), "hf-page"))
+    # Through the one entry point for inputs, as the CLI and the app read files.
+    library.import_papers(importing.read_files([str(seed_path(n)) for n in range(4)]))
     return library
 
 

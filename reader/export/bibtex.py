@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 from reader.identity import normalize_arxiv_id
+from reader.links import is_web_url, percent_encode
 from reader.model import Entry, Paper
 from reader.text import without_controls
 
@@ -54,7 +55,6 @@ _STOPWORD_TEXT = (
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]+")
-_WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 # Characters that would unbalance or break a verbatim `url` field, and controls (C1 and bidi
 # too), which must not reach a terminal raw.
 _URL_UNSAFE = re.compile(
@@ -181,14 +181,12 @@ def _bibtex_name(name: str) -> str:
 def _url(paper: Paper) -> str | None:
     """The paper's web address, safe inside a verbatim `url={...}` field."""
     url = (paper.url or "").strip()
-    if not _WEB_URL.match(url):
+    if not is_web_url(url):
         arxiv_id = normalize_arxiv_id(paper.arxiv_id)
         url = f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else ""
     if not url:
         return None
-    return _URL_UNSAFE.sub(
-        lambda match: "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8")), url
-    )
+    return percent_encode(url, _URL_UNSAFE)
 
 
 def _base_key(paper: Paper) -> str:

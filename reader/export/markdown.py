@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from reader.identity import arxiv_url
+from reader.links import is_web_url, percent_encode
 from reader.model import Entry, Paper
 from reader.text import without_controls
 
@@ -18,7 +19,6 @@ from reader.text import without_controls
 _MARKDOWN_SPECIAL = "\\`*_{}[]()#+-.!|<>~&$=%^"
 _MARKDOWN_ESCAPES = str.maketrans({char: "\\" + char for char in _MARKDOWN_SPECIAL})
 
-_WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 # Characters that would end or confuse a Markdown link destination `(...)`, and controls
 # (C1 and bidi too), which must not reach a terminal raw.
 _URL_UNSAFE = re.compile(
@@ -109,10 +109,6 @@ def _link_target(paper: Paper) -> str | None:
     for candidate in candidates:
         url = (candidate or "").strip()
         # Only http(s): `javascript:`, `data:` and `file:` links must never reach a reader.
-        if _WEB_URL.match(url):
-            return _URL_UNSAFE.sub(_percent_encode, url)
+        if is_web_url(url):
+            return percent_encode(url, _URL_UNSAFE)
     return None
-
-
-def _percent_encode(match: re.Match[str]) -> str:
-    return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8"))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from reader.errors import ReaderError
 from reader.feeds.client import FeedClient, FeedConfig, Progress, open_client, parse_answer
 from reader.identity import normalize_arxiv_id
-from reader.sources import Incoming
+from reader.model import Incoming
 from reader.sources.arxiv import parse_atom, parse_rss
 
 ARXIV_PAGE_SIZE = 100

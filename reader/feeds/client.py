@@ -210,7 +210,7 @@ class FeedClient:
 
     def _retry_wait(self, retry_after: str | None, attempt: int) -> float:
         """Seconds before retry `attempt + 1`: the server's wish when given, bounded."""
-        wait = self.config.backoff * (2**attempt)
+        wait = float(self.config.backoff * (2**attempt))
         asked = _parse_retry_after(retry_after, self._now()) if retry_after else None
         if asked is not None:
             wait = asked

@@ -7,7 +7,7 @@ from datetime import date as Date
 
 from reader.errors import ReaderError
 from reader.feeds.client import FeedClient, FeedConfig, Progress, as_utf8, open_client, parse_answer
-from reader.sources import Incoming
+from reader.model import Incoming
 from reader.sources.hfapi import parse_daily_papers
 
 HF_MAX_LIMIT = 100

@@ -12,7 +12,7 @@ from reader.errors import ReaderError
 from reader.feeds.arxiv import fetch_arxiv, fetch_arxiv_ids, fetch_rss
 from reader.feeds.client import FeedClient, FeedConfig, Progress
 from reader.feeds.hf import fetch_hf
-from reader.sources import Incoming
+from reader.model import Incoming
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,8 @@ def fetch(
     """The papers a request asks for (an empty list for an empty daily listing)."""
     value = request.value.strip()
     if request.source == "hf":
-        return fetch_hf(config, **_hf_period(value), progress=progress, client=client)
+        date, week, month = _hf_period(value)
+        return fetch_hf(config, date=date, week=week, month=month, progress=progress, client=client)
     if request.source == "rss":
         return fetch_rss(config, value, client=client)
     if request.source == "arxiv":
@@ -91,13 +92,13 @@ def fetch(
     raise ReaderError(f"unknown feed {request.source!r} (known: {', '.join(SOURCES)})")
 
 
-def _hf_period(value: str) -> dict[str, str]:
-    """The keyword of `fetch_hf` a value names: a week, a month or a day (today if empty)."""
+def _hf_period(value: str) -> tuple[str | None, str | None, str | None]:
+    """(date, week, month) for `fetch_hf`: what a value names (all None is today)."""
     if re.fullmatch(r"\d{4}-W\d{1,2}", value):
-        return {"week": value}
+        return None, value, None
     if re.fullmatch(r"\d{4}-\d{1,2}", value):
-        return {"month": value}
-    return {"date": value} if value else {}
+        return None, None, value
+    return (value or None), None, None
 
 
 def _ids(value: str) -> list[str]:

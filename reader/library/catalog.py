@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -332,7 +333,7 @@ class Catalog:
                     raise NotFoundError(f"{text!r} matches several papers; give more of the key")
         raise NotFoundError(f"no paper with key {text!r} in the library")
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> CatalogStats:
         """Counts for `reader stats`: papers, with ids, with dates, date range, sources."""
         with self._lock:
             total, with_id, dated, first, last = self._db.execute(
@@ -344,14 +345,28 @@ class Catalog:
                     "SELECT source, count(*) FROM papers GROUP BY source ORDER BY 2 DESC"
                 ).fetchall()
             )
-        return {
-            "papers": total,
-            "with_arxiv_id": with_id,
-            "with_date": dated,
-            "first_date": first,
-            "last_date": last,
-            "sources": sources,
-        }
+        return CatalogStats(
+            papers=int(total),
+            with_arxiv_id=int(with_id),
+            with_date=int(dated),
+            first_date=first,
+            last_date=last,
+            sources={str(name): int(count) for name, count in sources.items()},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogStats:
+    """Counts of the catalog's papers."""
+
+    papers: int
+    with_arxiv_id: int
+    with_date: int
+    first_date: str | None
+    """The earliest publication date (YYYY-MM-DD), or None when no paper has one."""
+    last_date: str | None
+    sources: dict[str, int]
+    """Papers by where they came from ("hf-page", "jsonl", ...), most first."""
 
 
 def _statements(script: str) -> list[str]:
@@ -386,12 +401,16 @@ def _row(paper: Paper, added: datetime | None = None) -> tuple[object, ...]:
         paper.arxiv_id,
         paper.url,
         paper.source,
-        (paper.added or added).isoformat() if (paper.added or added) else None,
+        _iso(paper.added or added),
         paper.featured.isoformat() if paper.featured else None,
         paper.comments,
         paper.github,
         paper.project_page,
     )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def paper_from_row(row: Row) -> Paper:

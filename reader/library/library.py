@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.errors import NotFoundError, StoreError
-from reader.library.catalog import Catalog
+from reader.library.catalog import Catalog, CatalogStats
 from reader.library.connection import Waiting
 from reader.library.merging import ImportResult, Progress
 from reader.library.search import Searcher
 from reader.library.state import StateStore
-from reader.model import Change, Entry, PaperState
+from reader.model import Change, Entry, Incoming, PaperState
 from reader.query import Query, normalize_tag, parse_query
-from reader.sources import Incoming
 
 CATALOG_FILE = "catalog.sqlite3"
 STATE_FILE = "state.json"
@@ -175,14 +174,14 @@ class Library:
         (here or by another process) stays. Returns the keys that changed.
         """
         before = self.state.set_fields(
-            {key: {change.field: value} for key, value in change.before.items()}, now_stamp()
+            {key: {change.name: value} for key, value in change.before.items()}, now_stamp()
         )
         self._mirror(before)
         return list(before)
 
     def reapply(self, change: Change) -> Change:
         """Redo a change that was undone."""
-        return self._set(change.field, change.keys, change.value)
+        return self._set(change.name, change.keys, change.value)
 
     def all_tags(self) -> list[str]:
         """Every tag in use, sorted, for completion."""
@@ -217,18 +216,31 @@ class Library:
 
     # --- summaries ---------------------------------------------------------------------------
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> LibraryStats:
         """Counts of papers and of the user's state, for `reader stats`."""
         states = self.state.all().values()
-        summary = self.catalog.stats()
-        summary.update(
+        return LibraryStats(
+            papers=self.catalog.stats(),
             read=sum(state.read for state in states),
             starred=sum(state.starred for state in states),
             notes=sum(bool(state.note) for state in states),
             tagged=sum(bool(state.tags) for state in states),
             tags=len(self.all_tags()),
         )
-        return summary
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryStats:
+    """What `reader stats` shows: the catalog's counts and the user's."""
+
+    papers: CatalogStats
+    read: int
+    starred: int
+    notes: int
+    tagged: int
+    """Papers with at least one tag."""
+    tags: int
+    """Distinct tags."""
 
 
 def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:

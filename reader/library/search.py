@@ -163,6 +163,7 @@ class Searcher:
         return version == self._data_version and sort in self._orders
 
     def _count(self, query: Query) -> int:
+        params: list[object]
         expression = fts_only(query)
         if expression is not None:
             # Counting in the full-text index alone: no row of `papers` is touched.

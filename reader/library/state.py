@@ -205,7 +205,7 @@ def compact_documents(documents: dict[str, Document]) -> dict[str, Document]:
 
 def newest_fields(first: PaperState, second: PaperState) -> PaperState:
     """One state from two records of a paper: each field from the later change."""
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for name in STATE_FIELDS:
         stamp = f"{name}_at"
         if (getattr(second, stamp) or "") >= (getattr(first, stamp) or ""):

@@ -21,8 +21,7 @@ from defusedxml import ElementTree as SafeElementTree
 
 from reader.errors import InputError
 from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
-from reader.model import Paper
-from reader.sources import Incoming
+from reader.model import Incoming, Paper
 from reader.sources.untrusted import day_of, quoted
 
 ATOM = "{http://www.w3.org/2005/Atom}"

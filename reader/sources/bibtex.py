@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from reader.errors import InputError
 from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
-from reader.model import Paper
-from reader.sources import Incoming
+from reader.links import is_web_url
+from reader.model import Incoming, Paper
 
 # bibtexparser logs a multi-line warning for every broken block. Skipped entries are
 # counted in our own message; the raw log would garble the CLI's one-line errors, and
@@ -64,7 +64,6 @@ _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\S+)", re.IGNORECASE)
 # "arXiv preprint arXiv:2606.11409" (Google Scholar), "arXiv:2606.11409 [cs]" (Zotero note).
 _ARXIV_MENTION = re.compile(r"arxiv:\s*([\w./-]+)", re.IGNORECASE)
-_WEB_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _URL_MACRO = re.compile(r"^\\url\{(.*)\}$", re.DOTALL)
 # Only strings holding one of these can change when LaTeX-decoded (ligatures `--` and `''`,
 # `~` as a non-breaking space, `!``/`?``): the rest skip the decoder, which is slow-ish.
@@ -187,7 +186,7 @@ def _arxiv_id(fields: dict[str, str]) -> str | None:
 def _url(value: str) -> str | None:
     """The `url` field when it is a web address (`javascript:` and `file:` never pass)."""
     url = _verbatim(value)
-    return url if _WEB_URL.fullmatch(url) else None
+    return url if is_web_url(url) and not any(char.isspace() for char in url) else None
 
 
 def _verbatim(value: str) -> str:

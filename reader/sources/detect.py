@@ -6,7 +6,7 @@ import re
 
 from reader.errors import InputError
 from reader.identity import normalize_arxiv_id
-from reader.sources import Incoming
+from reader.model import Incoming
 
 FORMATS = ("auto", "hf-page", "jsonl", "json", "hf-api", "arxiv-atom", "arxiv-rss", "bibtex", "ids")
 """Names accepted by `--format`; "auto" sniffs the content."""

@@ -18,8 +18,7 @@ from typing import Any
 
 from reader.errors import InputError
 from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
-from reader.model import Paper
-from reader.sources import Incoming
+from reader.model import Incoming, Paper
 from reader.sources.arxiv import clean_abstract
 from reader.sources.untrusted import count, day_of, quoted, valid_text
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from reader.errors import InputError
 from reader.identity import paper_key
-from reader.model import Paper
-from reader.sources import Incoming
+from reader.model import Incoming, Paper
 
 _HEADER_LINES = (
     "new",
@@ -372,7 +372,7 @@ def _make_date(year: int, month: int, day: int) -> date | None:
 
 def _fill_unknowns(first: Paper, later: Paper) -> Paper:
     """`first` with the values it lacks taken from `later`, a repeat of the same paper."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if not first.abstract and later.abstract:
         changes["abstract"] = later.abstract
     for name in ("author_count", "organization", "published", "upvotes"):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 
 from reader.errors import InputError
+from reader.model import Incoming
 from reader.serialize import incoming_from_dict, parse_json_int
-from reader.sources import Incoming
 
 _BOM = "\ufeff"
 

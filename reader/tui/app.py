@@ -7,6 +7,8 @@ The triage itself lives in `MainScreen`; the app stays small.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
+from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
@@ -26,7 +28,7 @@ class ReaderApp(App[None]):
     TITLE = "reader"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
-    BINDINGS: list[BindingType] = keys.bindings(keys.APP)
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.APP)
     """Help and quit (see `reader.tui.keys`); the rest is bound on the screen."""
 
     def __init__(self, library: Library, *, settings: Settings | None = None) -> None:
@@ -79,7 +81,7 @@ class ReaderApp(App[None]):
             yield SystemCommand(
                 f"{key.label}  ({keys.display_keys(key.keys)})",
                 key.help,
-                lambda action=key.action, target=target: target.run_action(action),  # type: ignore[misc]
+                partial(target.run_action, key.action),
             )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reader import clipboard, importing
 from reader.errors import ReaderError
-from reader.sources import Incoming
+from reader.model import Incoming
 from reader.tui.host import Host
 from reader.tui.messages import ImportFinished, ImportProgress
 from reader.tui.screens.paste import PasteScreen
@@ -30,12 +30,11 @@ def start(host: Host, label: str, load: Load) -> None:
         try:
             items = load()
             host.post_message(ImportProgress(done=0, total=2 * len(items)))
-            result = host.library.import_papers(
-                items,
-                progress=lambda done, total: host.post_message(
-                    ImportProgress(done=done, total=total)
-                ),
-            )
+
+            def progress(done: int, total: int) -> None:
+                host.post_message(ImportProgress(done=done, total=total))
+
+            result = host.library.import_papers(items, progress=progress)
         except ReaderError as error:
             host.post_message(ImportFinished(label=label, result=None, error=str(error)))
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 LIST, SCREEN, APP = "list", "screen", "app"
 """Where a key is bound: the paper list (movement), the main screen, or the app."""
@@ -205,7 +205,7 @@ def display_keys(keys: str) -> str:
     return " / ".join(shown)
 
 
-def bindings(scope: str) -> list[Binding]:
+def bindings(scope: str) -> list[BindingType]:
     """The bindings of one scope, for a `BINDINGS` class attribute."""
     return [key.binding() for key in KEYS if key.scope == scope]
 

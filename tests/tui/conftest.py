@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from reader import importing
 from reader.library import Library
 from reader.library.storage import AtomicJSONStorage
-from reader.model import Paper
-from reader.sources import Incoming
-from reader.sources.detect import parse_text
+from reader.model import Incoming, Paper
 from reader.tui.app import ReaderApp
-from tests.conftest import seed_text
+from tests.conftest import seed_path
 
 LINKED = Paper(
     key="2111.14820",
@@ -27,8 +26,7 @@ LINKED = Paper(
 
 def fill(library: Library) -> None:
     """The four seed pages (93 papers), one of them enriched with an arXiv id."""
-    for number in range(4):
-        library.import_papers(parse_text(seed_text(number), "hf-page"))
+    library.import_papers(importing.read_files([str(seed_path(n)) for n in range(4)]))
     library.import_papers([Incoming(LINKED)])
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from reader.library import Library
-from reader.model import Paper
+from reader.model import Incoming, Paper
 from reader.settings import Settings
-from reader.sources import Incoming
 from reader.tui import importing, sharing
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
@@ -500,7 +499,7 @@ async def test_fetch_dialog_runs_in_a_worker(make_app, monkeypatch, sample_dir: 
     calls: list[tuple[str, dict]] = []
 
     def fake_hf(config, progress=None, client=None, **kwargs):
-        calls.append(("hf", kwargs))
+        calls.append(("hf", {name: value for name, value in kwargs.items() if value}))
         return [Incoming(LINKED)]
 
     def fake_rss(config, category, client=None):

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from reader.library import Library
-from reader.model import Paper, PaperState
-from reader.sources import Incoming
+from reader.model import Incoming, Paper, PaperState
 from reader.tui.app import ReaderApp
 from reader.tui.widgets.preview import PreviewPane
 from tests.tui.conftest import list_lines, settle

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from reader.errors import ReaderError
 from reader.library import Library
-from reader.sources import Incoming
+from reader.model import Incoming
 from reader.sources.arxiv import parse_atom, parse_rss
 from reader.sources.hfapi import parse_daily_papers, parse_paper
 from tests.conftest import FORMATS

@@ -15,8 +15,7 @@ import textwrap
 from pathlib import Path
 
 from reader.library import Library
-from reader.model import Paper
-from reader.sources import Incoming
+from reader.model import Incoming, Paper
 
 REPO = Path(__file__).resolve().parents[2]
 CHANGES = int(os.environ.get("READER_RACE_CHANGES", "150"))

@@ -10,8 +10,7 @@ import pytest
 
 from reader.errors import InputError
 from reader.export.jsonl import to_json, to_jsonl
-from reader.model import Entry, Paper, PaperState
-from reader.sources import Incoming
+from reader.model import Entry, Incoming, Paper, PaperState
 from reader.sources.jsonl import looks_like_json, looks_like_jsonl, parse_json, parse_jsonl
 
 

@@ -6,8 +6,7 @@ import pytest
 from reader.errors import NotFoundError, StoreError
 from reader.identity import title_key
 from reader.library import Library
-from reader.model import Change, Paper, PaperState
-from reader.sources import Incoming
+from reader.model import Change, Incoming, Paper, PaperState
 from reader.sources.detect import parse_text
 from tests.conftest import seed_text
 

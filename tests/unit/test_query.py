@@ -8,9 +8,8 @@ from reader.errors import QueryError
 from reader.identity import title_key
 from reader.library import Library
 from reader.library.sql import fts_only, to_sql
-from reader.model import Paper
+from reader.model import Incoming, Paper
 from reader.query import parse_query
-from reader.sources import Incoming
 
 PAPERS = [
     Paper(

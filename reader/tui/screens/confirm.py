@@ -7,27 +7,22 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from reader.tui.screens.dialog import Dialog
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(Dialog[bool]):
     """Asks `question`; dismisses with True for yes, False for no."""
 
     DEFAULT_CSS = """
-    ConfirmScreen {
-        align: center middle;
-    }
-    ConfirmScreen > #confirm-dialog {
+    ConfirmScreen > .dialog {
         width: auto;
         min-width: 40;
         max-width: 80%;
-        height: auto;
         padding: 1 2;
-        border: round $accent;
-        background: $surface;
     }
     ConfirmScreen #confirm-question {
         width: auto;
@@ -61,13 +56,12 @@ class ConfirmScreen(ModalScreen[bool]):
         self.no_label = no
         """The label of the no button."""
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         """A question over a yes and a no button; yes has the focus."""
-        with Vertical(id="confirm-dialog"):
-            yield Static(Content(self.question), id="confirm-question")
-            with Horizontal(id="confirm-buttons"):
-                yield Button(Content(self.yes_label), variant="primary", id="confirm-yes")
-                yield Button(Content(self.no_label), id="confirm-no")
+        yield Static(Content(self.question), id="confirm-question")
+        with Horizontal(id="confirm-buttons"):
+            yield Button(Content(self.yes_label), variant="primary", id="confirm-yes")
+            yield Button(Content(self.no_label), id="confirm-no")
 
     def on_mount(self) -> None:
         """Focus the yes button so that Enter confirms."""

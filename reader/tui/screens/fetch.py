@@ -8,32 +8,22 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from reader.feeds import SOURCES, FetchRequest
+from reader.tui.screens.dialog import Dialog
 
 
 def _hint(source: str) -> str:
-    return f"{SOURCES[source].hint} · ↑ ↓ switch the source · Enter fetches · Esc cancels"
+    return f"{SOURCES[source].hint} · ↑ ↓ switch the source · Enter fetches"
 
 
-class FetchScreen(ModalScreen[FetchRequest | None]):
+class FetchScreen(Dialog[FetchRequest | None]):
     """Choose a feed and what to fetch from it; Enter fetches, Esc cancels."""
 
     DEFAULT_CSS = """
-    FetchScreen {
-        align: center middle;
-    }
-    FetchScreen > #fetch-dialog {
-        width: 80%;
+    FetchScreen > .dialog {
         max-width: 90;
-        height: auto;
-        padding: 0 1;
-        border: round $accent;
-        border-title-color: $text-accent;
-        background: $surface;
     }
     FetchScreen RadioSet {
         width: 1fr;
@@ -56,14 +46,15 @@ class FetchScreen(ModalScreen[FetchRequest | None]):
         self._today = today or date.today()
         self._source = "hf"
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="fetch-dialog") as dialog:
-            dialog.border_title = "Fetch papers"
-            with RadioSet(id="fetch-source"):
-                for source in SOURCES.values():
-                    yield RadioButton(source.label, value=source.name == "hf", name=source.name)
-            yield Input(self._today.isoformat(), id="fetch-value")
-            yield Static(_hint("hf"), id="fetch-hint")
+    dialog_title = "Fetch papers"
+
+    def compose_body(self) -> ComposeResult:
+        """The sources, the value to fetch, and what the value means."""
+        with RadioSet(id="fetch-source"):
+            for source in SOURCES.values():
+                yield RadioButton(source.label, value=source.name == "hf", name=source.name)
+        yield Input(self._today.isoformat(), id="fetch-value")
+        yield Static(_hint("hf"), id="fetch-hint")
 
     def on_mount(self) -> None:
         """Start in the input, with the default (today) ready to accept."""

@@ -9,13 +9,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader.query import FIELD_HELP, SYNTAX_HELP
 from reader.text import one_line
+from reader.tui.screens.dialog import Dialog
 
 Section = tuple[str, Sequence[tuple[str, str]]]
 """A section title and its (keys, description) rows."""
@@ -37,21 +37,14 @@ def bindings_table(rows: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """A scrollable list of the key bindings by section, then the filter syntax."""
 
     DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-    }
-    HelpScreen > #help-dialog {
+    HelpScreen > .dialog {
         width: 90%;
         max-width: 110;
         height: 90%;
-        padding: 0 1;
-        border: round $accent;
-        border-title-color: $text-accent;
-        background: $surface;
     }
     HelpScreen #help-body {
         height: 1fr;
@@ -65,10 +58,6 @@ class HelpScreen(ModalScreen[None]):
         height: auto;
         padding-left: 2;
     }
-    HelpScreen .dialog-hint {
-        height: 1;
-        color: $text-muted;
-    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -81,18 +70,18 @@ class HelpScreen(ModalScreen[None]):
         self.sections = [(title, list(rows)) for title, rows in sections]
         """The key binding sections, as given."""
 
-    def compose(self) -> ComposeResult:
+    dialog_title = "Help"
+
+    def compose_body(self) -> ComposeResult:
         """One title and table per section, the filter syntax last."""
-        with Vertical(id="help-dialog") as dialog:
-            dialog.border_title = "Help"
-            with VerticalScroll(id="help-body"):
-                for title, rows in self.sections:
-                    yield Static(Content(one_line(title)), classes="help-section-title")
-                    yield Static(bindings_table(rows), classes="help-table")
-                yield Static("Filter syntax", classes="help-section-title")
-                yield Static(bindings_table(FILTER_SYNTAX), classes="help-table")
-                yield Static(FILTER_FOOTNOTE, classes="help-table")
-            yield Static("Esc, q or ? close · ↑ ↓ PgUp PgDn scroll", classes="dialog-hint")
+        with VerticalScroll(id="help-body"):
+            for title, rows in self.sections:
+                yield Static(Content(one_line(title)), classes="help-section-title")
+                yield Static(bindings_table(rows), classes="help-table")
+            yield Static("Filter syntax", classes="help-section-title")
+            yield Static(bindings_table(FILTER_SYNTAX), classes="help-table")
+            yield Static(FILTER_FOOTNOTE, classes="help-table")
+        yield Static("↑ ↓ PgUp PgDn scroll", classes="dialog-hint")
 
     def on_mount(self) -> None:
         """Focus the body so that the arrow keys scroll it."""

@@ -10,10 +10,12 @@ import threading
 from array import array
 from collections.abc import Callable
 from datetime import date
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar
@@ -57,7 +59,7 @@ SORT_ORDER = tuple(SORTS)
 class MainScreen(Screen[None]):
     """Triage one library: filter, move, read, star, note, tag, undo, share, import."""
 
-    BINDINGS = keys.bindings(keys.SCREEN)
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.SCREEN)
     """Every action on papers (see `reader.tui.keys`); movement keys live on `PaperList`."""
 
     def __init__(

@@ -6,13 +6,12 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from reader.text import one_line, printable
 from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.dialog import Dialog
 
 
 def editable_text(text: str) -> str:
@@ -20,7 +19,7 @@ def editable_text(text: str) -> str:
     return printable(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-class NoteEditor(ModalScreen[str | None]):
+class NoteEditor(Dialog[str | None]):
     """A multi-line editor for a paper's note.
 
     Dismisses with the edited note (trailing whitespace removed; "" means no note), or None
@@ -28,17 +27,10 @@ class NoteEditor(ModalScreen[str | None]):
     """
 
     DEFAULT_CSS = """
-    NoteEditor {
-        align: center middle;
-    }
-    NoteEditor > #note-dialog {
+    NoteEditor > .dialog {
         width: 90%;
         max-width: 120;
         height: 80%;
-        padding: 0 1;
-        border: round $accent;
-        border-title-color: $text-accent;
-        background: $surface;
     }
     NoteEditor #note-title {
         height: auto;
@@ -48,10 +40,6 @@ class NoteEditor(ModalScreen[str | None]):
     }
     NoteEditor #note-text {
         height: 1fr;
-    }
-    NoteEditor .dialog-hint {
-        height: 1;
-        color: $text-muted;
     }
     """
 
@@ -68,13 +56,14 @@ class NoteEditor(ModalScreen[str | None]):
         self.original = editable_text(note)
         """The note as it was opened, to tell whether it changed."""
 
-    def compose(self) -> ComposeResult:
+    dialog_title = "Note"
+
+    def compose_body(self) -> ComposeResult:
         """The paper's title, the text area and a hint line."""
-        with Vertical(id="note-dialog") as dialog:
-            dialog.border_title = "Note"
-            yield Static(Content(one_line(self.paper_title)), id="note-title")
-            yield TextArea(self.original, soft_wrap=True, id="note-text")
-            yield Static("Ctrl+S save · Esc cancel · Markdown", classes="dialog-hint")
+        yield Static(Content(one_line(self.paper_title)), id="note-title")
+        yield TextArea(self.original, soft_wrap=True, id="note-text")
+        hint = Content("Markdown: **bold**, *italic*, - lists, [text](https://…)")
+        yield Static(hint, classes="dialog-hint")
 
     def on_mount(self) -> None:
         """Put the cursor at the end of the note, ready to type."""

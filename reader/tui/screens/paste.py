@@ -10,27 +10,21 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from reader.tui.screens.dialog import Dialog
 
-class PasteScreen(ModalScreen[str | None]):
+
+class PasteScreen(Dialog[str | None]):
     """A large text area to paste into; dismisses with the text, or None when it is blank
     or the user presses Esc."""
 
     DEFAULT_CSS = """
-    PasteScreen {
-        align: center middle;
-    }
-    PasteScreen > #paste-dialog {
+    PasteScreen > .dialog {
         width: 90%;
+        max-width: 160;
         height: 80%;
-        padding: 0 1;
-        border: round $accent;
-        border-title-color: $text-accent;
-        background: $surface;
     }
     PasteScreen #paste-hint {
         height: auto;
@@ -39,10 +33,6 @@ class PasteScreen(ModalScreen[str | None]):
     }
     PasteScreen #paste-text {
         height: 1fr;
-    }
-    PasteScreen .dialog-hint {
-        height: 1;
-        color: $text-muted;
     }
     """
 
@@ -60,14 +50,12 @@ class PasteScreen(ModalScreen[str | None]):
         self.hint = hint
         """How to paste, shown above the text area."""
 
-    def compose(self) -> ComposeResult:
-        """The hint, the text area and a line of keys."""
-        with Vertical(id="paste-dialog") as dialog:
-            dialog.border_title = Content(self.paste_title)
-            if self.hint:
-                yield Static(Content(self.hint), id="paste-hint")
-            yield TextArea(soft_wrap=True, id="paste-text")
-            yield Static("Ctrl+S done · Esc cancel", classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        """The hint and the text area (the footer says the keys)."""
+        self.dialog_title = Content(self.paste_title)
+        if self.hint:
+            yield Static(Content(self.hint), id="paste-hint")
+        yield TextArea(soft_wrap=True, id="paste-text")
 
     def on_mount(self) -> None:
         """Focus the text area, ready for the paste."""

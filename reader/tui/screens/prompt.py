@@ -7,15 +7,14 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from reader.tui.screens.dialog import Dialog
 from reader.tui.suggesters import PathSuggester
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(Dialog[str | None]):
     """A titled one-line input; dismisses with the stripped value, or None when it is
     empty or the user presses Esc.
 
@@ -23,18 +22,6 @@ class PromptScreen(ModalScreen[str | None]):
     """
 
     DEFAULT_CSS = """
-    PromptScreen {
-        align: center middle;
-    }
-    PromptScreen > #prompt-dialog {
-        width: 80%;
-        max-width: 100;
-        height: auto;
-        padding: 0 1;
-        border: round $accent;
-        border-title-color: $text-accent;
-        background: $surface;
-    }
     PromptScreen #prompt-hint {
         height: auto;
         color: $text-muted;
@@ -69,18 +56,17 @@ class PromptScreen(ModalScreen[str | None]):
         self.hint = hint
         """An optional line of help under the input."""
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         """The input, and the hint when there is one."""
-        with Vertical(id="prompt-dialog") as dialog:
-            dialog.border_title = Content(self.prompt_title)
-            yield Input(
-                self.value,
-                placeholder=self.placeholder,
-                suggester=PathSuggester() if self.complete_paths else None,
-                id="prompt-input",
-            )
-            if self.hint:
-                yield Static(Content(self.hint), id="prompt-hint")
+        self.dialog_title = Content(self.prompt_title)
+        yield Input(
+            self.value,
+            placeholder=self.placeholder,
+            suggester=PathSuggester() if self.complete_paths else None,
+            id="prompt-input",
+        )
+        if self.hint:
+            yield Static(Content(self.hint), id="prompt-hint")
 
     def on_mount(self) -> None:
         """Focus the input; its text is selected, so typing replaces it."""

@@ -8,13 +8,12 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from reader.library.library import clean_tags
 from reader.text import one_line
+from reader.tui.screens.dialog import Dialog
 from reader.tui.suggesters import TagSuggester
 
 KNOWN_TAGS_SHOWN = 20
@@ -27,25 +26,13 @@ def parse_tags(value: str) -> tuple[str, ...]:
     return clean_tags([value])
 
 
-class TagEditor(ModalScreen[tuple[str, ...] | None]):
+class TagEditor(Dialog[tuple[str, ...] | None]):
     """A one-line editor for a paper's tags.
 
     Dismisses with the parsed tags (an empty tuple removes them all), or None on Esc.
     """
 
     DEFAULT_CSS = """
-    TagEditor {
-        align: center middle;
-    }
-    TagEditor > #tags-dialog {
-        width: 80%;
-        max-width: 100;
-        height: auto;
-        padding: 0 1;
-        border: round $accent;
-        border-title-color: $text-accent;
-        background: $surface;
-    }
     TagEditor #tags-title {
         height: auto;
         max-height: 3;
@@ -56,10 +43,6 @@ class TagEditor(ModalScreen[tuple[str, ...] | None]):
         height: auto;
         color: $text-muted;
         margin-top: 1;
-    }
-    TagEditor .dialog-hint {
-        height: 1;
-        color: $text-muted;
     }
     """
 
@@ -78,22 +61,22 @@ class TagEditor(ModalScreen[tuple[str, ...] | None]):
         self.known_tags = tuple(known_tags)
         """Every tag in use, offered for completion (in the order given)."""
 
-    def compose(self) -> ComposeResult:
+    dialog_title = "Tags"
+
+    def compose_body(self) -> ComposeResult:
         """The paper's title, the input, the known tags and a hint line."""
         # A trailing space, so that the next word typed is a new tag with completion.
         value = " ".join(self.tags) + " " if self.tags else ""
-        with Vertical(id="tags-dialog") as dialog:
-            dialog.border_title = "Tags"
-            yield Static(Content(one_line(self.paper_title)), id="tags-title")
-            yield Input(
-                value,
-                placeholder="tags, separated by spaces",
-                suggester=TagSuggester(self.known_tags),
-                select_on_focus=False,
-                id="tags-input",
-            )
-            yield Static(Content(self._known_line()), id="tags-known")
-            yield Static("Enter save · Esc cancel · → or Tab complete", classes="dialog-hint")
+        yield Static(Content(one_line(self.paper_title)), id="tags-title")
+        yield Input(
+            value,
+            placeholder="tags, separated by spaces",
+            suggester=TagSuggester(self.known_tags),
+            select_on_focus=False,
+            id="tags-input",
+        )
+        yield Static(Content(self._known_line()), id="tags-known")
+        yield Static("Enter saves · → or Tab completes a tag", classes="dialog-hint")
 
     def _known_line(self) -> str:
         if not self.known_tags:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Mapping, Sequence
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -39,7 +40,7 @@ _ENTRY_CACHE_LIMIT = 4096
 class PaperList(ScrollView, can_focus=True):
     """A keyboard-driven list of papers showing markers, title, byline, date, votes, tags."""
 
-    BINDINGS: list[BindingType] = keys.bindings(keys.LIST)
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.LIST)
     """Movement keys (see `reader.tui.keys`); the actions on papers are bound by the screen."""
 
     COMPONENT_CLASSES = {

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -22,6 +21,7 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
+from reader.links import is_web_url, web_url
 from reader.model import Entry
 from reader.text import one_line, plural, printable
 
@@ -97,16 +97,6 @@ def highlight(text: str, terms: Sequence[str], style: Style | str) -> Content:
     content = Content(text)
     spans = match_spans(content.plain, terms)
     return content.add_spans([Span(start, end, style) for start, end in spans])
-
-
-def is_web_link(url: str) -> bool:
-    """True for an http(s) URL without spaces: the only links made clickable."""
-    if any(char.isspace() for char in url):
-        return False
-    try:
-        return urlsplit(url).scheme.lower() in {"http", "https"}
-    except ValueError:
-        return False
 
 
 def _labelled(label: str, value: str | Content) -> Content:
@@ -242,7 +232,8 @@ class PreviewPane(VerticalScroll):
         url = one_line(paper.url or "")
         self.set_class(not url, "-no-link")
         if url:
-            link = Content.styled(url, Style(link=url)) if is_web_link(url) else Content(url)
+            target = web_url(url)
+            link = Content.styled(url, Style(link=target)) if target else Content(url)
             self._link.update(_labelled("Link", link))
 
         abstract = printable(paper.abstract.strip())
@@ -307,5 +298,5 @@ class PreviewPane(VerticalScroll):
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         """Open web links in the note; ignore every other kind (file:, javascript:, ...)."""
         event.stop()
-        if is_web_link(event.href):
+        if is_web_url(event.href):
             self.app.open_url(event.href)
