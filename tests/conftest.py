@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "reader" / "data" / "samples"
 SEED_NAMES = sorted(path.name for path in SAMPLES.glob("*.txt"))
 FORMATS = REPO / "tests" / "fixtures" / "formats"
-"""Copies of the captured feed payloads of ../shared/formats (see SOURCES.md there)."""
+"""Captured feed payloads from public repositories (where each came from: SOURCES.md there)."""
 
 
 # Property tests explore new random cases on every local run; in CI they replay a fixed

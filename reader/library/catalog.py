@@ -21,7 +21,6 @@ from reader.library.merging import ImportPlan, ImportResult, Known, Progress, pl
 from reader.model import Paper
 
 SCHEMA_VERSION = 2
-PROGRESS_EVERY = 1000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (

@@ -5,7 +5,7 @@ Both are untrusted XML from the network, so they are parsed with `defusedxml`, r
 DOCTYPE (and with it entity declarations such as billion laughs, and external references)
 instead of expanding them.
 Elements are found by tag, never by position: the Atom feed changed its element order in 2026
-(see `/work/shared/formats/SOURCES.md`).
+(see `tests/fixtures/formats/SOURCES.md`).
 """
 
 from __future__ import annotations

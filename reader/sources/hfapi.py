@@ -3,7 +3,7 @@
 `/api/daily_papers` answers a JSON array of items, each wrapping the paper in `"paper"`;
 `/api/papers/{id}` answers the paper object alone. Both the current schema and the older
 one (2024) are read: every field beyond `paper.id` and `paper.title` is treated as optional,
-because the older data lacks many of them (see `/work/shared/formats/SOURCES.md`).
+because the older data lacks many of them (see `tests/fixtures/formats/SOURCES.md`).
 
 Beyond the basics, each paper keeps the day it was featured, its comment count, its GitHub
 repository and its project page (`Paper.featured`, `comments`, `github`, `project_page`).

@@ -530,18 +530,23 @@ async def test_welcome_view_explains_how_to_import() -> None:
         assert "Press d to load the bundled sample papers" in _screen_lines(app)
 
 
+async def _help_text(pilot) -> str:
+    """Open the help and return the text of its tables, as the terminal shows it."""
+    await pilot.press("question_mark")
+    await pilot.pause()
+    console = Console(width=200, record=True, file=io.StringIO())
+    for static in pilot.app.screen.query(".help-table").results(Static):
+        console.print(static.content)
+    return console.export_text()
+
+
 async def test_every_key_of_the_app_is_in_the_help(make_app):
     """The help is built from the bindings: every binding of every scope appears in it."""
     from reader.tui.widgets.paper_list import PaperList
 
     app = make_app()
     async with app.run_test(size=(140, 60)) as pilot:
-        await pilot.press("question_mark")
-        await pilot.pause()
-        console = Console(width=200, record=True, file=io.StringIO())
-        for static in app.screen.query(".help-table").results(Static):
-            console.print(static.content)
-        shown = console.export_text()
+        shown = await _help_text(pilot)
         bindings = [*app.BINDINGS, *app.main.BINDINGS, *PaperList.BINDINGS]
         assert len(bindings) >= 25
         for binding in bindings:
@@ -553,11 +558,6 @@ async def test_every_query_field_is_in_the_filter_help(make_app):
 
     app = make_app()
     async with app.run_test(size=(140, 60)) as pilot:
-        await pilot.press("question_mark")
-        await pilot.pause()
-        console = Console(width=200, record=True, file=io.StringIO())
-        for static in app.screen.query(".help-table").results(Static):
-            console.print(static.content)
-        shown = console.export_text()
+        shown = await _help_text(pilot)
         for name in FIELDS:
             assert f"{name}:" in shown, name

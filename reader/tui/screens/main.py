@@ -398,12 +398,8 @@ class MainScreen(Screen[None]):
 
     def action_mark_all_read(self) -> None:
         """Mark every paper matching the filter read, after confirming how many."""
-        if self.search_state.error:
-            self.set_status("The filter is not a valid query: nothing to mark", error=True)
-            return
-        count = self.paper_list.row_count
+        count = self._matching("mark")
         if not count:
-            self.set_status("No papers match the filter")
             return
         query, sort = self.filter_query, self.sort
 
@@ -419,6 +415,18 @@ class MainScreen(Screen[None]):
 
         question = f"Mark all {plural(count, 'matching paper')} as read?"
         self.app.push_screen(ConfirmScreen(question, yes="Mark read", no="Cancel"), confirmed)
+
+    def _matching(self, verb: str) -> int:
+        """How many papers a bulk action on the filter's matches would act on; 0 (and a
+        status line saying why) when it must not: nothing matches, or the query is invalid
+        (the list is empty, and acting on an older result would surprise)."""
+        if self.search_state.error:
+            self.set_status(f"The filter is not a valid query: nothing to {verb}", error=True)
+            return 0
+        count = self.paper_list.row_count
+        if not count:
+            self.set_status("No papers match the filter")
+        return count
 
     def action_undo(self) -> None:
         """Undo the last state change (several steps deep)."""
@@ -478,12 +486,8 @@ class MainScreen(Screen[None]):
 
     def action_export_bibtex(self) -> None:
         """Export the papers matching the filter (BibTeX by default)."""
-        if self.search_state.error:
-            self.set_status("The filter is not a valid query: nothing to export", error=True)
-            return
-        count = self.paper_list.row_count
+        count = self._matching("export")
         if not count:
-            self.set_status("No papers match the filter")
             return
         query, sort = self.filter_query, self.sort
         sharing.ask_export(
