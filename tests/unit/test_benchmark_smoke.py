@@ -98,6 +98,7 @@ def test_distinguishing_tokens_are_unique_across_widths(start):
     assert all(token.isalpha() and token[0].isupper() for token in tokens)
 
 
+@pytest.mark.slow
 def test_quick_benchmark_reports_every_figure(tmp_path):
     output = tmp_path / "bench.json"
     done = subprocess.run(

@@ -627,6 +627,7 @@ def _papers(draw: st.DrawFn) -> Paper:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_papers(), min_size=1, max_size=4))
 def test_export_round_trip_property(papers: list[Paper]) -> None:
@@ -642,6 +643,7 @@ def test_export_round_trip_property(papers: list[Paper]) -> None:
     ]
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_papers(), max_size=12, unique_by=lambda p: p.key), st.randoms())
 def test_citation_keys_unique_and_order_independent(papers: list[Paper], random: Random) -> None:

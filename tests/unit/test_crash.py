@@ -117,6 +117,7 @@ def _blank_free(model: dict[str, Fields]) -> dict[str, Fields]:
     return {key: fields for key, fields in model.items() if fields != (False, False, "")}
 
 
+@pytest.mark.slow
 def test_state_survives_sigkill_at_random_moments(tmp_path: Path) -> None:
     folder = _base_library(tmp_path / "library")
     rng = random.Random(1)
@@ -159,6 +160,7 @@ def test_state_survives_sigkill_at_random_moments(tmp_path: Path) -> None:
         assert len(library) > 0
 
 
+@pytest.mark.slow
 def test_an_import_killed_midway_is_all_or_nothing(tmp_path: Path) -> None:
     base = _base_library(tmp_path / "base")
     with Library(base) as library:

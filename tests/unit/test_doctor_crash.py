@@ -258,6 +258,7 @@ def _progress(folder: Path, original: dict[str, bytes]) -> str:
     return "mid-repair"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_doctor_killed_at_random_moments_loses_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -14,6 +14,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from reader.library import Library
 from reader.model import Incoming, Paper
 
@@ -57,6 +59,7 @@ def _library_with(folder: Path, keys: tuple[str, ...]) -> None:
         )
 
 
+@pytest.mark.slow
 def test_three_processes_owning_one_field_each_keep_every_last_value(tmp_path: Path) -> None:
     _library_with(tmp_path, KEYS)
     env = {**os.environ, "PYTHONPATH": str(REPO)}

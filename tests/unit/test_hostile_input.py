@@ -203,6 +203,7 @@ def test_reading_bad_input_directly_raises_reader_errors(tmp_path: Path) -> None
             parse_text(fileio.read_text_input(str(path)), where=path.name)
 
 
+@pytest.mark.slow
 def test_huge_page_imports_with_bounded_memory(tmp_path: Path) -> None:
     """A ~100 MB page text: imported whole, and the process stays far below 1.5 GB."""
     from benchmarks.corpus import write_page

@@ -196,9 +196,9 @@ def test_added_time_is_set_on_first_import(library: Library):
 def test_stats(sample_library: Library):
     sample_library.set_starred(sample_library.keys("sparse")[:3], True)
     stats = sample_library.stats()
-    assert stats["papers"] == 93
-    assert stats["starred"] == 3
-    assert stats["sources"] == {"hf-page": 93}
+    assert stats.papers.papers == 93
+    assert stats.starred == 3
+    assert stats.papers.sources == {"hf-page": 93}
 
 
 def test_a_version_1_catalog_is_upgraded_in_place(tmp_path: Path):

@@ -197,6 +197,7 @@ def test_jsonl_export_reads_back_identical(sample: list[Entry]) -> None:
     assert [item.state for item in back] == [entry.state for entry in sample]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.lists(entries(), min_size=1, max_size=4, unique_by=lambda entry: entry.key))
 def test_jsonl_export_reimports_to_the_same_library(
