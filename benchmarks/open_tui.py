@@ -48,9 +48,9 @@ async def open_reader(folder: Path) -> None:
     """reader's app on the library, until the list shows its first rows."""
     from benchmarks.textual_support import paint, wait_until
     from reader.library import Library
-    from reader.tui.app import ReaderApp
+    from reader.tui.app import make_app
 
-    app = ReaderApp(Library(folder))
+    app = make_app(Library(folder))
     async with app.run_test(headless=True, size=SIZE) as pilot:
         await wait_until(lambda: app.main.paper_list.row_count > 0)
         await paint(pilot)

@@ -22,7 +22,7 @@ from textual.widgets import Input
 from benchmarks.report import QueryTiming
 from benchmarks.textual_support import TableApp, paint, table_pending, wait_until
 from reader.library import Library
-from reader.tui.app import ReaderApp
+from reader.tui.app import make_app
 
 SIZE = (120, 40)
 COLUMNS = ("Title", "Date", "Upvotes")
@@ -110,7 +110,7 @@ async def time_reader(
 ) -> tuple[list[QueryTiming], QueryTiming, ScrollTimes]:
     """Filter latency per query (and for clearing the filter), then scrolling, in reader."""
     library = Library(folder)
-    app = ReaderApp(library)
+    app = make_app(library)
     try:
         async with app.run_test(headless=True, size=SIZE) as pilot:
             await wait_until(lambda: app.main.paper_list.row_count > 0)

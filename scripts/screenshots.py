@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from reader.data import sample_pages
 from reader.library import Library
 from reader.sources.detect import parse_text
-from reader.tui.app import ReaderApp
+from reader.tui.app import make_app
 
 SIZE = (130, 36)
 OUTPUT = Path(__file__).resolve().parents[1] / "screenshots"
@@ -62,7 +62,7 @@ SCENES: dict[str, Scene] = {
 async def shoot(name: str, scene: Scene, folder: Path) -> Path:
     """Open the app on the sample library, play `scene`, save the screen as SVG."""
     with Library(folder) as library:
-        app = ReaderApp(library)
+        app = make_app(library)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await scene(pilot)

@@ -12,6 +12,7 @@ from reader import importing
 from reader.library import Library
 from reader.library.storage import AtomicJSONStorage
 from reader.model import Incoming, Paper
+from reader.tui import app as tui_app
 from reader.tui.app import ReaderApp
 from tests.conftest import seed_path
 
@@ -45,7 +46,7 @@ def make_app(sample_dir: Path) -> Callable[..., ReaderApp]:
     def build(folder: Path | None = None) -> ReaderApp:
         library = Library(folder or sample_dir)
         opened.append(library)
-        return ReaderApp(library)
+        return tui_app.make_app(library)
 
     yield build
     for library in opened:

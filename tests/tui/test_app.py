@@ -581,3 +581,15 @@ async def test_the_app_keeps_working_on_a_full_disk(tmp_path: Path, disk: Path, 
         await settle(pilot)
         assert app.is_running and "No space left" in status_text(app)
         assert len(list_lines(app)) == 5
+
+
+async def test_a_pasted_query_nested_a_thousand_deep_is_an_error_line(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        app.main.query_one("#filter").value = "(" * 1000 + "causal" + ")" * 1000
+        await settle(pilot)
+        assert app.is_running
+        assert "nest" in status_text(app)
+        assert app.main.paper_list.row_count == 0

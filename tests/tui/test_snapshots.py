@@ -11,14 +11,14 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from reader.library import Library
-from reader.tui.app import ReaderApp
+from reader.tui.app import ReaderApp, make_app
 from tests.tui.conftest import settle
 
 SIZE = (120, 34)
 
 
 def app_on(folder: Path) -> ReaderApp:
-    return ReaderApp(Library(folder))
+    return make_app(Library(folder))
 
 
 async def _ready(pilot: Pilot) -> None:

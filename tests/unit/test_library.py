@@ -270,3 +270,25 @@ def test_a_failed_import_changes_no_state(library: Library, monkeypatch: pytest.
     # The same import, once it can be written, brings its state along.
     library.import_papers(carried)
     assert library.state_of(title_key("Carried")).starred
+
+
+def test_the_same_title_with_different_arxiv_ids_stays_two_papers(library: Library):
+    first = Paper(key="2401.00001", title="Deep Learning", arxiv_id="2401.00001")
+    second = Paper(key="2501.00002", title="Deep  learning", arxiv_id="2501.00002")
+    library.import_papers([Incoming(first), Incoming(second)])
+    assert sorted(library.keys()) == ["2401.00001", "2501.00002"]
+    # Also across imports, and a title-only copy joins neither by guessing.
+    library.import_papers(
+        [Incoming(Paper(key="2601.00003", title="DEEP LEARNING", arxiv_id="2601.00003"))]
+    )
+    assert len(library) == 3
+
+
+def test_a_settings_file_nested_too_deeply_falls_back_to_the_defaults(tmp_path: Path):
+    from reader.settings import Settings
+
+    (tmp_path / "settings.json").write_text("[" * 100_000 + "]" * 100_000)
+    settings = Settings(tmp_path)
+    assert settings.get("sort", "date") == "date"
+    settings.set("sort", "title")  # and the next change replaces it with a good file
+    assert Settings(tmp_path).get("sort") == "title"
