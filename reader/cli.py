@@ -9,23 +9,13 @@ import argparse
 import functools
 import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from reader import __version__, output
 from reader.errors import ReaderError
 from reader.query import SORTS
-from reader.text import one_line, plural
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import TextIO
-
-    from reader.library import Library
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -294,364 +284,31 @@ def _command_index(parser: argparse.ArgumentParser, argv: list[str]) -> int | No
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from reader.commands import app, doctor, fetch, papers
     from reader.library import Library
     from reader.paths import library_folder
 
     if args.command is None:
-        return _run_app(library_folder(getattr(args, "library", None)))
+        return app.run_app(library_folder(getattr(args, "library", None)))
     if args.command == "demo":
-        return _demo()
+        return app.demo()
     if args.command == "doctor":
         # Before opening the library: opening refuses a damaged state file.
-        return _doctor(library_folder(getattr(args, "library", None)), args)
+        return doctor.doctor(library_folder(getattr(args, "library", None)), args)
 
     with Library(library_folder(getattr(args, "library", None))) as library:
         handler = {
-            "import": _import,
-            "list": _list,
-            "show": _show,
-            "mark": _mark,
-            "note": _note,
-            "tag": _tag,
-            "export": _export,
-            "stats": _stats,
-            "fetch": _fetch,
+            "import": papers.import_papers,
+            "list": papers.list_papers,
+            "show": papers.show,
+            "mark": papers.mark,
+            "note": papers.note,
+            "tag": papers.tag,
+            "export": papers.export,
+            "stats": papers.stats,
+            "fetch": fetch.fetch,
         }[args.command]
         return handler(library, args)
-
-
-def _doctor(folder: Path, args: argparse.Namespace) -> int:
-    from reader.library.doctor import Doctor
-
-    def waiting() -> None:
-        print("reader: waiting for another reader process…", file=sys.stderr, flush=True)
-
-    doctor = Doctor(folder, on_wait=waiting)
-    found = doctor.examine()
-    for line in found.findings:
-        print(line)
-    healthy, repaired = True, False
-    if found.state_damaged:
-        if found.backup_time is None:
-            print(f"No usable backup: move {doctor.state_path} aside to start with no state.")
-            healthy = False
-        elif _confirm(f"Restore the state from the backup of {found.backup_time}?", args.yes):
-            restored = doctor.restore_state()
-            repaired = True
-            if restored is None:
-                print("The state file is sound by now: nothing restored.")
-            elif restored.aside is None:
-                print("Restored the state from the backup.")
-            else:
-                print(
-                    f"Restored the state from the backup; the damaged file is now {restored.aside}."
-                )
-        else:
-            healthy = False
-    if found.journal_damaged:
-        question = "Keep the journal's readable changes and set the damaged file aside?"
-        if _confirm(question, args.yes):
-            salvaged = doctor.salvage_journal()
-            repaired = True
-            if salvaged is None:
-                print("The journal is sound by now: nothing to salvage.")
-            else:
-                dropped = plural(salvaged.dropped, "unreadable line")
-                if salvaged.unfinished:
-                    dropped += " and an unfinished last line"
-                print(
-                    f"Kept {plural(salvaged.kept, 'change')}; dropped {dropped};"
-                    f" the damaged journal is now {salvaged.aside}."
-                )
-        else:
-            healthy = False
-    if found.catalog_damaged:
-        if args.rebuild_catalog:
-            aside = doctor.rebuild_catalog()
-            repaired = True
-            print(
-                f"Started an empty catalog; the damaged one is now {aside}. Your read, starred,"
-                " notes and tags are kept: re-import or fetch your papers to see them again."
-            )
-        else:
-            print("Run `reader doctor --rebuild-catalog` to start an empty catalog (state is kept)")
-            healthy = False
-    elif args.rebuild_catalog:
-        print("The catalog is not damaged: nothing rebuilt.")
-    if found.index_damaged and not found.catalog_damaged:
-        # Derived from the papers table, so rebuilding it loses nothing: no need to ask.
-        doctor.rebuild_index()
-        repaired = True
-        print("Rebuilt the full-text index.")
-    # "In order" only once the repaired files pass the same checks again.
-    if healthy and repaired and not doctor.examine().healthy:
-        print("Not everything could be repaired: run `reader doctor` to see what is left.")
-        healthy = False
-    if healthy:
-        print("Everything is in order.")
-    return 0 if healthy else 1
-
-
-def _confirm(question: str, assume_yes: bool) -> bool:
-    """Ask on the terminal; without one (and without --yes), do nothing and say how."""
-    if assume_yes:
-        return True
-    if not sys.stdin.isatty():
-        print(f"{question} Not done: no terminal to ask on; run `reader doctor --yes` to do it.")
-        return False
-    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
-
-
-def _terminal_width() -> int | None:
-    # A closed stdout (`>&-`) is None.
-    return shutil.get_terminal_size().columns if _is_terminal(sys.stdout) else None
-
-
-def _is_terminal(stream: TextIO | None) -> bool:
-    return stream is not None and stream.isatty()
-
-
-def _import(library: Library, args: argparse.Namespace) -> int:
-    from reader import importing
-
-    if not args.files and not args.sample:
-        raise ReaderError("name at least one FILE (or - for standard input, or --sample)")
-    # Every input is read and parsed before anything is written: a bad file changes nothing.
-    items = importing.read_files(
-        args.files,
-        args.format,
-        year=args.year,
-        library_folder=library.folder,
-        progress=_progress_printer(),
-    )
-    if args.sample:
-        items.extend(importing.sample_items(year=args.year))
-    result = library.import_papers(items, progress=_import_progress(), waiting=_say_waiting)
-    print(f"Imported {plural(len(result.keys), 'paper')}: {result.summary()}.")
-    return 0
-
-
-def _list(library: Library, args: argparse.Namespace) -> int:
-    from reader.render import json_text, list_rows
-    from reader.serialize import entry_to_dict
-
-    entries = library.entries(" ".join(args.query), args.sort)
-    if args.limit is not None:
-        entries = entries[: max(args.limit, 0)]
-    if args.json:
-        print(json_text([entry_to_dict(entry) for entry in entries]))
-        return 0
-    for row in list_rows(entries, _terminal_width()):
-        print(row)
-    print(f"{len(entries)} of {len(library)} papers", file=sys.stderr)
-    return 0
-
-
-def _show(library: Library, args: argparse.Namespace) -> int:
-    from reader.render import show
-
-    entry = library.entry(library.resolve(args.key))
-    print(show(entry, min(_terminal_width() or 80, 100)))
-    return 0
-
-
-def _mark(library: Library, args: argparse.Namespace) -> int:
-    from reader.query import parse_query
-
-    if args.read is None and args.star is None:
-        raise ReaderError("say what to mark: --read, --unread, --star or --unstar")
-    query = None if args.query is None else parse_query(args.query)
-    if args.all:
-        # Only with nothing that would narrow it, so that --all never hides a typo.
-        if args.keys or (query is not None and not query.matches_everything):
-            raise ReaderError("--all marks every paper: give it without KEY or a narrowing --query")
-        keys = library.keys()
-    else:
-        keys = [library.resolve(key) for key in args.keys]
-        if query is not None:
-            # `--query ""` (or "-", "*", "&"...) would mark the whole library: a slip
-            # of the shell more often than a wish.
-            if query.matches_everything:
-                raise ReaderError("the query matches every paper; add --all to mark them all")
-            keys.extend(library.keys(query))
-            if not keys:
-                raise ReaderError("no paper matches the --query; nothing marked")
-        if not keys:
-            raise ReaderError("name at least one KEY (or --query QUERY, or --all)")
-    changed: set[str] = set()
-    if args.read is not None:
-        changed.update(library.set_read(keys, args.read).keys)
-    if args.star is not None:
-        changed.update(library.set_starred(keys, args.star).keys)
-    what = ", ".join(
-        word
-        for word, value in (
-            ("read" if args.read else "unread", args.read),
-            ("starred" if args.star else "unstarred", args.star),
-        )
-        if value is not None
-    )
-    print(f"Marked {plural(len(set(keys)), 'paper')} {what} ({len(changed)} changed).")
-    return 0
-
-
-def _note(library: Library, args: argparse.Namespace) -> int:
-    from reader.errors import InputError
-    from reader.fileio import read_text_input
-
-    key = library.resolve(args.key)
-    text = args.text
-    if text == "-":
-        # Strict UTF-8, and never empty: `cat missing | reader note KEY -` must not
-        # erase the note. `reader note KEY ""` is the way to remove it.
-        try:
-            if sys.stdin is None:  # Python's stand-in when file descriptor 0 is closed
-                raise InputError("there is no standard input")
-            text = read_text_input("-")
-        except InputError as error:
-            raise InputError(f"{error}; the note of {key} is unchanged") from None
-    text = text.strip("\n")
-    library.set_note(key, text)
-    print(f"Note {'saved' if text.strip() else 'removed'} for {key}.")
-    return 0
-
-
-def _tag(library: Library, args: argparse.Namespace) -> int:
-    from reader.library.library import clean_tags
-    from reader.query import normalize_tag
-
-    key = library.resolve(args.key)
-    current = library.state_of(key).tags
-    if args.tags or args.remove:
-        dropped = {normalize_tag(tag) for tag in clean_tags(args.remove)}
-        tags = tuple(
-            tag for tag in current + clean_tags(args.tags) if normalize_tag(tag) not in dropped
-        )
-        library.set_tags(key, tags)
-        current = library.state_of(key).tags
-    print(f"{one_line(key)}: " + (" ".join(f"#{one_line(tag)}" for tag in current) or "no tags"))
-    return 0
-
-
-def _export(library: Library, args: argparse.Namespace) -> int:
-    from reader import export
-    from reader.fileio import write_text_atomic
-
-    if args.all and args.query:
-        raise ReaderError("give either a QUERY or --all, not both")
-    query = "" if args.all else (" ".join(args.query) if args.query else "is:starred")
-    if args.output is not None and not args.output:
-        raise ReaderError("-o/--output needs a file name")
-    # Without --format, the file name says it (papers.bib is BibTeX); else Markdown.
-    chosen = export.FORMATS.get(args.format or "") or (
-        export.for_suffix(args.output or "") or export.FORMATS["markdown"]
-    )
-    entries = library.entries(query, args.sort)
-    default_title = "Starred papers" if query == "is:starred" else "Papers"
-    text = chosen.render(entries, title=args.title or default_title)
-    if args.output is not None:
-        write_text_atomic(Path(args.output), text, force=args.force)
-        print(
-            f"Exported {plural(len(entries), 'paper')} to {args.output} ({chosen.label}).",
-            file=sys.stderr,
-        )
-    else:
-        print(text, end="")  # unlike sys.stdout.write, fine with a closed stdout (None)
-    return 0
-
-
-def _stats(library: Library, args: argparse.Namespace) -> int:
-    stats = library.stats()
-    papers = stats.papers
-    first, last = papers.first_date, papers.last_date
-    sources = papers.sources
-    lines = [
-        f"Library:  {library.folder}",
-        f"Papers:   {papers.papers} ({papers.with_arxiv_id} with an arXiv id,"
-        f" {papers.with_date} with a date" + (f", {first} to {last})" if first else ")"),
-        f"Read:     {stats.read}",
-        f"Starred:  {stats.starred}",
-        f"Notes:    {stats.notes}",
-        f"Tagged:   {plural(stats.tagged, 'paper')}, {stats.tags} distinct tags",
-        "Sources:  "
-        + (
-            ", ".join(f"{one_line(name) or 'unknown'} {count}" for name, count in sources.items())
-            or "none"
-        ),
-    ]
-    print("\n".join(lines))
-    return 0
-
-
-def _fetch(library: Library, args: argparse.Namespace) -> int:
-    from reader import feeds, importing
-
-    if args.feed == "hf":
-        request = feeds.FetchRequest("hf", args.date or args.week or args.month or "")
-    elif args.rss:
-        if args.query:
-            raise ReaderError("give either a search QUERY or --rss CATEGORY, not both")
-        request = feeds.FetchRequest("rss", args.rss)
-    else:
-        request = feeds.FetchRequest("arxiv", args.query or "", max_results=args.max)
-    config = importing.feed_config(library.folder)
-    items = feeds.fetch(config, request, _progress_printer())
-    if not items:
-        # An empty daily listing (weekends, holidays) is normal, not an error.
-        print(f"Nothing new from {request.label}.")
-        return 0
-    result = library.import_papers(items, waiting=_say_waiting)
-    print(f"Fetched {plural(len(result.keys), 'paper')} from {request.label}: {result.summary()}.")
-    return 0
-
-
-def _progress_printer() -> Callable[[int], None] | None:
-    """Report fetch progress on stderr when it is a terminal (pages can take seconds)."""
-    if not _is_terminal(sys.stderr):
-        return None
-
-    def show(done: int) -> None:
-        output.rewrite_line(f"… {plural(done, 'paper')} so far")
-
-    return show
-
-
-def _say_waiting() -> None:
-    print("reader: waiting for another import to finish…", file=sys.stderr, flush=True)
-
-
-def _import_progress() -> Callable[[int, int], None] | None:
-    """A percentage on stderr for large imports, when stderr is a terminal."""
-    if not _is_terminal(sys.stderr):
-        return None
-
-    def show(done: int, total: int) -> None:
-        end = "\n" if done >= total else ""
-        output.rewrite_line(f"Importing… {100 * done // max(total, 1)}%", end=end)
-
-    return show
-
-
-def _run_app(folder: Path, *, samples: bool = False) -> int:
-    """Open the TUI on the library in `folder` (only this command imports Textual)."""
-    from reader import importing
-    from reader.library import Library
-    from reader.tui.app import make_app
-
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        raise ReaderError("the app needs a terminal; use `reader list` in scripts and pipes")
-    with Library(folder) as library:
-        if samples:
-            library.import_papers(importing.sample_items())
-        app = make_app(library)
-        app.run()
-    return app.return_code or 0
-
-
-def _demo() -> int:
-    """The app on the bundled samples, in a throwaway library (the user's is untouched)."""
-    with tempfile.TemporaryDirectory(prefix="reader-demo-") as folder:
-        return _run_app(Path(folder), samples=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

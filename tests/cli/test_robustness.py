@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reader import cli
+from reader.commands import papers
 from reader.library import Library
 from tests.conftest import REPO, Run, seed_path
 
@@ -185,7 +185,7 @@ def test_an_unexpected_exception_is_one_line_and_status_70(
     def broken(*args: object) -> int:
         raise ZeroDivisionError("division by zero\nsecond line \x1b[2J")
 
-    monkeypatch.setattr(cli, "_stats", broken)
+    monkeypatch.setattr(papers, "stats", broken)
     code, out, err = run("stats")
     assert code == 70
     assert out == ""
@@ -197,7 +197,7 @@ def test_reader_debug_shows_the_traceback(run: Run, monkeypatch: pytest.MonkeyPa
     def broken(*args: object) -> int:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(cli, "_stats", broken)
+    monkeypatch.setattr(papers, "stats", broken)
     monkeypatch.setenv("READER_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         run("stats")
@@ -207,7 +207,7 @@ def test_keyboard_interrupt_is_still_status_130(run: Run, monkeypatch: pytest.Mo
     def interrupted(*args: object) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_stats", interrupted)
+    monkeypatch.setattr(papers, "stats", interrupted)
     assert run("stats")[0] == 130
 
 

@@ -1,0 +1,193 @@
+"""The commands on the papers of a library: import, list, show, mark, note, tag, export,
+stats."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reader.commands.terminal import (
+    import_progress,
+    progress_printer,
+    say_waiting,
+    terminal_width,
+)
+from reader.errors import ReaderError
+from reader.text import one_line, plural
+
+if TYPE_CHECKING:
+    from reader.library import Library
+
+
+def import_papers(library: Library, args: argparse.Namespace) -> int:
+    from reader import importing
+
+    if not args.files and not args.sample:
+        raise ReaderError("name at least one FILE (or - for standard input, or --sample)")
+    # Every input is read and parsed before anything is written: a bad file changes nothing.
+    items = importing.read_files(
+        args.files,
+        args.format,
+        year=args.year,
+        library_folder=library.folder,
+        progress=progress_printer(),
+    )
+    if args.sample:
+        items.extend(importing.sample_items(year=args.year))
+    result = library.import_papers(items, progress=import_progress(), waiting=say_waiting)
+    print(f"Imported {plural(len(result.keys), 'paper')}: {result.summary()}.")
+    return 0
+
+
+def list_papers(library: Library, args: argparse.Namespace) -> int:
+    from reader.render import json_text, list_rows
+    from reader.serialize import entry_to_dict
+
+    entries = library.entries(" ".join(args.query), args.sort)
+    if args.limit is not None:
+        entries = entries[: max(args.limit, 0)]
+    if args.json:
+        print(json_text([entry_to_dict(entry) for entry in entries]))
+        return 0
+    for row in list_rows(entries, terminal_width()):
+        print(row)
+    print(f"{len(entries)} of {len(library)} papers", file=sys.stderr)
+    return 0
+
+
+def show(library: Library, args: argparse.Namespace) -> int:
+    from reader.render import show
+
+    entry = library.entry(library.resolve(args.key))
+    print(show(entry, min(terminal_width() or 80, 100)))
+    return 0
+
+
+def mark(library: Library, args: argparse.Namespace) -> int:
+    from reader.query import parse_query
+
+    if args.read is None and args.star is None:
+        raise ReaderError("say what to mark: --read, --unread, --star or --unstar")
+    query = None if args.query is None else parse_query(args.query)
+    if args.all:
+        # Only with nothing that would narrow it, so that --all never hides a typo.
+        if args.keys or (query is not None and not query.matches_everything):
+            raise ReaderError("--all marks every paper: give it without KEY or a narrowing --query")
+        keys = library.keys()
+    else:
+        keys = [library.resolve(key) for key in args.keys]
+        if query is not None:
+            # `--query ""` (or "-", "*", "&"...) would mark the whole library: a slip
+            # of the shell more often than a wish.
+            if query.matches_everything:
+                raise ReaderError("the query matches every paper; add --all to mark them all")
+            keys.extend(library.keys(query))
+            if not keys:
+                raise ReaderError("no paper matches the --query; nothing marked")
+        if not keys:
+            raise ReaderError("name at least one KEY (or --query QUERY, or --all)")
+    changed: set[str] = set()
+    if args.read is not None:
+        changed.update(library.set_read(keys, args.read).keys)
+    if args.star is not None:
+        changed.update(library.set_starred(keys, args.star).keys)
+    what = ", ".join(
+        word
+        for word, value in (
+            ("read" if args.read else "unread", args.read),
+            ("starred" if args.star else "unstarred", args.star),
+        )
+        if value is not None
+    )
+    print(f"Marked {plural(len(set(keys)), 'paper')} {what} ({len(changed)} changed).")
+    return 0
+
+
+def note(library: Library, args: argparse.Namespace) -> int:
+    from reader.errors import InputError
+    from reader.fileio import read_text_input
+
+    key = library.resolve(args.key)
+    text = args.text
+    if text == "-":
+        # Strict UTF-8, and never empty: `cat missing | reader note KEY -` must not
+        # erase the note. `reader note KEY ""` is the way to remove it.
+        try:
+            if sys.stdin is None:  # Python's stand-in when file descriptor 0 is closed
+                raise InputError("there is no standard input")
+            text = read_text_input("-")
+        except InputError as error:
+            raise InputError(f"{error}; the note of {key} is unchanged") from None
+    text = text.strip("\n")
+    library.set_note(key, text)
+    print(f"Note {'saved' if text.strip() else 'removed'} for {key}.")
+    return 0
+
+
+def tag(library: Library, args: argparse.Namespace) -> int:
+    from reader.library.library import clean_tags
+    from reader.query import normalize_tag
+
+    key = library.resolve(args.key)
+    current = library.state_of(key).tags
+    if args.tags or args.remove:
+        dropped = {normalize_tag(tag) for tag in clean_tags(args.remove)}
+        tags = tuple(
+            tag for tag in current + clean_tags(args.tags) if normalize_tag(tag) not in dropped
+        )
+        library.set_tags(key, tags)
+        current = library.state_of(key).tags
+    print(f"{one_line(key)}: " + (" ".join(f"#{one_line(tag)}" for tag in current) or "no tags"))
+    return 0
+
+
+def export(library: Library, args: argparse.Namespace) -> int:
+    from reader import export
+    from reader.fileio import write_text_atomic
+
+    if args.all and args.query:
+        raise ReaderError("give either a QUERY or --all, not both")
+    query = "" if args.all else (" ".join(args.query) if args.query else "is:starred")
+    if args.output is not None and not args.output:
+        raise ReaderError("-o/--output needs a file name")
+    # Without --format, the file name says it (papers.bib is BibTeX); else Markdown.
+    chosen = export.FORMATS.get(args.format or "") or (
+        export.for_suffix(args.output or "") or export.FORMATS["markdown"]
+    )
+    entries = library.entries(query, args.sort)
+    default_title = "Starred papers" if query == "is:starred" else "Papers"
+    text = chosen.render(entries, title=args.title or default_title)
+    if args.output is not None:
+        write_text_atomic(Path(args.output), text, force=args.force)
+        print(
+            f"Exported {plural(len(entries), 'paper')} to {args.output} ({chosen.label}).",
+            file=sys.stderr,
+        )
+    else:
+        print(text, end="")  # unlike sys.stdout.write, fine with a closed stdout (None)
+    return 0
+
+
+def stats(library: Library, args: argparse.Namespace) -> int:
+    stats = library.stats()
+    papers = stats.papers
+    first, last = papers.first_date, papers.last_date
+    sources = papers.sources
+    lines = [
+        f"Library:  {library.folder}",
+        f"Papers:   {papers.papers} ({papers.with_arxiv_id} with an arXiv id,"
+        f" {papers.with_date} with a date" + (f", {first} to {last})" if first else ")"),
+        f"Read:     {stats.read}",
+        f"Starred:  {stats.starred}",
+        f"Notes:    {stats.notes}",
+        f"Tagged:   {plural(stats.tagged, 'paper')}, {stats.tags} distinct tags",
+        "Sources:  "
+        + (
+            ", ".join(f"{one_line(name) or 'unknown'} {count}" for name, count in sources.items())
+            or "none"
+        ),
+    ]
+    print("\n".join(lines))
+    return 0

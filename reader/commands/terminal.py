@@ -1,0 +1,50 @@
+"""What every command shares about the terminal: its width, questions, progress lines."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from reader import output
+from reader.text import plural
+
+
+def terminal_width() -> int | None:
+    """The width of the terminal stdout writes to, or None when it is not one."""
+    # A closed stdout (`>&-`) is None.
+    return shutil.get_terminal_size().columns if is_terminal(sys.stdout) else None
+
+
+def is_terminal(stream: TextIO | None) -> bool:
+    """Whether `stream` is open and a terminal."""
+    return stream is not None and stream.isatty()
+
+
+def progress_printer() -> Callable[[int], None] | None:
+    """Report fetch progress on stderr when it is a terminal (pages can take seconds)."""
+    if not is_terminal(sys.stderr):
+        return None
+
+    def show(done: int) -> None:
+        output.rewrite_line(f"… {plural(done, 'paper')} so far")
+
+    return show
+
+
+def say_waiting() -> None:
+    """Say on stderr that another process's import makes this one wait."""
+    print("reader: waiting for another import to finish…", file=sys.stderr, flush=True)
+
+
+def import_progress() -> Callable[[int, int], None] | None:
+    """A percentage on stderr for large imports, when stderr is a terminal."""
+    if not is_terminal(sys.stderr):
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        output.rewrite_line(f"Importing… {100 * done // max(total, 1)}%", end=end)
+
+    return show
