@@ -10,10 +10,10 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from reader import __version__, output
+from reader import output
 from reader.errors import ReaderError
 from reader.query import SORTS
 
@@ -33,7 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Triage the flood of new research papers. Without a command, opens the app.",
         epilog="Run `reader COMMAND --help` for the options of a command.",
     )
-    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_Version,
+        nargs=0,
+        help="show the versions of reader, Python, Textual and SQLite, and exit",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -56,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("show", "show one paper in full")
     sub.add_argument("key", help="a paper key, arXiv id or URL, or a unique key prefix")
+    sub.add_argument("--json", action="store_true", help="print a JSON object")
 
     sub = command("mark", "mark papers read/unread, starred/unstarred")
     sub.add_argument("keys", nargs="*", metavar="KEY")
@@ -98,23 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--sort", choices=tuple(SORTS), default="date")
     sub.add_argument("--title", default=None, help="the Markdown heading")
 
-    sub = command("fetch", "fetch papers from Hugging Face or arXiv into the library")
-    feeds = sub.add_subparsers(dest="feed", metavar="SOURCE", required=True)
+    sub = command(
+        "fetch",
+        "fetch papers from Hugging Face or arXiv; without SOURCE, every subscription",
+    )
+    feeds = sub.add_subparsers(dest="feed", metavar="SOURCE")
     hf = feeds.add_parser("hf", parents=[common], help="Hugging Face Daily Papers")
     when = hf.add_mutually_exclusive_group()
     when.add_argument("--date", metavar="YYYY-MM-DD", help="one day (default: today)")
     when.add_argument("--week", metavar="YYYY-Www", help="one ISO week, e.g. 2025-W09")
     when.add_argument("--month", metavar="YYYY-MM", help="one month")
-    arxiv = feeds.add_parser("arxiv", parents=[common], help="the arXiv API or RSS listing")
-    arxiv.add_argument(
-        "query", nargs="?", help="an arXiv search query, e.g. 'cat:cs.LG AND abs:causal'"
-    )
-    arxiv.add_argument("--max", type=int, default=50, metavar="N", help="at most N papers (50)")
-    arxiv.add_argument(
-        "--rss", metavar="CATEGORY", help="the daily listing of a category, e.g. cs.LG"
-    )
+    _arxiv_arguments(feeds.add_parser("arxiv", parents=[common], help="the arXiv API or RSS"))
 
-    command("stats", "counts of papers and of your read/starred/notes/tags")
+    command("stats", "counts of papers and of your read/starred/notes/tags").add_argument(
+        "--json", action="store_true", help="print a JSON object"
+    )
+    _daily_commands(command, common)
     command("demo", "try reader on the bundled sample papers (your library is untouched)")
 
     sub = command("doctor", "check the library's files; restore or rebuild what is damaged")
@@ -125,6 +130,92 @@ def build_parser() -> argparse.ArgumentParser:
         help="set a damaged catalog aside and start an empty one (your state is kept)",
     )
     return parser
+
+
+def _arxiv_arguments(arxiv: argparse.ArgumentParser, maximum: int = 50) -> None:
+    arxiv.add_argument(
+        "query", nargs="?", help="an arXiv search query, e.g. 'cat:cs.LG AND abs:causal'"
+    )
+    arxiv.add_argument(
+        "--max", type=int, default=maximum, metavar="N", help=f"at most N papers ({maximum})"
+    )
+    arxiv.add_argument(
+        "--rss", metavar="CATEGORY", help="the daily listing of a category, e.g. cs.LG"
+    )
+
+
+def _daily_commands(
+    command: Callable[[str, str], argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """The commands of the daily routine: subscriptions, saved searches, digest, PDFs,
+    configuration and shell completion."""
+    from reader.digest import FORMATS as DIGEST_FORMATS
+    from reader.subscriptions import ARXIV_MAX
+
+    sub = command("subscribe", "save a fetch that `reader fetch` makes every time")
+    kinds = sub.add_subparsers(dest="feed", metavar="SOURCE", required=True)
+    hf = kinds.add_parser("hf", parents=[common], help="Hugging Face Daily Papers, every day")
+    arxiv = kinds.add_parser("arxiv", parents=[common], help="an arXiv search or daily listing")
+    _arxiv_arguments(arxiv, ARXIV_MAX)
+    for kind in (hf, arxiv):
+        kind.add_argument("--name", help="what to call it (default: from what it fetches)")
+
+    sub = command("subscriptions", "list the subscriptions and how far each has got")
+    sub.add_argument("--json", action="store_true", help="print a JSON object")
+    command("unsubscribe", "forget a subscription (its papers stay)").add_argument("name")
+
+    sub = command("saved", "saved searches: add, list, remove")
+    actions = sub.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser("add", parents=[common], help="save a query under a name")
+    add.add_argument("name", metavar="NAME", help="letters, digits, '.', '_' and '-'")
+    add.add_argument("query", nargs="+", metavar="QUERY", help="the query (see Query syntax)")
+    add.add_argument("--watch", action="store_true", help="highlight its papers in the app")
+    listing = actions.add_parser("list", parents=[common], help="the saved searches")
+    listing.add_argument("--json", action="store_true", help="print a JSON object")
+    actions.add_parser("remove", parents=[common], help="forget a saved search").add_argument(
+        "name", metavar="NAME"
+    )
+
+    sub = command("digest", "the papers that arrived since the last digest, by saved search")
+    sub.add_argument(
+        "--since",
+        default="last",
+        metavar="last|DATE",
+        help="last (where the previous digest ended; the default), or a day YYYY-MM-DD",
+    )
+    sub.add_argument("--format", choices=DIGEST_FORMATS, help="default: from -o, else markdown")
+    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    sub.add_argument("--force", action="store_true", help="overwrite an existing FILE")
+    sub.add_argument("--saved-only", action="store_true", help="leave out the other papers")
+
+    sub = command("pdf", "download a paper's arXiv PDF into the cache; print its path")
+    sub.add_argument("key", metavar="KEY", help="a paper key, arXiv id or URL, or key prefix")
+    sub.add_argument("--open", action="store_true", help="open it ($READER_PDF_VIEWER or system)")
+
+    sub = command("config", "the settings file: where it is, or edit it")
+    what = sub.add_subparsers(dest="action", metavar="ACTION", required=True)
+    what.add_parser("path", parents=[common], help="print the settings file's path")
+    what.add_parser("edit", parents=[common], help="open it in $VISUAL or $EDITOR")
+
+    command("completion", "print a shell completion script").add_argument(
+        "shell", choices=("bash", "zsh", "fish")
+    )
+
+
+class _Version(argparse.Action):
+    """`--version`: reader's version and those of what it runs on."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from reader.commands.setup import versions
+
+        print(versions())
+        parser.exit()
 
 
 QUERY_WORDS = ("list", "export")
@@ -284,19 +375,36 @@ def _command_index(parser: argparse.ArgumentParser, argv: list[str]) -> int | No
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from reader.commands import app, doctor, fetch, papers
+    from reader.commands import app, daily, doctor, fetch, papers, pdf, setup
     from reader.library import Library
     from reader.paths import library_folder
 
+    folder = library_folder(getattr(args, "library", None))
     if args.command is None:
-        return app.run_app(library_folder(getattr(args, "library", None)))
+        return app.run_app(folder)
     if args.command == "demo":
         return app.demo()
     if args.command == "doctor":
         # Before opening the library: opening refuses a damaged state file.
-        return doctor.doctor(library_folder(getattr(args, "library", None)), args)
+        return doctor.doctor(folder, args)
+    if args.command == "completion":
+        return setup.completion(parser, args)
+    # Commands on the settings alone: no library folder is created for them.
+    if args.command in ("config", "subscribe", "unsubscribe") or (
+        args.command == "saved" and args.action != "list"
+    ):
+        change = {
+            "config": setup.config,
+            "subscribe": daily.subscribe,
+            "unsubscribe": daily.unsubscribe,
+            "saved": daily.saved_change,
+        }[args.command]
+        return change(folder, args)
 
-    with Library(library_folder(getattr(args, "library", None))) as library:
+    with Library(folder) as library:
+        daily.use_saved_searches(library)
+        if args.command == "fetch" and args.feed is None:
+            return daily.fetch_subscriptions(library, args)
         handler = {
             "import": papers.import_papers,
             "list": papers.list_papers,
@@ -307,6 +415,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             "export": papers.export,
             "stats": papers.stats,
             "fetch": fetch.fetch,
+            "subscriptions": daily.subscriptions,
+            "saved": daily.saved_list,
+            "digest": daily.digest,
+            "pdf": pdf.pdf,
         }[args.command]
         return handler(library, args)
 

@@ -16,7 +16,7 @@ SQL, next to the schema and indexes it must match.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -110,6 +110,7 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
     "author": ('author:hinton author:"yann lecun"', "in the author names"),
     "org": ("org:sony", "in the organization"),
     "title": ("title:causal", "in the title only"),
+    "saved": ("saved:causal", "what a saved search matches (reader saved list)"),
 }
 """Every field of the language: (examples, what it matches). The help screen and the
 error messages are built from this table."""
@@ -247,15 +248,21 @@ def _tokenize(text: str) -> Iterator[_Token]:
                 yield _Token("word", word)
 
 
-def _tokens(text: str) -> list[_Token]:
-    """The tokens of `text`, reading no further than the first term too many."""
+def _tokens(text: str, terms: list[int] | None = None) -> list[_Token]:
+    """The tokens of `text`, reading no further than the first term too many.
+
+    `terms` counts the terms read so far across a query and the saved searches it uses.
+    """
     tokens: list[_Token] = []
-    terms = 0
+    terms = [0] if terms is None else terms
     for token in _tokenize(text):
         if token.kind in ("word", "phrase", "field"):
-            terms += 1
-            if terms > MAX_TERMS:
-                raise QueryError(f"the query has more than {MAX_TERMS} words and filters")
+            terms[0] += 1
+            if terms[0] > MAX_TERMS:
+                raise QueryError(
+                    f"the query has more than {MAX_TERMS} words and filters"
+                    " (saved searches included)"
+                )
         tokens.append(token)
     return tokens
 
@@ -282,11 +289,31 @@ SQLite's own parsers (SQL and FTS5) have fixed stacks: before version 3.46 they 
 about 28 levels of the SQL that `to_sql` writes, so a deeper query could not be run."""
 
 
+MAX_SAVED_DEPTH = 5
+"""How deep saved searches may use saved searches (`saved:a` where a uses `saved:b`...)."""
+
+Saved = Mapping[str, str]
+"""Saved searches: query text by case-folded name."""
+
+
 class _Parser:
-    def __init__(self, tokens: list[_Token]) -> None:
+    def __init__(
+        self,
+        tokens: list[_Token],
+        saved: Saved | None = None,
+        *,
+        terms: list[int] | None = None,
+        chain: tuple[str, ...] = (),
+        depth: int = 0,
+    ) -> None:
         self.tokens = tokens
         self.index = 0
-        self.depth = 0
+        self.depth = depth
+        self.saved = saved
+        self.terms = [0] if terms is None else terms
+        """Terms read so far, shared with the parsers of the saved searches used."""
+        self.chain = chain
+        """The saved searches being expanded, outermost first."""
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -338,6 +365,8 @@ class _Parser:
         if token.kind == "phrase":
             return Text(token.value, phrase=True)
         if token.kind == "field":
+            if token.field == "saved":
+                return self.expand(token.value)
             return _field(token.field, token.value)
         if token.kind not in ("not", "open"):
             return Text(token.value)
@@ -363,6 +392,42 @@ class _Parser:
         self.depth -= 1
         return node
 
+    def expand(self, name: str) -> Node:
+        """`saved:NAME`: the syntax tree of that saved search, parsed in place.
+
+        Bounded like brackets: the nesting, the terms and the height count across the
+        saved searches used, and a saved search that uses itself is an error, not a loop.
+        """
+        key = name.casefold()
+        if self.saved is None or key not in self.saved:
+            known = ", ".join(sorted(self.saved or {})) or "none yet"
+            raise QueryError(
+                f'no saved search "{name}" (saved: {known}); add one with `reader saved add`'
+            )
+        if key in self.chain:
+            loop = " → ".join((*self.chain[self.chain.index(key) :], key))
+            raise QueryError(f'saved search "{name}" uses itself: {loop}')
+        if len(self.chain) >= MAX_SAVED_DEPTH:
+            raise QueryError(f"saved searches use saved searches more than {MAX_SAVED_DEPTH} deep")
+        try:
+            inner = _Parser(
+                _tokens(self.saved[key], self.terms),
+                self.saved,
+                terms=self.terms,
+                chain=(*self.chain, key),
+                depth=self.depth + 1,
+            )
+            if not inner.tokens:
+                raise QueryError(f'saved search "{name}" is empty')
+            node = inner.parse_and()
+            if inner.peek() is not None:
+                raise QueryError('unbalanced ")" in the query')
+        except QueryError as error:
+            if str(error).startswith(("saved search", "the query has more", "no saved search")):
+                raise
+            raise QueryError(f'in saved search "{name}": {error}') from None
+        return node
+
 
 def _height(node: Node) -> int:
     """How many AND, OR and NOT nest in `node` (recursing at most 2 * MAX_DEPTH + 1 deep)."""
@@ -379,10 +444,14 @@ def _parts(node: Node, kind: type[And] | type[Or]) -> tuple[Node, ...]:
     return node.children if isinstance(node, kind) else (node,)
 
 
-def parse_query(text: str) -> Query:
-    """Parse `text` into a `Query`; raise `QueryError` naming the problem if malformed."""
+def parse_query(text: str, saved: Saved | None = None) -> Query:
+    """Parse `text` into a `Query`; raise `QueryError` naming the problem if malformed.
+
+    `saved` holds the saved searches that `saved:NAME` may name (by case-folded name).
+    """
     try:
-        return Query(text, _Parser(_tokens(text)).parse())
+        terms = [0]
+        return Query(text, _Parser(_tokens(text, terms), saved, terms=terms).parse())
     except QueryError as error:
         # Messages quote the query, which may hold line breaks: keep them one line.
         raise QueryError(" ".join(str(error).split())) from None

@@ -1,36 +1,167 @@
-"""Small user preferences (the theme, the sort) in `settings.json` of the library folder."""
+"""The user's settings: the one place they are read and written.
+
+They live in the TOML file of the user config folder (`reader.config`): preferences (the
+theme, the sort), the feeds' settings, the saved searches and the subscriptions. None of
+them belongs to one library, so none stays in the library folder, which keeps only data.
+A library's old `settings.json` is moved into the file the first time the library's
+settings are read, and kept beside it as `settings.json.migrated`; a setting the file
+already holds with another value is kept as a comment in the file, so none is lost.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reader.fileio import write_text_atomic
+from reader.config import ConfigError, ConfigFile, config_path
+from reader.errors import ReaderError
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 SETTINGS_FILE = "settings.json"
+"""The settings file libraries had before the configuration file (migrated)."""
+MIGRATED_SUFFIX = ".migrated"
 
 
 class Settings:
-    """A flat JSON object of preferences; unreadable files fall back to the defaults."""
+    """The user's settings: `get` and `set` one value, or one entry of a table.
 
-    def __init__(self, folder: Path) -> None:
-        self._path = folder / SETTINGS_FILE
-        try:
-            data = json.loads(self._path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
-            # RecursionError: JSON nested thousands deep. A preference is not worth a
-            # crash: the defaults apply, and the file is replaced on the next change.
-            data = {}
-        self._data: dict[str, Any] = data if isinstance(data, dict) else {}
+    `library_folder` is only where an old `settings.json` may wait to be migrated;
+    `path` is the configuration file (by default `reader.config.config_path()`).
+    Reading a configuration file the user broke raises `ConfigError` in one line.
+    """
+
+    def __init__(self, library_folder: Path | None = None, *, path: Path | None = None) -> None:
+        self.file = ConfigFile(path or config_path())
+        self._legacy: dict[str, Any] = {}
+        if library_folder is not None:
+            self._legacy = migrate(library_folder / SETTINGS_FILE, self.file)
+
+    @property
+    def path(self) -> Path:
+        """The configuration file."""
+        return self.file.path
 
     def get(self, name: str, default: Any = None) -> Any:
         """The stored value of `name`, or `default`."""
-        return self._data.get(name, default)
+        data = self.file.data()
+        if name in data:
+            return data[name]
+        return self._legacy.get(name, default)
 
     def set(self, name: str, value: Any) -> None:
-        """Store `value` under `name` and write the file at once (atomically)."""
-        if self._data.get(name) == value:
+        """Store `value` under `name` (None removes it); written at once, atomically."""
+        if self.get(name) == value:
             return
-        self._data[name] = value
-        write_text_atomic(self._path, json.dumps(self._data, indent=2) + "\n", force=True)
+        with self.file.editing() as document:
+            _assign(document, name, value)
+
+    def table(self, name: str) -> dict[str, Any]:
+        """A table of the file (`saved`, `subscriptions`), as a dict; {} when absent."""
+        value = self.get(name)
+        return value if isinstance(value, dict) else {}
+
+    def set_entry(self, table: str, key: str, value: Mapping[str, Any] | None) -> None:
+        """Set (or with None remove) one entry of a table, leaving its other entries and
+        their comments as they are."""
+        import tomlkit
+
+        with self.file.editing() as document:
+            current = document.get(table)
+            if current is not None and not isinstance(current, dict):
+                raise ConfigError(f"{self.path}: {table} must be a table, not a value")
+            if value is None:
+                if current is not None and key in current:
+                    del current[key]
+                return
+            if current is None:
+                current = tomlkit.table(is_super_table=True)
+                document[table] = current
+            entry = tomlkit.table()
+            for name, item in value.items():
+                if item is not None:
+                    entry[name] = item
+            current[key] = entry
+
+
+def _assign(document: TOMLDocument, name: str, value: Any) -> None:
+    if value is None:
+        if name in document:
+            del document[name]
+        return
+    try:
+        document[name] = value
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"cannot store {name} = {value!r} in the settings: {error}") from None
+
+
+def migrate(old: Path, file: ConfigFile) -> dict[str, Any]:
+    """Move the settings of a library's `settings.json` into the configuration file.
+
+    Returns the old settings when they could not be moved (they still apply, from where
+    they are), else {}. An unreadable old file is left where it is, untouched.
+    """
+    if not old.is_file():
+        return {}
+    try:
+        data = json.loads(old.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        # RecursionError: JSON nested thousands deep. Nothing readable to move.
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    try:
+        with file.editing() as document:
+            _merge(document, data, old)
+        _set_aside(old)
+    except ReaderError:
+        return data
+    return {}
+
+
+def _merge(document: TOMLDocument, data: dict[str, Any], old: Path) -> None:
+    """Add the old settings the file lacks; note the others as comments."""
+    import tomlkit
+
+    stamp = datetime.now(UTC).date().isoformat()
+    kept: list[str] = []
+    for name, value in data.items():
+        if value is None:
+            continue
+        if name in document:
+            if document.unwrap()[name] == value:
+                continue
+            kept.append(f"{name} = {json.dumps(value)}")
+            continue
+        try:
+            document[name] = value
+        except (TypeError, ValueError):
+            kept.append(f"{name} = {json.dumps(value)}")
+    # JSON's escapes keep a comment on one line of printable ASCII, as TOML wants.
+    where = json.dumps(str(old))
+    backup = json.dumps(old.name + MIGRATED_SUFFIX)
+    if kept:
+        note = f"From {where} ({stamp}), not applied (the value above wins; copy to use):"
+        if note not in tomlkit.dumps(document):
+            document.add(tomlkit.comment(note))
+            for line in kept:
+                document.add(tomlkit.comment(f"  {line}"))
+    moved = f"Settings moved here from {where} on {stamp} (old file: {backup})"
+    document.add(tomlkit.comment(moved))
+
+
+def _set_aside(old: Path) -> None:
+    """Rename the migrated file to `settings.json.migrated` (numbered if that is taken)."""
+    target = old.with_name(old.name + MIGRATED_SUFFIX)
+    number = 1
+    while target.exists() or target.is_symlink():
+        target = old.with_name(f"{old.name}{MIGRATED_SUFFIX}.{number}")
+        number += 1
+    with contextlib.suppress(FileNotFoundError):  # another process moved it first
+        os.rename(old, target)

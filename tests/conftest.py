@@ -55,8 +55,11 @@ def seed_text(number: int) -> str:
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Even a test that forgets --library must not touch the real user data folder.
+    # Even a test that forgets --library must not touch the real user data, config or
+    # cache folders.
     monkeypatch.setenv("READER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("READER_CONFIG", str(tmp_path / "config"))
+    monkeypatch.setenv("READER_CACHE", str(tmp_path / "cache"))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from reader.commands.terminal import (
     import_progress,
+    print_json,
     progress_printer,
     say_waiting,
     terminal_width,
@@ -61,16 +62,19 @@ def show(library: Library, args: argparse.Namespace) -> int:
     from reader.render import show
 
     entry = library.entry(library.resolve(args.key))
+    if args.json:
+        from reader.serialize import entry_to_dict
+
+        print_json({"paper": entry_to_dict(entry)})
+        return 0
     print(show(entry, min(terminal_width() or 80, 100)))
     return 0
 
 
 def mark(library: Library, args: argparse.Namespace) -> int:
-    from reader.query import parse_query
-
     if args.read is None and args.star is None:
         raise ReaderError("say what to mark: --read, --unread, --star or --unstar")
-    query = None if args.query is None else parse_query(args.query)
+    query = None if args.query is None else library.parse(args.query)
     if args.all:
         # Only with nothing that would narrow it, so that --all never hides a typo.
         if args.keys or (query is not None and not query.matches_everything):
@@ -175,6 +179,12 @@ def stats(library: Library, args: argparse.Namespace) -> int:
     papers = stats.papers
     first, last = papers.first_date, papers.last_date
     sources = papers.sources
+    if args.json:
+        from dataclasses import asdict
+
+        mine = {name: value for name, value in asdict(stats).items() if name != "papers"}
+        print_json({"library": str(library.folder), **asdict(papers), **mine})
+        return 0
     lines = [
         f"Library:  {library.folder}",
         f"Papers:   {papers.papers} ({papers.with_arxiv_id} with an arXiv id,"

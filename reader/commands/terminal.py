@@ -5,10 +5,14 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from reader import output
 from reader.text import plural
+
+SCHEMA_VERSION = 1
+"""The `schema_version` of the JSON objects `--json` prints (show, stats, subscriptions,
+saved list): raised when a field changes meaning or goes away, not when one is added."""
 
 
 def terminal_width() -> int | None:
@@ -48,3 +52,17 @@ def import_progress() -> Callable[[int, int], None] | None:
         output.rewrite_line(f"Importing… {100 * done // max(total, 1)}%", end=end)
 
     return show
+
+
+def print_json(data: dict[str, Any]) -> None:
+    """Print `data` as a JSON object led by its `schema_version`."""
+    from reader.render import json_text
+
+    print(json_text({"schema_version": SCHEMA_VERSION, **data}))
+
+
+def clear_progress() -> None:
+    """Blank the progress line on stderr (when it is a terminal) for what follows."""
+    if is_terminal(sys.stderr):
+        output.rewrite_line(" " * (shutil.get_terminal_size().columns - 1))
+        output.rewrite_line("")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from reader.errors import ReaderError
 from reader.feeds.client import FeedClient, FeedConfig, Progress, open_client, parse_answer
@@ -23,15 +24,26 @@ def fetch_arxiv(
     query: str,
     *,
     max_results: int = 50,
+    since: date | None = None,
     progress: Progress | None = None,
     client: FeedClient | None = None,
 ) -> list[Incoming]:
     """The newest submissions matching an arXiv API `search_query` (such as
-    "cat:cs.LG AND ti:diffusion"), up to `max_results`, in pages of at most 100."""
+    "cat:cs.LG AND ti:diffusion"), up to `max_results`, in pages of at most 100.
+
+    With `since`, only those submitted on or after that day: the API is asked for them
+    (a `submittedDate` range), older ones in its answer are dropped, and paging stops at
+    the first one (the answer is newest first).
+    """
     if not query.strip():
         raise ReaderError("the arXiv query is empty")
     if max_results < 1:
         raise ReaderError(f"max_results must be at least 1, not {max_results}")
+    search = query.strip()
+    if since is not None:
+        # The API's own date filter (see its manual); one day past today for time zones.
+        until = max(date.today(), since) + timedelta(days=1)
+        search = f"({search}) AND submittedDate:[{since:%Y%m%d}0000 TO {until:%Y%m%d}2359]"
     papers: list[Incoming] = []
     seen: set[str] = set()
     with open_client(config, client) as session:
@@ -41,7 +53,7 @@ def fetch_arxiv(
             body = session.get_arxiv(
                 config.arxiv_api_url,
                 {
-                    "search_query": query.strip(),
+                    "search_query": search,
                     "start": start,
                     "max_results": size,
                     "sortBy": "submittedDate",
@@ -49,13 +61,18 @@ def fetch_arxiv(
                 },
             )
             page = parse_answer(config.arxiv_api_url, parse_atom, body)
+            older = False
             for item in page:
+                published = item.paper.published
+                if since is not None and published is not None and published < since:
+                    older = True
+                    continue
                 if item.paper.key not in seen:
                     seen.add(item.paper.key)
                     papers.append(item)
             if progress is not None:
                 progress(len(papers))
-            if len(page) < size:
+            if len(page) < size or older:
                 break
             start += size
     return papers
@@ -101,9 +118,14 @@ def fetch_rss(
     An empty listing (weekends, holidays) gives an empty list.
     """
     category = category.strip()
-    if not _CATEGORY.fullmatch(category):
+    if not valid_category(category):
         raise ReaderError(f"not an arXiv category: {category!r} (try cs.LG)")
     url = f"{config.arxiv_rss_url}/{category}"
     with open_client(config, client) as session:
         body = session.get(url)
     return parse_answer(url, parse_rss, body)
+
+
+def valid_category(category: str) -> bool:
+    """Whether `category` names arXiv categories ("cs.LG", or "cs.LG+stat.ML")."""
+    return _CATEGORY.fullmatch(category) is not None

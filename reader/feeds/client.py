@@ -38,6 +38,8 @@ _P = TypeVar("_P")
 
 Progress = Callable[[int], None]
 """Called with the number of papers read so far, after each page."""
+Received = Callable[[int, int | None], None]
+"""Called with the bytes of an answer received so far, and its length when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ class FeedConfig:
     arxiv_api_url: str = "http://export.arxiv.org/api/query"
     arxiv_rss_url: str = "https://rss.arxiv.org/rss"
     """The RSS base URL; the client appends "/<category>"."""
+    arxiv_pdf_url: str = "https://arxiv.org/pdf"
+    """The PDF base URL; the client appends "/<arXiv id>"."""
     arxiv_spacing: float = 3.0
     """Seconds between arXiv API calls, as the API's manual asks."""
     timeout: float = 20.0
@@ -72,14 +76,16 @@ class FeedConfig:
     @classmethod
     def load(cls, environ: Mapping[str, str], settings: Settings | None = None) -> FeedConfig:
         """The configuration from `environ` (READER_HF_URL, READER_ARXIV_API_URL,
-        READER_ARXIV_RSS_URL, READER_FETCH_DEADLINE), over `settings` (hf_url,
-        arxiv_api_url, arxiv_rss_url, arxiv_spacing, fetch_deadline), over the defaults.
+        READER_ARXIV_RSS_URL, READER_ARXIV_PDF_URL, READER_FETCH_DEADLINE), over
+        `settings` (hf_url, arxiv_api_url, arxiv_rss_url, arxiv_pdf_url, arxiv_spacing,
+        fetch_deadline), over the defaults.
         `ReaderError` on a value that cannot work."""
         values: dict[str, Any] = {}
         for name, variable in (
             ("hf_url", "READER_HF_URL"),
             ("arxiv_api_url", "READER_ARXIV_API_URL"),
             ("arxiv_rss_url", "READER_ARXIV_RSS_URL"),
+            ("arxiv_pdf_url", "READER_ARXIV_PDF_URL"),
         ):
             value = environ.get(variable) or (settings.get(name) if settings else None)
             if value is not None:
@@ -146,9 +152,15 @@ class FeedClient:
         params: Mapping[str, str | int] | None = None,
         *,
         min_wait: float = 0.0,
+        max_bytes: int | None = None,
+        progress: Received | None = None,
     ) -> bytes:
         """The body of a successful GET of `url`, retrying 429 and 5xx answers after at
         least `min_wait` seconds.
+
+        An answer larger than `max_bytes` (default `MAX_RESPONSE_BYTES`) is refused, as
+        soon as its length says so; `progress` is told the bytes received so far and the
+        length, when known.
 
         Each attempt (redirects included) must end within `config.deadline` seconds.
         Raises `ReaderError` naming the host when it cannot be reached, does not answer in
@@ -161,7 +173,7 @@ class FeedClient:
             try:
                 with self._http.stream("GET", url, params=params) as response:
                     if response.is_success:
-                        return _read_capped(response, host)
+                        return _read_capped(response, host, max_bytes, progress)
                     # The reason phrase is the server's own text: it may hold escapes.
                     status = f"{response.status_code} {quoted(response.reason_phrase)}".strip()
                     retryable = response.status_code == 429 or response.status_code >= 500
@@ -188,15 +200,28 @@ class FeedClient:
             self._sleep(max(wait, min_wait))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def get_arxiv(self, url: str, params: Mapping[str, str | int] | None = None) -> bytes:
-        """`get`, waiting first so that arXiv API calls are `arxiv_spacing` seconds apart."""
+    def get_arxiv(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        max_bytes: int | None = None,
+        progress: Received | None = None,
+    ) -> bytes:
+        """`get`, waiting first so that arXiv calls are `arxiv_spacing` seconds apart."""
         if self._last_arxiv_call is not None:
             remaining = self.config.arxiv_spacing - (self._clock() - self._last_arxiv_call)
             if remaining > 0:
                 self._sleep(remaining)
         try:
             # A retry is another call, so it keeps the spacing too.
-            return self.get(url, params, min_wait=self.config.arxiv_spacing)
+            return self.get(
+                url,
+                params,
+                min_wait=self.config.arxiv_spacing,
+                max_bytes=max_bytes,
+                progress=progress,
+            )
         finally:
             self._last_arxiv_call = self._clock()
 
@@ -305,19 +330,38 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc or url
 
 
-def _read_capped(response: httpx.Response, host: str) -> bytes:
-    """The whole body, or `ReaderError` once it grows past `MAX_RESPONSE_BYTES`."""
+def _read_capped(
+    response: httpx.Response,
+    host: str,
+    max_bytes: int | None = None,
+    progress: Received | None = None,
+) -> bytes:
+    """The whole body, or `ReaderError` once it grows (or says it will grow) past
+    `max_bytes` (by default `MAX_RESPONSE_BYTES`, read at call time)."""
+    if max_bytes is None:
+        max_bytes = MAX_RESPONSE_BYTES
+    too_large = f"{host} sent more than {_megabytes(max_bytes)}; giving up"
+    length = _number(response.headers.get("Content-Length", ""))
+    expected = int(length) if length is not None and 0 <= length < 2**63 else None
+    if expected is not None and expected > max_bytes:
+        raise ReaderError(too_large)
     chunks: list[bytes] = []
     size = 0
     stream: Iterator[bytes] = response.iter_bytes()
     for chunk in stream:
         size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise ReaderError(
-                f"{host} sent more than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB; giving up"
-            )
+        if size > max_bytes:
+            raise ReaderError(too_large)
         chunks.append(chunk)
+        if progress is not None:
+            progress(size, expected)
     return b"".join(chunks)
+
+
+def _megabytes(count: int) -> str:
+    """A byte count for messages: "32 MB", or "500 bytes" below one."""
+    megabytes = count / (1024 * 1024)
+    return f"{megabytes:g} MB" if megabytes >= 1 else f"{count} bytes"
 
 
 def _parse_retry_after(value: str, now: datetime) -> float | None:

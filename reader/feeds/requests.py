@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from reader.errors import ReaderError
 from reader.feeds.arxiv import fetch_arxiv, fetch_arxiv_ids, fetch_rss
@@ -51,6 +52,9 @@ class FetchRequest:
     for "rss": the category; for "ids": arXiv ids or URLs."""
     max_results: int = 50
     """For an arXiv search: at most this many papers."""
+    since: date | None = None
+    """For an arXiv search: only papers submitted on or after this day (a subscription
+    resuming where it stopped)."""
 
     @property
     def label(self) -> str:
@@ -85,7 +89,12 @@ def fetch(
                 "give an arXiv search query (e.g. 'cat:cs.LG AND abs:causal') or an RSS category"
             )
         return fetch_arxiv(
-            config, value, max_results=request.max_results, progress=progress, client=client
+            config,
+            value,
+            max_results=request.max_results,
+            since=request.since,
+            progress=progress,
+            client=client,
         )
     if request.source == "ids":
         return fetch_arxiv_ids(config, _ids(value), progress=progress, client=client)

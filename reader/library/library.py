@@ -7,7 +7,7 @@ SQLite rows or TinyDB documents.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +50,14 @@ class Library:
             raise
         self.searcher.mirror_states(self.state.all().values())
         self._mirrored = self.state.generation
+        self.saved_searches: Callable[[], Mapping[str, str]] = dict
+        """The saved searches `saved:NAME` may name (query by case-folded name), asked for
+        only when a query uses one. The CLI and the app set it from the settings."""
+
+    def parse(self, text: str) -> Query:
+        """`text` parsed as a query, with `saved:NAME` taken from `saved_searches`."""
+        uses_saved = "saved:" in text.casefold()
+        return parse_query(text, self.saved_searches() if uses_saved else None)
 
     def close(self) -> None:
         """Close both stores."""
@@ -115,26 +123,26 @@ class Library:
 
     def entries(self, query: Query | str = "", sort: str = "date") -> list[Entry]:
         """The papers matching `query` with their states, in `sort` order."""
-        parsed = parse_query(query) if isinstance(query, str) else query
+        parsed = self.parse(query) if isinstance(query, str) else query
         return [
             Entry(paper, self.state_of(paper.key)) for paper in self.searcher.search(parsed, sort)
         ]
 
     def keys(self, query: Query | str = "", sort: str = "date") -> list[str]:
         """Only the keys of the matching papers, in order."""
-        parsed = parse_query(query) if isinstance(query, str) else query
+        parsed = self.parse(query) if isinstance(query, str) else query
         return self.searcher.search_keys(parsed, sort)
 
     def rowids(self, query: Query | str = "", sort: str = "date") -> array[int]:
         """The row ids of the matching papers, in order, packed (for the TUI's list)."""
-        parsed = parse_query(query) if isinstance(query, str) else query
+        parsed = self.parse(query) if isinstance(query, str) else query
         return self.searcher.search_rowids(parsed, sort)
 
     def first_page(
         self, query: Query | str = "", sort: str = "date", limit: int = 200
     ) -> tuple[array[int], int]:
         """The first `limit` matching row ids in order, and the number of matches."""
-        parsed = parse_query(query) if isinstance(query, str) else query
+        parsed = self.parse(query) if isinstance(query, str) else query
         return self.searcher.first_page(parsed, sort, limit)
 
     def rows(self, rowids: Sequence[int]) -> dict[int, Entry]:
@@ -146,7 +154,7 @@ class Library:
 
     def count(self, query: Query | str = "") -> int:
         """How many papers match."""
-        parsed = parse_query(query) if isinstance(query, str) else query
+        parsed = self.parse(query) if isinstance(query, str) else query
         return self.searcher.count(parsed)
 
     # --- changing the user's state -----------------------------------------------------------

@@ -189,16 +189,16 @@ def test_a_replaced_export_keeps_its_mode(run: Run, tmp_path: Path, mode: int) -
 @pytest.mark.usefixtures("umask_022")
 def test_the_settings_file_is_written_through_a_symlink(tmp_path: Path) -> None:
     # Dotfile managers keep settings in a repository and link them in.
-    real = tmp_path / "dotfiles" / "reader-settings.json"
+    real = tmp_path / "dotfiles" / "reader.toml"
     real.parent.mkdir()
-    real.write_text("{}\n", encoding="utf-8")
+    real.write_text("# mine\n", encoding="utf-8")
     real.chmod(0o600)
-    folder = tmp_path / "lib"
+    folder = tmp_path / "config"
     folder.mkdir()
-    (folder / "settings.json").symlink_to(real)
-    Settings(folder).set("theme", "dark")
-    assert (folder / "settings.json").is_symlink()
-    assert '"theme": "dark"' in real.read_text(encoding="utf-8")
+    (folder / "config.toml").symlink_to(real)
+    Settings(path=folder / "config.toml").set("theme", "dark")
+    assert (folder / "config.toml").is_symlink()
+    assert real.read_text(encoding="utf-8") == '# mine\ntheme = "dark"\n'
     assert stat.S_IMODE(real.stat().st_mode) == 0o600
 
 

@@ -562,8 +562,11 @@ async def test_export_matching_papers_as_bibtex(make_app, tmp_path: Path, monkey
         assert "(JSON Lines)" in status_text(app)
 
 
-async def test_the_app_keeps_working_on_a_full_disk(tmp_path: Path, disk: Path, make_app):
+async def test_the_app_keeps_working_on_a_full_disk(
+    tmp_path: Path, disk: Path, make_app, monkeypatch: pytest.MonkeyPatch
+):
     folder = disk / "library"
+    monkeypatch.setenv("READER_CONFIG", str(disk / "config"))  # the settings file too
     with Library(folder) as library:
         library.import_papers(
             [Incoming(Paper(key=f"k{n}", title=f"Paper {n}", abstract="x")) for n in range(5)]
@@ -572,7 +575,7 @@ async def test_the_app_keeps_working_on_a_full_disk(tmp_path: Path, disk: Path, 
     app = make_app(folder)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("S")  # the sort is remembered in settings.json: no room for it
+        await pilot.press("S")  # the sort is remembered in config.toml: no room for it
         await settle(pilot)
         assert app.is_running
         assert app.main.sort == "upvotes"

@@ -1,0 +1,108 @@
+"""Setting reader up: `reader config path|edit`, `reader completion SHELL`, `--version`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shlex
+import shutil
+import sqlite3
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from reader.errors import ReaderError
+
+
+def versions() -> str:
+    """reader's version and those of Python, Textual and SQLite, one a line (Textual's
+    from its package metadata: nothing of it is imported)."""
+    from reader import __version__
+
+    try:
+        textual = metadata.version("textual")
+    except metadata.PackageNotFoundError:
+        textual = "not installed"
+    python = f"{platform.python_version()} ({platform.python_implementation()})"
+    return "\n".join(
+        (
+            f"reader {__version__}",
+            f"Python {python}",
+            f"Textual {textual}",
+            f"SQLite {sqlite3.sqlite_version}",
+        )
+    )
+
+
+def config(folder: Path, args: argparse.Namespace) -> int:
+    """`reader config path` prints the settings file; `reader config edit` opens it."""
+    from reader.settings import Settings
+
+    # The library's old settings.json moves into the file first, so the user sees them.
+    settings = Settings(folder if folder.is_dir() else None)
+    if args.action == "path":
+        print(settings.path)
+        return 0
+    return _edit(settings.path)
+
+
+def _edit(path: Path) -> int:
+    from reader.config import TEMPLATE
+    from reader.fileio import write_text_atomic
+
+    command = _editor()
+    if not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ReaderError(f"cannot create {path.parent}: {error.strerror}") from None
+        write_text_atomic(path, TEMPLATE)
+    try:
+        done = subprocess.run([*command, str(path)], check=False)
+    except OSError as error:
+        raise ReaderError(f"cannot run the editor {command[0]}: {error.strerror}") from None
+    if done.returncode != 0:
+        raise ReaderError(f"the editor {command[0]} ended with status {done.returncode}")
+    check_settings(path)
+    print(f"Settings saved in {path}.")
+    return 0
+
+
+def _editor() -> list[str]:
+    """$VISUAL, else $EDITOR, else a usual editor present here."""
+    for variable in ("VISUAL", "EDITOR"):
+        chosen = os.environ.get(variable, "").strip()
+        if chosen:
+            try:
+                return shlex.split(chosen)
+            except ValueError as error:
+                raise ReaderError(f"${variable} is not a command line: {error}") from None
+    for fallback in ("nano", "vi", "notepad"):
+        if shutil.which(fallback):
+            return [fallback]
+    raise ReaderError("no editor found: set $EDITOR (for example EDITOR=nano)")
+
+
+def check_settings(path: Path) -> None:
+    """Raise the one-line error of the first thing wrong in the settings file."""
+    from reader import saved, subscriptions
+    from reader.settings import Settings
+
+    settings = Settings(path=path)
+    saved.load(settings)
+    subscriptions.load(settings)
+    subscriptions.hf_days(settings)
+
+
+def completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Print the completion script of a shell, generated from the argument parser."""
+    if args.shell == "fish":
+        from reader.commands.fish import fish_completion
+
+        print(fish_completion(parser), end="")
+        return 0
+    import shtab
+
+    print(shtab.complete(parser, shell=args.shell), end="")
+    return 0
