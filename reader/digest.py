@@ -59,13 +59,67 @@ class Digest:
         return sum(len(group.entries) for group in self.groups)
 
 
-def parse_since(text: str, mark: str | None, until: datetime) -> datetime:
-    """The digest's start: `last` (where the previous one ended, else a day before
-    `until`), a day YYYY-MM-DD (its local midnight) or an ISO date and time."""
-    if text == "last":
-        if mark is None:
-            return until - FIRST_DAY
-        return _aware(datetime.fromisoformat(mark))
+LOOKBACK = timedelta(hours=1)
+"""How far before the previous digest's end the next one looks again. A paper's `added`
+time is taken when its import starts, so an import running while a digest is made may
+store papers stamped before that digest's end: they are in the next one, found by
+looking back this far (an import takes seconds) and leaving out what was reported."""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which papers a digest holds: added after `start`, up to `until` (inclusive),
+    but for the keys in `reported` (already in the previous digest)."""
+
+    since: datetime
+    """Where the digest says it starts (the previous one's end, or the date asked)."""
+    start: datetime
+    until: datetime
+    reported: dict[str, str]
+    """Keys the previous digest reported that were added near its end, with their
+    `added` time."""
+
+    def mark(self, digest: Digest) -> dict[str, object]:
+        """What `--since last` keeps for the next digest: this one's end and the keys
+        added near it that the next must not report again."""
+        edge = _stamp(self.until - LOOKBACK)
+        reported = dict(self.reported)
+        for group in digest.groups:
+            for entry in group.entries:
+                if entry.paper.added is not None:
+                    reported[entry.key] = _stamp(entry.paper.added)
+        recent = {key: added for key, added in reported.items() if added > edge}
+        return {"until": _stamp(self.until), "reported": recent}
+
+
+def window(since: str, mark: dict[str, object] | None, now: datetime | None = None) -> Window:
+    """The window of a digest made `now`: `since` is `last` (from the previous digest's
+    `mark`, else the last day), a day YYYY-MM-DD (its local midnight) or an ISO time."""
+    until = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    if since == "last":
+        previous = _mark_time(mark)
+        if previous is None:
+            return Window(until - FIRST_DAY, until - FIRST_DAY, until, {})
+        reported = mark.get("reported") if mark else None
+        known = {
+            str(key): str(added)
+            for key, added in (reported.items() if isinstance(reported, dict) else ())
+        }
+        return Window(previous, min(previous - LOOKBACK, until), until, known)
+    start = parse_since(since)
+    return Window(start, start, until, {})
+
+
+def _mark_time(mark: dict[str, object] | None) -> datetime | None:
+    value = mark.get("until") if mark else None
+    try:
+        return _aware(datetime.fromisoformat(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def parse_since(text: str) -> datetime:
+    """A day YYYY-MM-DD (its local midnight) or an ISO date and time, in UTC."""
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return datetime.combine(date.fromisoformat(text), time()).astimezone(UTC)
@@ -81,46 +135,36 @@ def _aware(moment: datetime) -> datetime:
     return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC)
 
 
-def window_end(now: datetime | None = None) -> datetime:
-    """The end of a digest made now: the last whole second before now.
-
-    Papers are stamped to the second when added; a paper added in the current second
-    after this digest looked goes to the next digest instead of being lost between them.
-    """
-    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    return moment - timedelta(seconds=1)
-
-
 def collect(
     library: Library,
     searches: list[SavedSearch],
-    since: datetime,
-    until: datetime,
+    window: Window,
     *,
     saved_only: bool = False,
 ) -> Digest:
-    """The papers added after `since` and up to `until`, grouped by the first saved
-    search that matches each (in the settings' order), the rest last; most upvoted first."""
-    window: tuple[Node, ...] = (
-        Compare("added", ">", _stamp(since)),
-        Compare("added", "<=", _stamp(until)),
+    """The papers of `window`, grouped by the first saved search that matches each (in
+    the settings' order), the rest last; most upvoted first."""
+    bounds: tuple[Node, ...] = (
+        Compare("added", ">", _stamp(window.start)),
+        Compare("added", "<=", _stamp(window.until)),
     )
-    taken: set[str] = set()
+    taken: set[str] = set(window.reported)
     groups: list[Group] = []
+    known = queries(searches)
     for search in searches:
-        parsed = parse_query(f"saved:{search.name}", queries(searches))
+        parsed = parse_query(f"saved:{search.name}", known)
         assert parsed.root is not None  # a saved search is never empty
-        query = Query(search.query, And((*window, parsed.root)))
+        query = Query(search.query, And((*bounds, parsed.root)))
         entries = [entry for entry in library.entries(query, "upvotes") if entry.key not in taken]
         taken.update(entry.key for entry in entries)
         if entries:
             groups.append(Group(search.name, search.query, entries))
     if not saved_only:
-        rest = library.entries(Query("", And(window)), "upvotes")
+        rest = library.entries(Query("", And(bounds)), "upvotes")
         others = [entry for entry in rest if entry.key not in taken]
         if others:
             groups.append(Group(OTHERS, None, others))
-    return Digest(since, until, groups)
+    return Digest(window.since, window.until, groups)
 
 
 def _stamp(moment: datetime) -> str:

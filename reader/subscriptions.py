@@ -27,7 +27,7 @@ from typing import Any
 from reader.config import ConfigError
 from reader.errors import NotFoundError, ReaderError
 from reader.feeds.arxiv import valid_category
-from reader.feeds.client import FeedClient, FeedConfig
+from reader.feeds.client import FeedClient, FeedConfig, open_client
 from reader.feeds.requests import FetchRequest, fetch
 from reader.fileio import file_lock, write_text_atomic
 from reader.library import ImportResult, Library
@@ -238,15 +238,14 @@ class ProgressFile:
 
         self.update(change)
 
-    def digest_mark(self) -> str | None:
-        """Where the previous digest ended (ISO 8601, UTC), or None."""
-        digest = self.read().get("digest")
-        mark = digest.get("until") if isinstance(digest, dict) else None
-        return mark if isinstance(mark, str) else None
+    def digest_mark(self) -> dict[str, object] | None:
+        """What the previous digest left for the next (see `reader.digest.Window`)."""
+        mark = self.read().get("digest")
+        return mark if isinstance(mark, dict) else None
 
-    def set_digest_mark(self, until: str) -> None:
+    def set_digest_mark(self, mark: dict[str, object]) -> None:
         """Remember where this digest ended."""
-        self.update(lambda data: data.update(digest={"until": until}))
+        self.update(lambda data: data.update(digest=mark))
 
 
 def _sound(progress: Progress) -> bool:
@@ -343,20 +342,24 @@ def fetch_all(
     client: FeedClient | None = None,
 ) -> Iterator[Outcome]:
     """Fetch every subscription into `library`, one after the other, each stored as it
-    ends; yields each `Outcome` then. A failure is in its outcome, never raised."""
+    ends; yields each `Outcome` then. A failure is in its outcome, never raised.
+
+    One HTTP client serves them all, so arXiv's spacing holds across subscriptions.
+    """
     store = ProgressFile(library.folder)
-    for subscription in subscriptions:
-        yield fetch_one(
-            library,
-            subscription,
-            config,
-            store=store,
-            days=days,
-            today=today or date.today(),
-            progress=progress,
-            waiting=waiting,
-            client=client,
-        )
+    with open_client(config, client) as session:
+        for subscription in subscriptions:
+            yield fetch_one(
+                library,
+                subscription,
+                config,
+                store=store,
+                days=days,
+                today=today or date.today(),
+                progress=progress,
+                waiting=waiting,
+                client=session,
+            )
 
 
 def fetch_one(

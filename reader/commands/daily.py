@@ -232,10 +232,9 @@ def digest(library: Library, args: argparse.Namespace) -> int:
         raise ReaderError("-o/--output needs a file name")
     chosen = args.format or _format_for(args.output or "")
     store = ProgressFile(library.folder)
-    until = digests.window_end()
-    since = digests.parse_since(args.since, store.digest_mark(), until)
+    window = digests.window(args.since, store.digest_mark())
     searches = saved.load(_settings(library.folder))
-    made = digests.collect(library, searches, since, until, saved_only=args.saved_only)
+    made = digests.collect(library, searches, window, saved_only=args.saved_only)
     text = digests.RENDER[chosen](made)
     if args.output is not None:
         write_text_atomic(Path(args.output), text, force=args.force)
@@ -244,7 +243,7 @@ def digest(library: Library, args: argparse.Namespace) -> int:
         print(text, end="")
     if args.since == "last":
         # Only once the digest is out: a failed write leaves the mark for the next try.
-        store.set_digest_mark(until.isoformat())
+        store.set_digest_mark(window.mark(made))
     return 0
 
 
