@@ -14,9 +14,11 @@ from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
 
+from reader import saved
 from reader.errors import ReaderError
 from reader.library import Library
 from reader.settings import Settings
+from reader.text import one_line
 from reader.tui import keys
 from reader.tui.screens.main import MainScreen
 
@@ -35,6 +37,7 @@ class ReaderApp(App[None]):
         super().__init__()
         self.library = library
         self.settings = settings or Settings(library.folder)
+        library.saved_searches = partial(saved.provider, self.settings)
         theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
@@ -42,7 +45,7 @@ class ReaderApp(App[None]):
     def get_default_screen(self) -> Screen:
         """The triage screen is the app's first and lowest screen."""
         sort = str(self.settings.get("sort", "date"))
-        return MainScreen(self.library, sort=sort, remember=self.remember)
+        return MainScreen(self.library, sort=sort, remember=self.remember, settings=self.settings)
 
     def on_mount(self) -> None:
         """Remember the theme whenever it changes."""
@@ -75,13 +78,29 @@ class ReaderApp(App[None]):
         """Every action of the app, by name, in the command palette (Ctrl+P)."""
         yield from super().get_system_commands(screen)
         for key in keys.KEYS:
-            if key.scope == keys.LIST or key.action in ("escape", "quit"):
+            if key.scope == keys.LIST or key.action in ("escape", "quit") or not key.palette:
                 continue
             target = self if key.scope == keys.APP else self.main
             yield SystemCommand(
                 f"{key.label}  ({keys.display_keys(key.keys)})",
                 key.help,
                 partial(target.run_action, key.action),
+            )
+        yield from self._saved_search_commands()
+
+    def _saved_search_commands(self) -> Iterable[SystemCommand]:
+        """Each saved search by name (the number keys reach the first nine)."""
+        try:
+            searches = saved.load(self.settings)
+        except ReaderError:
+            return
+        for number, search in enumerate(searches, start=1):
+            key = f"  ({number})" if number <= 9 else ""
+            kind = "Watch list" if search.watch else "Saved search"
+            yield SystemCommand(
+                f"{kind}: {one_line(search.name)}{key}",
+                one_line(search.query),
+                partial(self.main.run_action, f"saved_search({number})"),
             )
 
 

@@ -97,16 +97,20 @@ def samples(host: Host) -> None:
     start(host, "the sample papers", importing.sample_items)
 
 
-def fetch(host: Host) -> None:
-    """Ask what to fetch (a dialog), then fetch and import in a worker."""
+def fetch(host: Host, subscriptions: list[str], fetch_all: Callable[[], None]) -> None:
+    """Ask what to fetch (a dialog; every subscription first), then fetch and import in
+    a worker. `fetch_all` fetches the subscriptions."""
     from reader import feeds
     from reader.tui.screens.fetch import FetchScreen
 
-    def chosen(request: feeds.FetchRequest | None) -> None:
+    def chosen(request: feeds.FetchRequest | str | None) -> None:
         if request is None:
             host.set_status("Fetch cancelled")
+            return
+        if isinstance(request, str):  # ALL
+            fetch_all()
             return
         config = importing.feed_config(host.library.folder)
         start(host, request.label, lambda: feeds.fetch(config, request))
 
-    host.app.push_screen(FetchScreen(), chosen)
+    host.app.push_screen(FetchScreen(subscriptions=subscriptions), chosen)

@@ -37,6 +37,9 @@ class Key:
     footer: bool = False
     """Shown in the footer (when the action is available)."""
     priority: bool = False
+    palette: bool = True
+    """Offered in the command palette under its label (the number keys are offered by
+    the names of the saved searches instead)."""
 
     def binding(self) -> Binding:
         """The Textual binding."""
@@ -50,6 +53,9 @@ class Key:
             priority=self.priority,
         )
 
+
+SAVED_HELP = "filter by saved search 1-9 (`reader saved list`; also in the palette)"
+"""The help of the number keys, one row for the nine of them."""
 
 KEYS: tuple[Key, ...] = (
     # Move: bound on the list, so they work wherever it has the focus.
@@ -70,6 +76,18 @@ KEYS: tuple[Key, ...] = (
         footer=True,
     ),
     Key("back", "escape", "escape", "Back", "leave the filter; again to clear it", "Filter"),
+    *(
+        Key(
+            f"saved-{number}",
+            str(number),
+            f"saved_search({number})",
+            f"Saved {number}",
+            SAVED_HELP,
+            "Filter",
+            palette=False,
+        )
+        for number in range(1, 10)
+    ),
     # Triage
     Key(
         "read",
@@ -98,6 +116,14 @@ KEYS: tuple[Key, ...] = (
     Key("open", "o", "open_link", "Open", "open the paper's page in the browser", "Share"),
     Key("copy", "y", "copy_link", "Copy", "copy title and link", "Share"),
     Key("cite", "Y", "copy_citation", "Cite", "copy a citation line", "Share"),
+    Key(
+        "pdf",
+        "O",
+        "open_pdf",
+        "PDF",
+        "open the arXiv PDF (downloads it into the cache first)",
+        "Share",
+    ),
     Key(
         "export",
         "e",
@@ -133,7 +159,14 @@ KEYS: tuple[Key, ...] = (
         "import copied text from the clipboard (a Daily Papers page, ids, ...)",
         "Library",
     ),
-    Key("fetch", "f", "fetch", "Fetch", "fetch from Hugging Face Daily Papers or arXiv", "Library"),
+    Key(
+        "fetch",
+        "f",
+        "fetch",
+        "Fetch",
+        "fetch every subscription, or from Hugging Face Daily Papers or arXiv",
+        "Library",
+    ),
     Key(
         "samples",
         "d",
@@ -219,11 +252,17 @@ def by_section(
     """
     keymap = keymap or {}
     for section in SECTIONS:
-        rows = [
-            (display_keys(keymap.get(key.id, key.keys)), key.help)
-            for key in keys
-            if key.section == section
-        ]
+        rows: list[tuple[str, str]] = []
+        for key in keys:
+            if key.section != section:
+                continue
+            shown = display_keys(keymap.get(key.id, key.keys))
+            if rows and rows[-1][1] == key.help:
+                # Keys doing one thing with different numbers (1-9) share one row.
+                first = rows[-1][0].split(" … ")[0]
+                rows[-1] = (f"{first} … {shown}", key.help)
+            else:
+                rows.append((shown, key.help))
         rows.extend(EXTRA_HELP.get(section, ()))
         if rows:
             yield section, rows

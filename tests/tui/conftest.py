@@ -14,6 +14,7 @@ from reader.library.storage import AtomicJSONStorage
 from reader.model import Incoming, Paper
 from reader.tui import app as tui_app
 from reader.tui.app import ReaderApp
+from tests.cli.daily_server import feeds  # noqa: F401 - the loopback feeds, a fixture
 from tests.conftest import seed_path
 
 LINKED = Paper(

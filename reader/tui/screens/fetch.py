@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from reader.feeds import SOURCES, FetchRequest
+from reader.text import one_line
 from reader.tui.screens.dialog import Dialog
+
+ALL = "all"
+"""The dialog's answer for "every subscription"."""
 
 
 def _hint(source: str) -> str:
-    return f"{SOURCES[source].hint} · ↑ ↓ switch the source · Enter fetches"
+    what = "every subscription, each from where it stopped" if source == ALL else None
+    return f"{what or SOURCES[source].hint} · ↑ ↓ switch the source · Enter fetches"
 
 
-class FetchScreen(Dialog[FetchRequest | None]):
-    """Choose a feed and what to fetch from it; Enter fetches, Esc cancels."""
+class FetchScreen(Dialog[FetchRequest | str | None]):
+    """Choose a feed and what to fetch from it; Enter fetches, Esc cancels.
+
+    With subscriptions, the first choice is all of them (the answer is then `ALL`).
+    """
 
     DEFAULT_CSS = """
     FetchScreen > .dialog {
@@ -41,20 +51,25 @@ class FetchScreen(Dialog[FetchRequest | None]):
     ]
     """Enter in the input fetches, ↑ and ↓ switch the source, Esc cancels."""
 
-    def __init__(self, today: date | None = None) -> None:
+    def __init__(self, today: date | None = None, subscriptions: Sequence[str] = ()) -> None:
         super().__init__()
         self._today = today or date.today()
-        self._source = "hf"
+        self._subscriptions = list(subscriptions)
+        self._source = ALL if self._subscriptions else "hf"
 
     dialog_title = "Fetch papers"
 
     def compose_body(self) -> ComposeResult:
         """The sources, the value to fetch, and what the value means."""
         with RadioSet(id="fetch-source"):
+            if self._subscriptions:
+                names = one_line(", ".join(self._subscriptions))
+                label = Content(f"All subscriptions ({names})")
+                yield RadioButton(label, value=True, name=ALL)
             for source in SOURCES.values():
-                yield RadioButton(source.label, value=source.name == "hf", name=source.name)
-        yield Input(self._today.isoformat(), id="fetch-value")
-        yield Static(_hint("hf"), id="fetch-hint")
+                yield RadioButton(source.label, value=source.name == self._source, name=source.name)
+        yield Input(self._value(self._source), id="fetch-value")
+        yield Static(_hint(self._source), id="fetch-hint")
 
     def on_mount(self) -> None:
         """Start in the input, with the default (today) ready to accept."""
@@ -64,13 +79,19 @@ class FetchScreen(Dialog[FetchRequest | None]):
     def _source_changed(self, event: RadioSet.Changed) -> None:
         self._source = event.pressed.name or "hf"
         field = self.query_one(Input)
-        field.value = self._today.isoformat() if self._source == "hf" else ""
-        field.placeholder = SOURCES[self._source].hint
+        field.value = self._value(self._source)
+        field.placeholder = "" if self._source == ALL else SOURCES[self._source].hint
         self.query_one("#fetch-hint", Static).update(_hint(self._source))
         field.focus()
 
+    def _value(self, source: str) -> str:
+        return self._today.isoformat() if source == "hf" else ""
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        if self._source == ALL:
+            self.dismiss(ALL)
+            return
         value = event.value.strip()
         if not value:
             self.notify("Say what to fetch first", severity="warning")
@@ -79,7 +100,7 @@ class FetchScreen(Dialog[FetchRequest | None]):
 
     def action_switch(self, step: int) -> None:
         """Switch to the previous or next source, staying in the input."""
-        names = list(SOURCES)
+        names = ([ALL] if self._subscriptions else []) + list(SOURCES)
         chosen = names[(names.index(self._source) + step) % len(names)]
         for button in self.query(RadioButton).results():
             if button.name == chosen:

@@ -26,9 +26,11 @@ from reader.errors import ReaderError
 from reader.history import History, Step
 from reader.library import Library
 from reader.model import Change, Entry
-from reader.query import SORTS, Query, parse_query
+from reader.query import SORTS, Query
+from reader.settings import Settings
 from reader.text import one_line, plural
 from reader.tui import importing, keys, sharing
+from reader.tui.daily import Daily, DailyUpdate
 from reader.tui.messages import ImportFinished, ImportProgress, SearchFinished
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -68,9 +70,12 @@ class MainScreen(Screen[None]):
         *,
         sort: str = "date",
         remember: Callable[[str, object], None] | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.library = library
+        self.daily = Daily(settings)
+        """Saved searches, watch lists, PDFs, subscriptions (`reader.tui.daily`)."""
         self._remember = remember or (lambda _name, _value: None)
         self.history = History(library.revert, library.reapply)
         self.search_state = SearchState(sort=sort if sort in SORTS else "date")
@@ -97,6 +102,7 @@ class MainScreen(Screen[None]):
         self._show_welcome(self.total == 0)
         self.paper_list.focus()
         self.search()
+        self.daily.recount(self)
 
     @property
     def sort(self) -> str:
@@ -243,7 +249,7 @@ class MainScreen(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         state = self.search_state
         try:
-            state.query = parse_query(event.value)
+            state.query = self.library.parse(event.value)
         except ReaderError as error:
             # An invalid query lists nothing (never the previous result: bulk actions
             # would act on papers the user no longer sees) and says what is wrong.
@@ -288,6 +294,8 @@ class MainScreen(Screen[None]):
         # Only an error wraps (the whole of it matters); anything else stays one line.
         line = Text(f"{count} · sorted by {self.sort}", no_wrap=not self._last_error)
         line.overflow = "fold" if self._last_error else "ellipsis"
+        if saved := self.daily.status():
+            line.append(f" · {saved}")
         if self.last_action:
             line.append(" · ")
             line.append(one_line(self.last_action), style="bold red" if self._last_error else "")
@@ -342,6 +350,7 @@ class MainScreen(Screen[None]):
 
     def _changed(self, changed: list[str]) -> None:
         self.paper_list.refresh_entries(changed if len(changed) < 500 else None)
+        self.daily.recount(self)
 
     def action_toggle_read(self) -> None:
         """Toggle read; marking read moves on to the next paper, as triage goes."""
@@ -510,7 +519,9 @@ class MainScreen(Screen[None]):
 
     def action_fetch(self) -> None:
         """Fetch papers from Hugging Face or arXiv (a dialog, then a worker)."""
-        importing.fetch(self)
+        importing.fetch(
+            self, self.daily.subscription_names(), lambda: self.daily.fetch_subscriptions(self)
+        )
 
     def action_load_samples(self) -> None:
         """Import the bundled sample papers."""
@@ -538,6 +549,21 @@ class MainScreen(Screen[None]):
         self.set_status(f"Imported {message.label}: {message.result.summary()}")
         self.paper_list.refresh_entries()
         self.search(keep_cursor=True)
+        self.daily.recount(self)
+
+    # --- the daily routine (reader.tui.daily) --------------------------------------------
+
+    def action_saved_search(self, number: int) -> None:
+        """Filter by the `number`-th saved search."""
+        self.daily.apply_saved(self, number)
+
+    def action_open_pdf(self) -> None:
+        """Open the paper's arXiv PDF (downloaded first when needed)."""
+        self.daily.open_pdf(self)
+
+    @on(DailyUpdate)
+    def _daily_update(self, message: DailyUpdate) -> None:
+        message.apply(self)
 
 
 def _short(title: str, width: int = 48) -> str:

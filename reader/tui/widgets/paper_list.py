@@ -51,6 +51,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--meta",
         "paper-list--tags",
         "paper-list--empty",
+        "paper-list--watch",
     }
 
     DEFAULT_CSS = """
@@ -74,6 +75,7 @@ class PaperList(ScrollView, can_focus=True):
     PaperList > .paper-list--meta { color: $text-muted; }
     PaperList > .paper-list--tags { color: $accent; }
     PaperList > .paper-list--empty { color: $text-muted; text-style: italic; }
+    PaperList > .paper-list--watch { color: $success; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -107,6 +109,7 @@ class PaperList(ScrollView, can_focus=True):
         self._highlighted: tuple[int | None, Entry | None] | None = None
         self._styles: dict[bool, dict[str, Style]] = {}
         self.empty_text = empty_text
+        self._watched: frozenset[int] = frozenset()
 
     # --- data ------------------------------------------------------------------------
 
@@ -152,6 +155,13 @@ class PaperList(ScrollView, can_focus=True):
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
         self.refresh()
+
+    def set_watched(self, rowids: frozenset[int]) -> None:
+        """Mark these rows (the papers of the watch lists) with ◆ in the watch colour."""
+        if rowids != self._watched:
+            self._watched = rowids
+            self._strips.clear()
+            self.refresh()
 
     def refresh_entries(self, keys: Sequence[str] | None = None) -> None:
         """Forget cached papers (all, or those with these keys) and redraw."""
@@ -298,11 +308,13 @@ class PaperList(ScrollView, can_focus=True):
         cache_key = (rowid, width, selected)
         strip = self._strips.get(cache_key)
         if strip is None:
-            strip = self._render_row(self._entry(rowid), width, selected)
+            strip = self._render_row(self._entry(rowid), width, selected, rowid in self._watched)
             self._strips[cache_key] = strip
         return strip
 
-    def _render_row(self, entry: Entry | None, width: int, selected: bool) -> Strip:
+    def _render_row(
+        self, entry: Entry | None, width: int, selected: bool, watched: bool = False
+    ) -> Strip:
         base = self.rich_style
         if entry is None:
             return Strip.blank(width, base)
@@ -315,7 +327,7 @@ class PaperList(ScrollView, can_focus=True):
         segments = [
             Segment(" " if state.read else "●", title_style),
             Segment("★" if state.starred else " ", styles["star"]),
-            Segment(" ", styles["base"]),
+            Segment("◆", styles["watch"]) if watched else Segment(" ", styles["base"]),
         ]
         tags = " ".join(f"#{one_line(tag)}" for tag in state.tags)
         title_width = columns.title
@@ -352,6 +364,7 @@ class PaperList(ScrollView, can_focus=True):
             "star": self.get_component_rich_style("paper-list--star", partial=True),
             "meta": self.get_component_rich_style("paper-list--meta", partial=True),
             "tags": self.get_component_rich_style("paper-list--tags", partial=True),
+            "watch": self.get_component_rich_style("paper-list--watch", partial=True),
         }
         styles = {name: base + style + cursor for name, style in parts.items()}
         self._styles[selected] = styles
