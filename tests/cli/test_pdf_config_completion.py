@@ -245,3 +245,9 @@ def test_the_config_file_keeps_its_mode_through_changes(tmp_path: Path):
     path.chmod(0o600)
     Settings().set("theme", "nord")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_every_command_is_in_the_readme():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for command in every_command():
+        assert f"reader {command}" in readme, command
