@@ -123,7 +123,12 @@ def _size(count: int) -> str:
 
 
 def write_text_atomic(path: Path, text: str, *, force: bool = False) -> None:
-    """Write `text` to `path` all at once: a temporary file, fsynced, renamed over.
+    """Write `text` (as UTF-8) to `path` all at once; see `write_bytes_atomic`."""
+    write_bytes_atomic(path, text.encode("utf-8"), force=force)
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write `data` to `path` all at once: a temporary file, fsynced, renamed over.
 
     An existing file is only replaced with `force`, so an export never silently destroys
     something, and only when it is a regular file: a device, FIFO or socket is refused. A
@@ -155,8 +160,8 @@ def write_text_atomic(path: Path, text: str, *, force: bool = False) -> None:
     try:
         if existing is not None:
             _keep_owner_and_mode(descriptor, existing)
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, target)

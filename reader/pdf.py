@@ -3,16 +3,15 @@ system's viewer.
 
 The download keeps arXiv's spacing between requests (`FeedClient.get_arxiv`), refuses an
 answer larger than `pdf_max_mb` (as soon as its length says so) or one that is not a PDF,
-and lands in the cache atomically: a killed download leaves no half file to open later.
+and lands in the cache atomically: a killed download leaves no half file to open later
+(its temporary file is removed by the next download).
 `READER_CACHE` names the cache folder (tests), else the platform's user cache folder;
 `READER_PDF_VIEWER` names the viewer command, else the system's opener.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 import shlex
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from reader.errors import ReaderError
 from reader.feeds.client import FeedClient, FeedConfig, Received, open_client
+from reader.fileio import write_bytes_atomic
 from reader.identity import normalize_arxiv_id
 from reader.model import Paper
 from reader.settings import Settings
@@ -92,24 +92,12 @@ def download(
     if not body.startswith(_MAGIC):
         # arXiv answers some missing or withdrawn papers with a page, not a PDF.
         raise ReaderError(f"no PDF for {arxiv_id}: the answer from {url} is not a PDF")
-    _write_atomic(path, body)
-    return path
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(6)}.part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "xb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise ReaderError(f"cannot save the PDF to {path}: {error.strerror}") from None
+        raise ReaderError(f"cannot save the PDF in {path.parent}: {error.strerror}") from None
+    write_bytes_atomic(path, body, force=True)
+    return path
 
 
 def viewer_command(path: Path, environ: Mapping[str, str] | None = None) -> list[str]:

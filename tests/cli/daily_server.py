@@ -6,16 +6,13 @@ from __future__ import annotations
 import copy
 import json
 import re
-import threading
-from collections.abc import Iterator
 from datetime import date
-from http.server import ThreadingHTTPServer
 
 import pytest
 
 from reader.settings import Settings
 from tests.conftest import FORMATS
-from tests.unit.test_feeds import FakeServer, Reply, json_reply, make_handler
+from tests.unit.test_feeds import FakeServer, Reply, json_reply
 
 HF_ITEMS = json.loads((FORMATS / "hf_daily_papers.json").read_text(encoding="utf-8"))
 ATOM = (FORMATS / "arxiv_api.atom.xml").read_bytes()
@@ -74,31 +71,19 @@ class Feeds:
 
 
 @pytest.fixture
-def feeds(monkeypatch: pytest.MonkeyPatch) -> Iterator[Feeds]:
+def feeds(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> Feeds:
     """The loopback server, with the feeds' URLs pointing at it and no arXiv spacing."""
-    fake = FakeServer()
-    state = Feeds(fake)
-    fake.script("/api/daily_papers", state.hf)
-    fake.script("/api/query", lambda params: Reply(body=atom(state.atom_days)))
-    fake.script(
+    state = Feeds(server)
+    server.script("/api/daily_papers", state.hf)
+    server.script("/api/query", lambda params: Reply(body=atom(state.atom_days)))
+    server.script(
         "/rss/cs.LG",
         lambda params: Reply(body=RSS) if state.rss_status == 200 else Reply(state.rss_status),
     )
-    fake.script("/pdf/2606.11409", lambda params: Reply(body=state.pdf))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(fake))
-    httpd.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    monkeypatch.setenv("READER_HF_URL", fake.url)
-    monkeypatch.setenv("READER_ARXIV_API_URL", fake.url + "/api/query")
-    monkeypatch.setenv("READER_ARXIV_RSS_URL", fake.url + "/rss")
-    monkeypatch.setenv("READER_ARXIV_PDF_URL", fake.url + "/pdf")
+    server.script("/pdf/2606.11409", lambda params: Reply(body=state.pdf))
+    monkeypatch.setenv("READER_HF_URL", server.url)
+    monkeypatch.setenv("READER_ARXIV_API_URL", server.url + "/api/query")
+    monkeypatch.setenv("READER_ARXIV_RSS_URL", server.url + "/rss")
+    monkeypatch.setenv("READER_ARXIV_PDF_URL", server.url + "/pdf")
     Settings().set("arxiv_spacing", 0)
-    try:
-        yield state
-    finally:
-        fake.release.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    return state

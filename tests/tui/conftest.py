@@ -14,8 +14,9 @@ from reader.library.storage import AtomicJSONStorage
 from reader.model import Incoming, Paper
 from reader.tui import app as tui_app
 from reader.tui.app import ReaderApp
-from tests.cli.daily_server import feeds  # noqa: F401 - the loopback feeds, a fixture
+from tests.cli.daily_server import feeds  # noqa: F401 - the loopback feeds
 from tests.conftest import seed_path
+from tests.unit.test_feeds import server  # noqa: F401 - the fake server under `feeds`
 
 LINKED = Paper(
     key="2111.14820",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ def test_hugging_face_catches_up_day_by_day_within_the_limit(back: int | None, d
     requests = plan(HF, Progress(identity=HF.identity, through=through), TODAY, days)
     asked = [date.fromisoformat(request.fetch.value) for request in requests]
     assert asked[-1] == TODAY  # always up to today
-    assert all(b - a == timedelta(days=1) for a, b in zip(asked, asked[1:], strict=False))
+    assert all(b - a == timedelta(days=1) for a, b in itertools.pairwise(asked))
     assert 1 <= len(asked) <= days
     if back is not None and 0 <= back < days:
         assert asked[0] == TODAY - timedelta(days=back)  # from the last day fetched
