@@ -308,6 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="reader-bench-") as temporary:
         root = Path(temporary)
+        # The user's settings (saved searches, theme) must not change what is measured.
+        os.environ["READER_CONFIG"] = str(root / "config")
         for size in sizes:
             plan = plan_for(size, args.quick)
             results["sizes"].append(run_size(size, root / f"n{size}", plan, args.quick))

@@ -30,9 +30,11 @@ DATATABLE_SKIPPED = f"DataTable skipped above {DATATABLE_LIMIT:,} papers"
 
 
 def environment(home: Path) -> dict[str, str]:
-    """The environment of the measured processes: no user library, no terminal."""
+    """The environment of the measured processes: no user library or settings, no
+    terminal."""
     env = dict(os.environ)
     env["READER_HOME"] = str(home)
+    env["READER_CONFIG"] = str(home / "config")
     env.pop("TEXTUAL", None)
     return env
 

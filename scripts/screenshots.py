@@ -6,6 +6,7 @@ Usage: python scripts/screenshots.py   (writes into screenshots/ next to this fo
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -74,6 +75,8 @@ async def shoot(name: str, scene: Scene, folder: Path) -> Path:
 
 async def run() -> None:
     OUTPUT.mkdir(exist_ok=True)
+    # Your own settings (theme, saved searches) must not show in the screenshots.
+    os.environ["READER_CONFIG"] = tempfile.mkdtemp(prefix="reader-screenshots-")
     for name, scene in SCENES.items():
         # A fresh library each time: one scene's stars and notes don't leak into the next.
         with tempfile.TemporaryDirectory() as folder:

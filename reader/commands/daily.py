@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,9 +23,13 @@ if TYPE_CHECKING:
 
 def use_saved_searches(library: Library) -> None:
     """Let `saved:NAME` work in the library's queries (the settings are read on use)."""
-    from reader import saved
 
-    library.saved_searches = lambda: saved.provider(Settings(library.folder))
+    def provider() -> Mapping[str, str]:
+        from reader import saved
+
+        return saved.provider(Settings(library.folder))
+
+    library.saved_searches = provider
 
 
 # --- subscriptions ---------------------------------------------------------------------------
