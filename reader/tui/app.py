@@ -10,14 +10,16 @@ from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from reader.errors import ReaderError
 from reader.library import Library
 from reader.settings import Settings
-from reader.tui import keys
+from reader.tui import keyroute, keys
 from reader.tui.screens.main import MainScreen
 
 
@@ -33,6 +35,7 @@ class ReaderApp(App[None]):
 
     def __init__(self, library: Library, *, settings: Settings | None = None) -> None:
         super().__init__()
+        self._keys = keyroute.KeyGate(self._send_key)
         self.library = library
         self.settings = settings or Settings(library.folder)
         theme = self.settings.get("theme")
@@ -64,6 +67,34 @@ class ReaderApp(App[None]):
             self.settings.set(name, value)
         except ReaderError as error:
             self.main.set_status(f"Not remembered: {error}", error=True)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal go through the gate: one at a time (`keyroute`)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._keys.receive(event)
+            return
+        await super().on_event(event)
+
+    async def _send_key(self, event: events.Key) -> DOMNode:
+        """Send one key where Textual would, noting where (the gate's `send`)."""
+        target = self.focused or self.screen
+        keyroute.note_target(event, target)
+        serial = self._keys.serial
+        self.set_timer(keyroute.STUCK_AFTER, partial(self._key_stuck, serial))
+        await super().on_event(event)
+        return target
+
+    async def _key_stuck(self, serial: int) -> None:
+        await self._keys.release(serial)
+
+    async def on_key_handled(self, message: keyroute.KeyHandled) -> None:
+        """The key before has been handled: the next may go."""
+        await self._keys.handled(message.serial)
+
+    async def on_key(self, event: events.Key) -> None:
+        """A key no widget took: a command, unless the keyboard moved while it waited."""
+        if keyroute.redirect(event, self.focused or self.screen):
+            event.prevent_default()  # never run as a binding of the widget that lost it
 
     def action_help(self) -> None:
         """Show every key and the filter syntax."""

@@ -34,6 +34,7 @@ from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.tag_editor import TagEditor
 from reader.tui.search import SearchState
+from reader.tui.widgets.field import Field
 from reader.tui.widgets.paper_list import PaperList
 from reader.tui.widgets.preview import PreviewPane
 from reader.tui.widgets.status_line import StatusLine
@@ -83,7 +84,11 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Filter, list and preview, the welcome view, the status line and the footer."""
-        yield Input(placeholder='Filter: words, "phrases", -not, is:starred, tag:x …', id="filter")
+        yield Field(
+            placeholder='Filter: words, "phrases", -not, is:starred, tag:x …',
+            id="filter",
+            on_submit=lambda _value: self.set_focus(self.paper_list),
+        )
         with Horizontal(id="body"):
             yield PaperList(self.library.rows, id="papers")
             yield PreviewPane(id="preview")
@@ -95,7 +100,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         """Show the first page of papers (or the welcome view) at once."""
         self._show_welcome(self.total == 0)
-        self.paper_list.focus()
+        self.set_focus(self.paper_list)
         self.search()
 
     @property
@@ -256,10 +261,6 @@ class MainScreen(Screen[None]):
             self.set_status("")
         self.search()
 
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.paper_list.focus()
-
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
         # The preview follows one frame behind the list: the list repaints at once, and
@@ -296,14 +297,14 @@ class MainScreen(Screen[None]):
     # --- filter, sort, layout ----------------------------------------------------------
 
     def action_focus_filter(self) -> None:
-        """Focus the filter bar."""
-        self.query_one("#filter", Input).focus()
+        """Focus the filter bar, at once: the keys typed next are the query's."""
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_escape(self) -> None:
         """Leave the filter; pressed again (in the list), clear it."""
         filter_bar = self.query_one("#filter", Input)
         if filter_bar.has_focus:
-            self.paper_list.focus()
+            self.set_focus(self.paper_list)
         elif filter_bar.value:
             filter_bar.value = ""
             self.set_status("Filter cleared")
