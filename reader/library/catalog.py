@@ -286,6 +286,17 @@ class Catalog:
 
     # --- reading ------------------------------------------------------------------------
 
+    def rowid_of(self, key: str) -> int | None:
+        """The row id of the paper with this key, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT rowid FROM papers WHERE key = ?", (key,)).fetchone()
+        return int(row[0]) if row else None
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to the catalog."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     def __len__(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM papers").fetchone()[0])

@@ -50,6 +50,7 @@ class Library:
             raise
         self.searcher.mirror_states(self.state.all().values())
         self._mirrored = self.state.generation
+        self._catalog_version = self.catalog.data_version()
 
     def close(self) -> None:
         """Close both stores."""
@@ -101,6 +102,10 @@ class Library:
     def resolve(self, text: str) -> str:
         """The key a user means: a key, an arXiv id or URL, or a unique key prefix."""
         return self.catalog.resolve(text)
+
+    def rowid_of(self, key: str) -> int | None:
+        """The row id of a paper (for the app's list), or None when it is not here."""
+        return self.catalog.rowid_of(key)
 
     def state_of(self, key: str) -> PaperState:
         """The user's state for a paper (a blank one when never touched)."""
@@ -194,6 +199,19 @@ class Library:
         self._mirrored = self.state.generation
         self.searcher.mirror_states(self.state.all().values())
         return True
+
+    def changes_on_disk(self) -> tuple[bool, bool]:
+        """(state, catalog): what other processes changed since the last look.
+
+        Cheap (two `stat` calls and one pragma): the app asks about once a second. The
+        state is re-read here when it changed; the catalog's readers see new rows by
+        themselves, so the caller only has to search again.
+        """
+        state = self.state.changed_on_disk() and self.refresh()
+        version = self.catalog.data_version()
+        catalog = version != self._catalog_version
+        self._catalog_version = version
+        return state, catalog
 
     def _set(self, name: str, keys: Iterable[str], value: object) -> Change:
         wanted = list(dict.fromkeys(keys))

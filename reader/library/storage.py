@@ -45,6 +45,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -103,6 +104,8 @@ class AtomicJSONStorage(Storage):
         self._seen: tuple[object, object] | None = None
         self._journal_lines = 0
         self._lock_depth = 0
+        # The app reads (a poll, in a worker) while it writes (a key, on the UI thread).
+        self._threads = threading.RLock()
         self.loads = 0
         """Counts the times the files were (re)read from disk, so owners can tell."""
 
@@ -129,12 +132,13 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> Tables | None:
         """Return the stored tables, or None for a store that does not exist yet."""
-        if not self.changed_on_disk():
-            return self._cache
-        data = self._load()
-        self._cache, self._seen = data, self._signature()
-        self.loads += 1
-        return data
+        with self._threads:
+            if not self.changed_on_disk():
+                return self._cache
+            data = self._load()
+            self._cache, self._seen = data, self._signature()
+            self.loads += 1
+            return data
 
     def write(self, data: Tables) -> None:
         """Replace the stored tables with `data`: a new snapshot, then an empty journal."""
@@ -204,13 +208,20 @@ class AtomicJSONStorage(Storage):
         Appends take it too (not a shared lock): only the lock holder may look at the
         journal's tail and cut a line a crash left unfinished.
         """
-        if fcntl is None or self._lock_depth:
-            self._lock_depth += 1
-            try:
+        with self._threads:
+            if fcntl is None or self._lock_depth:
+                self._lock_depth += 1
+                try:
+                    yield
+                finally:
+                    self._lock_depth -= 1
+                return
+            with self._file_lock():
                 yield
-            finally:
-                self._lock_depth -= 1
-            return
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """The `flock` itself (with this process's threads already serialized)."""
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(self._lock, os.O_RDWR | os.O_CREAT, 0o644)

@@ -45,7 +45,19 @@ class ReaderApp(App[None]):
     def get_default_screen(self) -> Screen:
         """The triage screen is the app's first and lowest screen."""
         sort = str(self.settings.get("sort", "date"))
-        return MainScreen(self.library, sort=sort, remember=self.remember)
+        place = self.settings.get("place")
+        if not (
+            isinstance(place, list) and len(place) == 2 and all(isinstance(p, str) for p in place)
+        ):
+            place = ["", ""]
+        return MainScreen(
+            self.library, sort=sort, remember=self.remember, place=(place[0], place[1])
+        )
+
+    async def action_quit(self) -> None:
+        """Quit, remembering the filter and the paper under the cursor for next time."""
+        self.remember("place", list(self.main.place()))
+        await super().action_quit()
 
     def on_mount(self) -> None:
         """Remember the theme whenever it changes."""
@@ -79,13 +91,18 @@ class ReaderApp(App[None]):
         """Send one key where Textual would, noting where (the gate's `send`)."""
         target = self.focused or self.screen
         keyroute.note_target(event, target)
-        serial = self._keys.serial
-        self.set_timer(keyroute.STUCK_AFTER, partial(self._key_stuck, serial))
+        self.set_timer(keyroute.STUCK_AFTER, partial(self._key_stuck, self._keys.serial, target))
         await super().on_event(event)
         return target
 
-    async def _key_stuck(self, serial: int) -> None:
-        await self._keys.release(serial)
+    async def _key_stuck(self, serial: int, target: DOMNode) -> None:
+        # A busy machine only delays the key: wait on. Only a target that is gone (a
+        # dialog closed meanwhile) will never hand it back.
+        if self._keys.busy and self._keys.serial == serial:
+            if target.is_attached and not target._closing:
+                self.set_timer(keyroute.STUCK_AFTER, partial(self._key_stuck, serial, target))
+                return
+            await self._keys.release(serial)
 
     async def on_key_handled(self, message: keyroute.KeyHandled) -> None:
         """The key before has been handled: the next may go."""

@@ -29,7 +29,7 @@ from reader.model import Change, Entry
 from reader.query import SORTS, Query, parse_query
 from reader.text import one_line, plural
 from reader.tui import importing, keys, sharing
-from reader.tui.messages import ImportFinished, ImportProgress, SearchFinished
+from reader.tui.messages import DiskChanged, ImportFinished, ImportProgress, SearchFinished
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.tag_editor import TagEditor
@@ -50,6 +50,9 @@ PAPER_ACTIONS = frozenset(
 _NOTHING = object()
 """No preview update pending."""
 
+POLL_SECONDS = 1.0
+"""How often the app looks for other processes' changes (two `stat` calls and a pragma)."""
+
 FIRST_PAGE = 200
 """Rows the list gets at once, before the whole ordered result of a query."""
 
@@ -69,9 +72,13 @@ class MainScreen(Screen[None]):
         *,
         sort: str = "date",
         remember: Callable[[str, object], None] | None = None,
+        place: tuple[str, str] = ("", ""),
     ) -> None:
         super().__init__()
         self.library = library
+        self._place = place
+        """(filter, paper key) to come back to: where the last session ended."""
+        self._polling = False
         self._remember = remember or (lambda _name, _value: None)
         self.history = History(library.revert, library.reapply)
         self.search_state = SearchState(sort=sort if sort in SORTS else "date")
@@ -79,6 +86,7 @@ class MainScreen(Screen[None]):
         self.last_action = ""
         self._last_error = False
         self._preview_entry: object = _NOTHING
+        self._restoring: str | None = None
 
     # --- layout ----------------------------------------------------------------------
 
@@ -98,10 +106,54 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Show the first page of papers (or the welcome view) at once."""
+        """Show the first page of papers (or the welcome view) at once, where the last
+        session left off; then watch the library for other processes' changes."""
         self._show_welcome(self.total == 0)
         self.set_focus(self.paper_list)
-        self.search()
+        query, key = self._place
+        anchor = self.library.rowid_of(key) if key else None
+        try:
+            self.search_state.query = parse_query(query)
+            self.query_one("#filter", Input).value = query
+        except ReaderError:
+            query = ""  # the saved filter is no longer valid: start unfiltered
+        # Setting the value above announces a change later: that one is already searched.
+        self._restoring = query or None
+        self.search(anchor=anchor)
+        self.set_interval(POLL_SECONDS, self._poll)
+
+    def place(self) -> tuple[str, str]:
+        """(filter, key of the paper under the cursor): what the next session restores."""
+        entry = self.paper_list.current_entry
+        return self.query_one("#filter", Input).value, entry.key if entry else ""
+
+    # --- other processes ---------------------------------------------------------------
+
+    def _poll(self) -> None:
+        if not self._polling:
+            self._polling = True
+            self._poll_worker()
+
+    @work(thread=True, group="poll", exit_on_error=False)
+    def _poll_worker(self) -> None:
+        try:
+            state, catalog = self.library.changes_on_disk()
+        except ReaderError as error:
+            self.post_message(DiskChanged(state=False, catalog=False, error=str(error)))
+            return
+        self.post_message(DiskChanged(state=state, catalog=catalog))
+
+    @on(DiskChanged)
+    def _disk_changed(self, message: DiskChanged) -> None:
+        self._polling = False
+        if message.error:
+            self.set_status(message.error, error=True)
+        if not (message.state or message.catalog):
+            return
+        # Another instance (or `reader mark`, or an import) changed the library: show it,
+        # staying on the same paper.
+        self.paper_list.refresh_entries()
+        self.search_here()
 
     @property
     def sort(self) -> str:
@@ -154,18 +206,24 @@ class MainScreen(Screen[None]):
 
     # --- searching -------------------------------------------------------------------
 
-    def search(self, *, keep_cursor: bool = False) -> None:
+    def search(self, *, anchor: int | None = None) -> None:
         """Run the current query in a worker; while one runs, only the newest waits.
 
-        The worker posts the first screenful and the count first (the list repaints at
-        once), then the whole ordered result. A newer query makes it skip the second step.
+        Without an `anchor`, the worker posts the first screenful and the count first (the
+        list repaints at once), then the whole ordered result; a newer query makes it skip
+        the second step. With one (a row id: the paper to stay on), it finds the whole
+        order at once and the cursor stays on that paper if it is still listed.
         """
         state = self.search_state
-        if state.request(keep_cursor):
-            self._search_worker(state.query, state.sort, state.generation, keep_cursor)
+        if state.request(anchor):
+            self._search_worker(state.query, state.sort, state.generation, anchor)
+
+    def search_here(self) -> None:
+        """Search again, keeping the cursor on the paper it is on (a refresh, a new sort)."""
+        self.search(anchor=self.paper_list.current_rowid)
 
     @work(thread=True, group="search", exit_on_error=False)
-    def _search_worker(self, query: Query, sort: str, generation: int, keep: bool) -> None:
+    def _search_worker(self, query: Query, sort: str, generation: int, anchor: int | None) -> None:
         def post(rowids: array[int], count: int, total: int, final: bool, **extra: object) -> None:
             message = SearchFinished(
                 generation=generation,
@@ -173,14 +231,14 @@ class MainScreen(Screen[None]):
                 count=count,
                 total=total,
                 final=final,
-                keep=keep,
+                anchor=anchor,
                 **extra,  # type: ignore[arg-type]
             )
             self.post_message(message)
 
         try:
             total = len(self.library)
-            if not keep:
+            if anchor is None:
                 page, count = self.library.first_page(query, sort, FIRST_PAGE)
                 if len(page) >= count:  # a small result is complete in its first page
                     post(page, count, total, True)
@@ -210,8 +268,8 @@ class MainScreen(Screen[None]):
             if message.painted is not None:
                 message.painted.set()
             if message.final:
-                keep = state.take_queued()
-                self.search(keep_cursor=bool(keep))
+                _, anchor = state.take_queued()
+                self.search(anchor=anchor)
             return
         if message.error:
             self.set_status(message.error, error=True)
@@ -222,11 +280,14 @@ class MainScreen(Screen[None]):
             self.refresh_bindings()
         self.total = message.total
         # The rest of a result that is already on screen keeps the user's place in it.
-        keep = message.keep or (message.final and state.partial_shown)
+        keep = message.final and state.partial_shown
         state.partial_shown = not message.final
         if state.error:
             return  # the query became invalid meanwhile: the list stays empty
-        self.paper_list.set_rows(message.rowids, total=message.count, keep_cursor=keep)
+        cursor = _index(message.rowids, message.anchor)
+        self.paper_list.set_rows(
+            message.rowids, total=message.count, keep_cursor=keep, cursor=cursor
+        )
         if message.painted is not None:
             self.call_after_refresh(message.painted.set)
         self._show_welcome(self.total == 0)
@@ -256,9 +317,16 @@ class MainScreen(Screen[None]):
             self.paper_list.set_rows(array("q"))
             self.set_status(state.error, error=True)
             return
-        if state.error:
-            state.error = ""
-            self.set_status("")
+        if event.value == self._restoring:
+            self._restoring = None  # the value restored at start: already searched
+            return
+        state.error = ""
+        if state.query.matches_everything:
+            # Back to every paper: stay on the paper the filter had led to.
+            self.set_status("Filter cleared" if not event.value.strip() else "")
+            self.search_here()
+            return
+        self.set_status("")
         self.search()
 
     @on(PaperList.Highlighted)
@@ -306,8 +374,7 @@ class MainScreen(Screen[None]):
         if filter_bar.has_focus:
             self.set_focus(self.paper_list)
         elif filter_bar.value:
-            filter_bar.value = ""
-            self.set_status("Filter cleared")
+            filter_bar.value = ""  # the filter's Changed handler says "Filter cleared"
 
     def action_cycle_sort(self) -> None:
         """Sort by the next key: date, upvotes, title, added."""
@@ -315,7 +382,7 @@ class MainScreen(Screen[None]):
         state.sort = SORT_ORDER[(SORT_ORDER.index(state.sort) + 1) % len(SORT_ORDER)]
         self.set_status(f"Sorted by {state.sort}")
         self._remember("sort", state.sort)
-        self.search()
+        self.search_here()
 
     def action_toggle_preview(self) -> None:
         """Show or hide the preview pane."""
@@ -538,7 +605,17 @@ class MainScreen(Screen[None]):
             return
         self.set_status(f"Imported {message.label}: {message.result.summary()}")
         self.paper_list.refresh_entries()
-        self.search(keep_cursor=True)
+        self.search_here()
+
+
+def _index(rowids: array[int], rowid: int | None) -> int | None:
+    """Where a paper is in a result, or None (not given, or not in it)."""
+    if rowid is None:
+        return None
+    try:
+        return rowids.index(rowid)
+    except ValueError:
+        return None
 
 
 def _short(title: str, width: int = 48) -> str:

@@ -132,21 +132,30 @@ class PaperList(ScrollView, can_focus=True):
         return None if rowid is None else self._entry(rowid)
 
     def set_rows(
-        self, rowids: array[int], *, total: int | None = None, keep_cursor: bool = False
+        self,
+        rowids: array[int],
+        *,
+        total: int | None = None,
+        keep_cursor: bool = False,
+        cursor: int | None = None,
     ) -> None:
         """Show these rows, in order.
 
         `total` may be larger than `len(rowids)`: the first screenful of a large result
         comes first (so the list repaints at once) and the rest follows; rows not here
         yet draw as placeholders. `keep_cursor` keeps the cursor where it is (the same
-        result, completed or refreshed); otherwise it goes to the top.
+        result, completed); `cursor` puts it on that row (a paper found again in a new
+        result); otherwise it goes to the top.
         """
         self._rowids = rowids
         self._total = len(rowids) if total is None else max(total, len(rowids))
         self._strips.clear()
         self.virtual_size = Size(self._content_width(), self._total)
         self._highlighted = None
-        if keep_cursor:
+        if cursor is not None:
+            self.cursor = cursor
+            self._center_cursor()
+        elif keep_cursor:
             self.cursor = self.cursor
         else:
             self.cursor = 0
@@ -199,6 +208,11 @@ class PaperList(ScrollView, can_focus=True):
         if highlighted != self._highlighted:
             self._highlighted = highlighted
             self.post_message(self.Highlighted(self, entry))
+
+    def _center_cursor(self) -> None:
+        """Scroll so that the cursor's row is in the middle of the screen (after a jump)."""
+        height = max(self.scrollable_content_region.height, 1)
+        self.scroll_to(y=max(self.cursor - height // 2, 0), animate=False, immediate=True)
 
     def _scroll_cursor_into_view(self) -> None:
         height = self.scrollable_content_region.height
