@@ -319,6 +319,17 @@ class Catalog:
                     found[paper.key] = paper
         return found
 
+    def missing_keys(self, keys: Sequence[str]) -> list[str]:
+        """The keys of `keys` that no paper has (in order): cheap even for 100,000 keys."""
+        found: set[str] = set()
+        with self._lock:
+            for start in range(0, len(keys), 900):
+                chunk = keys[start : start + 900]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(f"SELECT key FROM papers WHERE key IN ({marks})", chunk)
+                found.update(str(row[0]) for row in rows)
+        return [key for key in keys if key not in found]
+
     def resolve(self, text: str) -> str:
         """The key a user means by `text`: a key, an arXiv id or URL, or a unique key prefix."""
         text = text.strip()

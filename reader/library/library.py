@@ -215,10 +215,9 @@ class Library:
 
     def _set(self, name: str, keys: Iterable[str], value: object) -> Change:
         wanted = list(dict.fromkeys(keys))
-        known = self.catalog.get_many(wanted)
-        for key in wanted:
-            if key not in known:
-                raise NotFoundError(f"no paper with key {key!r} in the library")
+        missing = self.catalog.missing_keys(wanted)
+        if missing:
+            raise NotFoundError(f"no paper with key {missing[0]!r} in the library")
         before = self.state.set_fields({key: {name: value} for key in wanted}, now_stamp())
         self._mirror(before)
         return Change(name, value, {key: fields[name] for key, fields in before.items()})

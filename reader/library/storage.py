@@ -65,8 +65,12 @@ BACKUP_SUFFIX = ".bak"
 LOCK_SUFFIX = ".lock"
 COMPACT_AFTER = 2000
 """Journal lines after which the next change rewrites the snapshot instead."""
-BULK_COMPACT = 500
-"""A change to more documents than this is folded into the snapshot at once."""
+COMPACT_BYTES = 8 << 20
+"""A journal larger than this (8 MB) is folded into the snapshot at the next change.
+
+A bulk change is one compact line (the fields once, then the ids), so marking 100,000
+papers read writes about 3 MB and returns at once; folding 100,000 records into the
+snapshot is left for later, or for closing."""
 
 Document = dict[str, Any]
 Tables = dict[str, dict[str, Document]]
@@ -186,7 +190,7 @@ class AtomicJSONStorage(Storage):
                 self._cache = data
                 self._journal_lines += 1
                 self._seen = self._signature()
-                if _line_size(line) > BULK_COMPACT or self._journal_lines >= COMPACT_AFTER:
+                if self._journal_lines >= COMPACT_AFTER or _size(self._journal) > COMPACT_BYTES:
                     # The change is durable already: a failure here is not an error, the
                     # next compaction tries again.
                     with contextlib.suppress(StoreError):
@@ -565,13 +569,6 @@ def _has_key(document: Document) -> bool:
     return isinstance(document.get("key"), str) and bool(document["key"])
 
 
-def _line_size(line: Line) -> int:
-    """How many documents a journal line changes."""
-    if "bulk" in line:
-        return len(line["bulk"]["ids"])
-    return len(line.get("patch") or line.get("documents") or ())
-
-
 def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
@@ -594,6 +591,13 @@ def _read_at(descriptor: int, count: int, offset: int) -> bytes:
     # Not os.pread, which Windows lacks; with O_APPEND, writes go to the end regardless.
     os.lseek(descriptor, offset, os.SEEK_SET)
     return os.read(descriptor, count)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _stat(path: Path) -> tuple[int, int, int] | None:

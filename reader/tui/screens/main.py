@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import ClassVar
 
@@ -23,12 +23,12 @@ from textual.worker import Worker, WorkerState
 
 from reader.cite import citation, title_and_link
 from reader.errors import ReaderError
-from reader.history import History, Step
 from reader.library import Library
 from reader.model import Change, Entry
 from reader.query import SORTS, Query, parse_query
 from reader.text import one_line, plural
 from reader.tui import importing, keys, sharing
+from reader.tui.changes import Changes, ChangesMade
 from reader.tui.messages import DiskChanged, ImportFinished, ImportProgress, SearchFinished
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -80,7 +80,7 @@ class MainScreen(Screen[None]):
         """(filter, paper key) to come back to: where the last session ended."""
         self._polling = False
         self._remember = remember or (lambda _name, _value: None)
-        self.history = History(library.revert, library.reapply)
+        self.changes = Changes(self)
         self.search_state = SearchState(sort=sort if sort in SORTS else "date")
         self.total = len(library)
         self.last_action = ""
@@ -303,6 +303,8 @@ class MainScreen(Screen[None]):
             self.search_state.reset()
         if event.worker.group == "import":
             self.query("#progress").remove()
+        if event.worker.group == "changes":
+            self.changes.working = False
         self.set_status(f"Something went wrong: {error}", error=True)
 
     @on(Input.Changed, "#filter")
@@ -398,18 +400,18 @@ class MainScreen(Screen[None]):
 
     def _apply(self, label: str, make: Callable[[], Change]) -> bool:
         """Make a state change, record it for undo and redraw the papers it touched."""
-        try:
-            change = make()
-        except ReaderError as error:
-            self.set_status(str(error), error=True)
-            return False
-        self.history.record(label, [change])
-        self._changed(change.keys)
-        self.set_status(label if change.before else f"{label} (no change)")
-        return True
+        return self.changes.apply(label, lambda: [make()])
 
-    def _changed(self, changed: list[str]) -> None:
-        self.paper_list.refresh_entries(changed if len(changed) < 500 else None)
+    def changed(self, keys: Sequence[str] | None, *, bulk: bool) -> None:
+        """Redraw the papers a change touched; after a bulk one, search again (a filter
+        such as `is:unread` may match other papers now)."""
+        self.paper_list.refresh_entries(None if bulk or keys is None else keys)
+        if bulk:
+            self.search_here()
+
+    @on(ChangesMade)
+    def _changes_made(self, message: ChangesMade) -> None:
+        self.changes.finished(message)
 
     def action_toggle_read(self) -> None:
         """Toggle read; marking read moves on to the next paper, as triage goes."""
@@ -475,11 +477,11 @@ class MainScreen(Screen[None]):
             if not yes:
                 self.set_status("Nothing marked")
                 return
-            marked = self.library.keys(query, sort)
-            self._apply(
-                f"Marked {plural(len(marked), 'paper')} read",
-                lambda: self.library.set_read(marked, True),
-            )
+
+            def mark() -> list[Change]:
+                return [self.library.set_read(self.library.keys(query, sort), True)]
+
+            self.changes.apply_many(f"Marked {plural(count, 'paper')} read", mark, count)
 
         question = f"Mark all {plural(count, 'matching paper')} as read?"
         self.app.push_screen(ConfirmScreen(question, yes="Mark read", no="Cancel"), confirmed)
@@ -498,23 +500,11 @@ class MainScreen(Screen[None]):
 
     def action_undo(self) -> None:
         """Undo the last state change (several steps deep)."""
-        self._step(self.history.undo, "Undone", "Nothing to undo")
+        self.changes.undo()
 
     def action_redo(self) -> None:
         """Redo the last undone change."""
-        self._step(self.history.redo, "Redone", "Nothing to redo")
-
-    def _step(self, move: Callable[[], Step | None], verb: str, nothing: str) -> None:
-        try:
-            step = move()
-        except ReaderError as error:
-            self.set_status(str(error), error=True)
-            return
-        if step is None:
-            self.set_status(nothing)
-            return
-        self._changed(step.keys)
-        self.set_status(f"{verb}: {step.label}")
+        self.changes.redo()
 
     # --- sharing -----------------------------------------------------------------------
 
