@@ -286,6 +286,17 @@ class Catalog:
 
     # --- reading ------------------------------------------------------------------------
 
+    def keys_of(self, rowids: Sequence[int]) -> dict[int, str]:
+        """The keys of the papers with these row ids."""
+        found: dict[int, str] = {}
+        with self._lock:
+            for start in range(0, len(rowids), 900):
+                chunk = list(rowids[start : start + 900])
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT rowid, key FROM papers WHERE rowid IN ({marks})"
+                found.update((int(rowid), str(key)) for rowid, key in self._db.execute(sql, chunk))
+        return found
+
     def rowid_of(self, key: str) -> int | None:
         """The row id of the paper with this key, or None."""
         with self._lock:

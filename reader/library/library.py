@@ -7,7 +7,7 @@ SQLite rows or TinyDB documents.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,6 +107,13 @@ class Library:
         """The row id of a paper (for the app's list), or None when it is not here."""
         return self.catalog.rowid_of(key)
 
+    def unread_rowids(self, rowids: Sequence[int]) -> set[int]:
+        """Which of these papers (by row id) are unread: for the app's next-unread keys."""
+        read = {key for key, state in self.state.all().items() if state.read}
+        if not read:
+            return set(rowids)
+        return {rowid for rowid, key in self.catalog.keys_of(rowids).items() if key not in read}
+
     def state_of(self, key: str) -> PaperState:
         """The user's state for a paper (a blank one when never touched)."""
         return self.state.get(key) or PaperState(key=key)
@@ -172,6 +179,22 @@ class Library:
         """Replace a paper's tags."""
         return self._set("tags", [key], clean_tags(tags))
 
+    def add_tags(self, keys: Iterable[str], tags: Iterable[str]) -> Change:
+        """Add tags to several papers, each keeping the tags it has (as on disk now)."""
+        added = clean_tags(tags)
+        wanted = list(dict.fromkeys(keys))
+        missing = self.catalog.missing_keys(wanted)
+        if missing:
+            raise NotFoundError(f"no paper with key {missing[0]!r} in the library")
+
+        def plan(state: PaperState) -> Mapping[str, object]:
+            return {"tags": clean_tags([*state.tags, *added])}
+
+        before = self.state.update_fields(wanted, plan, now_stamp())
+        self._mirror(before)
+        after: dict[str, object] = {key: self.state_of(key).tags for key in before}
+        return Change("tags", added, {key: b["tags"] for key, b in before.items()}, after)
+
     def revert(self, change: Change) -> list[str]:
         """Undo a change: its papers get back the values they had, as a new change.
 
@@ -186,6 +209,12 @@ class Library:
 
     def reapply(self, change: Change) -> Change:
         """Redo a change that was undone."""
+        if change.after is not None:
+            before = self.state.set_fields(
+                {key: {change.name: value} for key, value in change.after.items()}, now_stamp()
+            )
+            self._mirror(before)
+            return change
         return self._set(change.name, change.keys, change.value)
 
     def all_tags(self) -> list[str]:

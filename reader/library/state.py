@@ -101,6 +101,20 @@ class StateStore:
 
         return self._write(updates.keys(), plan)
 
+    def update_fields(
+        self, keys: Iterable[str], plan: Callable[[PaperState], Mapping[str, object]], stamp: str
+    ) -> Before:
+        """Set fields computed from each paper's state as it is on disk now, under the lock.
+
+        `plan(state)` returns the new values (for example the tags with one added); what
+        another process wrote a moment ago is in `state`, so nothing of it is lost.
+        """
+
+        def timed(state: PaperState) -> dict[str, tuple[object, str | None]]:
+            return {name: (value, stamp) for name, value in plan(state).items()}
+
+        return self._write(keys, timed)
+
     def adopt(self, states: Iterable[PaperState], stamp: str) -> Before:
         """Take the fields of these states that this store never had (an import's state).
 

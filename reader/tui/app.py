@@ -41,6 +41,8 @@ class ReaderApp(App[None]):
         theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
+        self.keymap, self.keymap_problems = keys.keymap_from(self.settings.get("keymap"))
+        self.set_keymap(self.keymap)
 
     def get_default_screen(self) -> Screen:
         """The triage screen is the app's first and lowest screen."""
@@ -50,8 +52,13 @@ class ReaderApp(App[None]):
             isinstance(place, list) and len(place) == 2 and all(isinstance(p, str) for p in place)
         ):
             place = ["", ""]
+        show_ids = self.settings.get("show_ids") is True
         return MainScreen(
-            self.library, sort=sort, remember=self.remember, place=(place[0], place[1])
+            self.library,
+            sort=sort,
+            remember=self.remember,
+            place=(place[0], place[1]),
+            show_ids=show_ids,
         )
 
     async def action_quit(self) -> None:
@@ -60,8 +67,12 @@ class ReaderApp(App[None]):
         await super().action_quit()
 
     def on_mount(self) -> None:
-        """Remember the theme whenever it changes."""
+        """Remember the theme whenever it changes; say what was wrong with the keymap."""
         self.watch(self, "theme", self._remember_theme, init=False)
+        if self.keymap_problems:
+            # After the first refresh: the triage screen is composed by then.
+            message = f"Keymap: {'; '.join(self.keymap_problems)}"
+            self.call_after_refresh(partial(self.main.set_status, message, error=True))
 
     @property
     def main(self) -> MainScreen:
@@ -117,7 +128,7 @@ class ReaderApp(App[None]):
         """Show every key and the filter syntax."""
         from reader.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(list(keys.by_section())))
+        self.push_screen(HelpScreen(list(keys.by_section(self.keymap))))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the app, by name, in the command palette (Ctrl+P)."""
@@ -127,7 +138,7 @@ class ReaderApp(App[None]):
                 continue
             target = self if key.scope == keys.APP else self.main
             yield SystemCommand(
-                f"{key.label}  ({keys.display_keys(key.keys)})",
+                f"{key.label}  ({keys.display_keys(self.keymap.get(key.id, key.keys))})",
                 key.help,
                 partial(target.run_action, key.action),
             )

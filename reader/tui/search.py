@@ -18,6 +18,7 @@ class SearchState:
 
     query: Query = field(default_factory=lambda: parse_query(""))
     sort: str = "date"
+    reverse: bool = False
     error: str = ""
     """The problem with the query typed, while it cannot be parsed: nothing is listed."""
     generation: int = 0
