@@ -1,11 +1,12 @@
 """The user's settings: the one place they are read and written.
 
 They live in the TOML file of the user config folder (`reader.config`): preferences (the
-theme, the sort), the feeds' settings, the saved searches and the subscriptions. None of
-them belongs to one library, so none stays in the library folder, which keeps only data.
-A library's old `settings.json` is moved into the file the first time the library's
-settings are read, and kept beside it as `settings.json.migrated`; a setting the file
-already holds with another value is kept as a comment in the file, so none is lost.
+theme, the sort, the keymap), the feeds' settings, the saved searches and the
+subscriptions. Only `LIBRARY_SETTINGS` belong to one library (where its last session
+ended: a filter and a paper of that library); they stay in the library folder, in
+`session.json`. A library's old `settings.json` is moved into the file the first time the
+library's settings are read, and kept beside it as `settings.json.migrated`; a setting the
+file already holds with another value is kept as a comment in the file, so none is lost.
 """
 
 from __future__ import annotations
@@ -20,10 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from reader.config import ConfigError, ConfigFile, config_path
 from reader.errors import ReaderError
+from reader.fileio import file_lock, write_text_atomic
 
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
 
+LIBRARY_SETTINGS = frozenset({"place"})
+"""Settings of one library, kept in its folder (the others are the user's)."""
+SESSION_FILE = "session.json"
+"""Where a library keeps its `LIBRARY_SETTINGS`."""
 SETTINGS_FILE = "settings.json"
 """The settings file libraries had before the configuration file (migrated)."""
 MIGRATED_SUFFIX = ".migrated"
@@ -39,6 +45,7 @@ class Settings:
 
     def __init__(self, library_folder: Path | None = None, *, path: Path | None = None) -> None:
         self.file = ConfigFile(path or config_path())
+        self._session = None if library_folder is None else library_folder / SESSION_FILE
         self._legacy: dict[str, Any] = {}
         if library_folder is not None:
             self._legacy = migrate(library_folder / SETTINGS_FILE, self.file)
@@ -50,6 +57,8 @@ class Settings:
 
     def get(self, name: str, default: Any = None) -> Any:
         """The stored value of `name`, or `default`."""
+        if name in LIBRARY_SETTINGS and self._session is not None:
+            return _read_json(self._session).get(name, self._legacy.get(name, default))
         data = self.file.data()
         if name in data:
             return data[name]
@@ -58,6 +67,9 @@ class Settings:
     def set(self, name: str, value: Any) -> None:
         """Store `value` under `name` (None removes it); written at once, atomically."""
         if self.get(name) == value:
+            return
+        if name in LIBRARY_SETTINGS and self._session is not None:
+            _set_json(self._session, name, value)
             return
         with self.file.editing() as document:
             _assign(document, name, value)
@@ -101,6 +113,27 @@ def _assign(document: TOMLDocument, name: str, value: Any) -> None:
         raise ConfigError(f"cannot store {name} = {value!r} in the settings: {error}") from None
 
 
+def _read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from `path`; {} when missing or unreadable (a session is not worth
+    a crash: the next change replaces it)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _set_json(path: Path, name: str, value: Any) -> None:
+    """Set (None: remove) one value of the JSON object at `path`, under a lock."""
+    with file_lock(path.with_name(path.name + ".lock")):
+        data = _read_json(path)
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+        write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", force=True)
+
+
 def migrate(old: Path, file: ConfigFile) -> dict[str, Any]:
     """Move the settings of a library's `settings.json` into the configuration file.
 
@@ -117,8 +150,12 @@ def migrate(old: Path, file: ConfigFile) -> dict[str, Any]:
     if not isinstance(data, dict):
         return {}
     try:
+        session = old.with_name(SESSION_FILE)
+        for name in LIBRARY_SETTINGS & data.keys():
+            if name not in _read_json(session):
+                _set_json(session, name, data[name])
         with file.editing() as document:
-            _merge(document, data, old)
+            _merge(document, {k: v for k, v in data.items() if k not in LIBRARY_SETTINGS}, old)
         _set_aside(old)
     except ReaderError:
         return data

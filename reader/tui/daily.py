@@ -130,11 +130,10 @@ class Daily:
             hint = f"saved: {known}" if known else "add one with `reader saved add NAME QUERY`"
             screen.set_status(f"No saved search {number} ({hint})")
             return
-        search = found[number - 1]
-        screen.query_one("#filter", Input).value = f"saved:{search.name}"
-        screen.paper_list.focus()
-        kind = "Watch list" if search.watch else "Saved search"
-        screen.set_status(f"{kind} {search.name}: {search.query}")
+        # The filter shows the name, and runs the query as typed (the status line is
+        # cleared by the filter's change, so the query is not repeated there).
+        screen.query_one("#filter", Input).value = f"saved:{found[number - 1].name}"
+        screen.set_focus(screen.paper_list)
 
     # --- PDFs ----------------------------------------------------------------------------
 
@@ -248,5 +247,5 @@ def _finished(screen: MainScreen, message: str, error: bool) -> None:
 def _fetched(screen: MainScreen, text: str, failed: bool) -> None:
     _finished(screen, text, failed)
     screen.paper_list.refresh_entries()
-    screen.search(keep_cursor=True)
+    screen.search_here()
     screen.daily.recount(screen)

@@ -66,3 +66,21 @@ def test_narrow_layout(snap_compare, sample_dir: Path):
         await pilot.press("s", "j", "space")
 
     assert snap_compare(app_on(sample_dir), terminal_size=(80, 34), run_before=starred)
+
+
+def test_reading_view(snap_compare, sample_dir: Path):
+    async def reading(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+
+    assert snap_compare(app_on(sample_dir), terminal_size=SIZE, run_before=reading)
+
+
+def test_multi_selection(snap_compare, sample_dir: Path):
+    async def selecting(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("m", "j", "m", "m")
+        await settle(pilot)
+
+    assert snap_compare(app_on(sample_dir), terminal_size=SIZE, run_before=selecting)

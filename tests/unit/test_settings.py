@@ -182,3 +182,22 @@ def test_a_migrated_backup_is_never_overwritten(tmp_path: Path):
     Settings(tmp_path)
     assert (tmp_path / "settings.json.migrated").read_text() == "first backup"
     assert (tmp_path / "settings.json.migrated.1").read_text() == '{"sort": "title"}'
+
+
+def test_where_a_session_ended_stays_with_its_library(tmp_path: Path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    Settings(first).set("place", ["causal", "2606.11409"])
+    Settings(first).set("sort", "title")
+    assert Settings(first).get("place") == ["causal", "2606.11409"]
+    assert Settings(second).get("place") is None  # another library: its own place
+    assert Settings(second).get("sort") == "title"  # the user's preference: everywhere
+    assert "place" not in Settings().path.read_text(encoding="utf-8")
+    # An old settings.json's place moves to its library's session, not to the config.
+    third = tmp_path / "third"
+    third.mkdir()
+    (third / "settings.json").write_text('{"place": ["x", "k"], "theme": "nord"}')
+    assert Settings(third).get("place") == ["x", "k"]
+    assert json.loads((third / "session.json").read_text()) == {"place": ["x", "k"]}
+    assert Settings().get("theme") == "nord" and Settings().get("place") is None

@@ -13,7 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer
+
+from reader.tui.widgets.footer import KeyFooter
 
 ResultType = TypeVar("ResultType")
 
@@ -48,7 +49,7 @@ class Dialog(ModalScreen[ResultType]):
         with Vertical(classes="dialog", id=self.dialog_id) as frame:
             frame.border_title = self.dialog_title
             yield from self.compose_body()
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def dialog_id(self) -> str:

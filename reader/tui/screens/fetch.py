@@ -15,6 +15,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 from reader.feeds import SOURCES, FetchRequest
 from reader.text import one_line
 from reader.tui.screens.dialog import Dialog
+from reader.tui.widgets.field import Field
 
 ALL = "all"
 """The dialog's answer for "every subscription"."""
@@ -64,16 +65,16 @@ class FetchScreen(Dialog[FetchRequest | str | None]):
         with RadioSet(id="fetch-source"):
             if self._subscriptions:
                 names = one_line(", ".join(self._subscriptions))
-                label = Content(f"All subscriptions ({names})")
-                yield RadioButton(label, value=True, name=ALL)
+                yield RadioButton(Content(f"All subscriptions ({names})"), value=True, name=ALL)
             for source in SOURCES.values():
-                yield RadioButton(source.label, value=source.name == self._source, name=source.name)
-        yield Input(self._value(self._source), id="fetch-value")
+                chosen = source.name == self._source
+                yield RadioButton(source.label, value=chosen, name=source.name)
+        yield Field(self._value(self._source), id="fetch-value", on_submit=self._submitted)
         yield Static(_hint(self._source), id="fetch-hint")
 
     def on_mount(self) -> None:
         """Start in the input, with the default (today) ready to accept."""
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))
 
     @on(RadioSet.Changed)
     def _source_changed(self, event: RadioSet.Changed) -> None:
@@ -82,17 +83,16 @@ class FetchScreen(Dialog[FetchRequest | str | None]):
         field.value = self._value(self._source)
         field.placeholder = "" if self._source == ALL else SOURCES[self._source].hint
         self.query_one("#fetch-hint", Static).update(_hint(self._source))
-        field.focus()
+        self.set_focus(field)
 
     def _value(self, source: str) -> str:
         return self._today.isoformat() if source == "hf" else ""
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
+    def _submitted(self, value: str) -> None:
         if self._source == ALL:
             self.dismiss(ALL)
             return
-        value = event.value.strip()
+        value = value.strip()
         if not value:
             self.notify("Say what to fetch first", severity="warning")
             return

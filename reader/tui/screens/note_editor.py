@@ -68,7 +68,7 @@ class NoteEditor(Dialog[str | None]):
     def on_mount(self) -> None:
         """Put the cursor at the end of the note, ready to type."""
         text_area = self.query_one("#note-text", TextArea)
-        text_area.focus()
+        self.set_focus(text_area)
         text_area.move_cursor(text_area.document.end)
 
     @property
