@@ -196,7 +196,9 @@ async def test_tag_editor_escape_returns_none() -> None:
     app = Host(lambda: TagEditor("Paper", ["vla"], []))
     async with app.run_test() as pilot:
         assert "No tags in use yet." in screen_text(app.screen)
-        await pilot.press("x", "escape")
+        await pilot.press("x", "escape")  # a tag was typed: asks first
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
         assert app.result is None
 
 

@@ -42,6 +42,8 @@ def test_note_editor(snap_compare, sample_dir: Path):
     async def editing(pilot: Pilot) -> None:
         await settle(pilot)
         await pilot.press("n", *"Compare with **CIP**;", "enter", *"- check the ablations")
+        # A blinking cursor would make the picture depend on the moment it is taken.
+        pilot.app.screen.query_one("TextArea").cursor_blink = False
         await pilot.pause()
 
     assert snap_compare(app_on(sample_dir), terminal_size=SIZE, run_before=editing)
