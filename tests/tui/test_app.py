@@ -602,9 +602,7 @@ async def test_a_pasted_query_nested_a_thousand_deep_is_an_error_line(make_app):
         assert app.main.paper_list.row_count == 0
 
 
-async def test_an_unreadable_paste_is_explained_without_command_line_options(
-    make_app, monkeypatch
-):
+async def test_an_unreadable_paste_is_explained_without_command_line_options(make_app, monkeypatch):
     from reader.tui import importing
 
     monkeypatch.setattr(importing.clipboard, "paste_from_system", lambda: "x\ny\n")
