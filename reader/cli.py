@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("list", "list the papers matching a query")
     sub.add_argument("query", nargs="*", help="a filter query (see README: Query syntax)")
     sub.add_argument("--sort", choices=tuple(SORTS), default="date", help="order (default date)")
+    sub.add_argument("--reverse", action="store_true", help="the sort's order reversed")
     sub.add_argument("--json", action="store_true", help="print a JSON array of papers")
     sub.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
 
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing FILE")
     sub.add_argument("--sort", choices=tuple(SORTS), default="date")
+    sub.add_argument("--reverse", action="store_true", help="the sort's order reversed")
     sub.add_argument("--title", default=None, help="the Markdown heading")
 
     sub = command(

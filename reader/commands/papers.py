@@ -15,7 +15,7 @@ from reader.commands.terminal import (
     say_waiting,
     terminal_width,
 )
-from reader.errors import ReaderError
+from reader.errors import ReaderError, UnknownFormatError
 from reader.text import one_line, plural
 
 if TYPE_CHECKING:
@@ -28,13 +28,16 @@ def import_papers(library: Library, args: argparse.Namespace) -> int:
     if not args.files and not args.sample:
         raise ReaderError("name at least one FILE (or - for standard input, or --sample)")
     # Every input is read and parsed before anything is written: a bad file changes nothing.
-    items = importing.read_files(
-        args.files,
-        args.format,
-        year=args.year,
-        library_folder=library.folder,
-        progress=progress_printer(),
-    )
+    try:
+        items = importing.read_files(
+            args.files,
+            args.format,
+            year=args.year,
+            library_folder=library.folder,
+            progress=progress_printer(),
+        )
+    except UnknownFormatError as error:
+        raise ReaderError(f"{error}; use --format to force one") from None
     if args.sample:
         items.extend(importing.sample_items(year=args.year))
     result = library.import_papers(items, progress=import_progress(), waiting=say_waiting)
@@ -47,6 +50,8 @@ def list_papers(library: Library, args: argparse.Namespace) -> int:
     from reader.serialize import entry_to_dict
 
     entries = library.entries(" ".join(args.query), args.sort)
+    if args.reverse:
+        entries.reverse()
     if args.limit is not None:
         entries = entries[: max(args.limit, 0)]
     if args.json:
@@ -54,7 +59,7 @@ def list_papers(library: Library, args: argparse.Namespace) -> int:
         return 0
     for row in list_rows(entries, terminal_width()):
         print(row)
-    print(f"{len(entries)} of {len(library)} papers", file=sys.stderr)
+    print(f"{len(entries):,} of {plural(len(library), 'paper')}", file=sys.stderr)
     return 0
 
 
@@ -161,6 +166,8 @@ def export(library: Library, args: argparse.Namespace) -> int:
         export.for_suffix(args.output or "") or export.FORMATS["markdown"]
     )
     entries = library.entries(query, args.sort)
+    if args.reverse:
+        entries.reverse()
     default_title = "Starred papers" if query == "is:starred" else "Papers"
     text = chosen.render(entries, title=args.title or default_title)
     if args.output is not None:

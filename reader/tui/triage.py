@@ -90,40 +90,32 @@ class Triage:
 
     def toggle_read(self) -> None:
         """Toggle read (all selected papers: read, or unread when all are read)."""
-        library = self._host.library
-        chosen = self.selection()
-        if chosen:
-            read = not all(entry.state.read for entry in chosen)
-            keys = [entry.key for entry in chosen]
-            label = f"{'Read' if read else 'Unread'}: {plural(len(keys), 'selected paper')}"
-            self._many(label, lambda: library.set_read(keys, read), len(keys))
-            return
-        entry = self.current()
-        if entry is None:
-            return
-        read = not entry.state.read
-        label = f"{'Read' if read else 'Unread'}: {short(entry.paper.title)}"
-        if self._one(label, lambda: library.set_read([entry.key], read)) and read:
+        if self._toggle("read", "Read", "Unread"):
             # Marking read moves on to the next paper, as triage goes.
             self._host.paper_list.action_cursor_down()
 
     def toggle_star(self) -> None:
         """Star or unstar (all selected papers: star, or unstar when all are starred)."""
+        self._toggle("starred", "Starred", "Unstarred")
+
+    def _toggle(self, name: str, on: str, off: str) -> bool:
+        """Flip a flag of the paper, or set it on every selected paper (off when all have
+        it). True when the paper under the cursor was set on."""
         library = self._host.library
+        setter = library.set_read if name == "read" else library.set_starred
         chosen = self.selection()
         if chosen:
-            starred = not all(entry.state.starred for entry in chosen)
+            value = not all(getattr(entry.state, name) for entry in chosen)
             keys = [entry.key for entry in chosen]
-            verb = "Starred" if starred else "Unstarred"
-            label = f"{verb}: {plural(len(keys), 'selected paper')}"
-            self._many(label, lambda: library.set_starred(keys, starred), len(keys))
-            return
+            label = f"{on if value else off}: {plural(len(keys), 'selected paper')}"
+            self._many(label, lambda: setter(keys, value), len(keys))
+            return False
         entry = self.current()
         if entry is None:
-            return
-        starred = not entry.state.starred
-        label = f"{'Starred' if starred else 'Unstarred'}: {short(entry.paper.title)}"
-        self._one(label, lambda: library.set_starred([entry.key], starred))
+            return False
+        value = not getattr(entry.state, name)
+        label = f"{on if value else off}: {short(entry.paper.title)}"
+        return self._one(label, lambda: setter([entry.key], value)) and value
 
     def edit_note(self) -> None:
         """Write or edit the note of the paper under the cursor."""

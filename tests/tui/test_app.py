@@ -603,3 +603,16 @@ async def test_a_pasted_query_nested_a_thousand_deep_is_an_error_line(make_app):
         assert app.is_running
         assert "nest" in status_text(app)
         assert app.main.paper_list.row_count == 0
+
+
+async def test_an_unreadable_paste_is_explained_without_command_line_options(make_app, monkeypatch):
+    from reader.tui import importing
+
+    monkeypatch.setattr(importing.clipboard, "paste_from_system", lambda: "x\ny\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("I")
+        await settle(pilot)
+        assert "no papers found" in status_text(app)
+        assert "--format" not in status_text(app)

@@ -59,3 +59,17 @@ class Dialog(ModalScreen[ResultType]):
     def compose_body(self) -> ComposeResult:
         """What the dialog shows inside its frame."""
         yield from ()
+
+    def cancel(self, *, changed: bool, question: str) -> None:
+        """Close without a result; when the user typed something, ask `question` first."""
+        from reader.tui.screens.confirm import ConfirmScreen
+
+        if not changed:
+            self.dismiss(None)
+            return
+
+        def discard(confirmed: bool | None) -> None:
+            if confirmed:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(question), discard)

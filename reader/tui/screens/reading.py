@@ -7,6 +7,7 @@ paper of the list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -87,7 +88,8 @@ class ReadingScreen(Screen[None]):
 
     # --- the triage keys: the list screen's actions, on the paper shown -----------------
 
-    def _on_main(self, action: str) -> None:
+    def on_main(self, action: str) -> None:
+        """Run the list screen's action `action` on the paper shown."""
         paper_list = self.main.paper_list
         before, selected = paper_list.cursor, paper_list.selected
         # The keys act on the paper shown, never on a selection made in the list.
@@ -100,46 +102,19 @@ class ReadingScreen(Screen[None]):
         paper_list.cursor = before
         self.show_current()
 
-    def action_toggle_read(self) -> None:
-        """Toggle read."""
-        self._on_main("toggle_read")
 
-    def action_toggle_star(self) -> None:
-        """Star or unstar."""
-        self._on_main("toggle_star")
+def _delegate(action: str, help_text: str) -> Callable[[ReadingScreen], None]:
+    """The reading view's `action_<action>`: the list screen's, on the paper shown."""
 
-    def action_edit_note(self) -> None:
-        """Edit the note."""
-        self._on_main("edit_note")
+    def run(screen: ReadingScreen) -> None:
+        screen.on_main(action)
 
-    def action_edit_tags(self) -> None:
-        """Edit the tags."""
-        self._on_main("edit_tags")
+    run.__name__ = f"action_{action}"
+    run.__doc__ = help_text[:1].upper() + help_text[1:] + "."
+    return run
 
-    def action_undo(self) -> None:
-        """Undo the last change."""
-        self._on_main("undo")
 
-    def action_redo(self) -> None:
-        """Redo."""
-        self._on_main("redo")
-
-    def action_open_link(self) -> None:
-        """Open the paper's page."""
-        self._on_main("open_link")
-
-    def action_open_pdf(self) -> None:
-        """Open the arXiv PDF."""
-        self._on_main("open_pdf")
-
-    def action_copy_link(self) -> None:
-        """Copy title and link."""
-        self._on_main("copy_link")
-
-    def action_copy_citation(self) -> None:
-        """Copy a citation line."""
-        self._on_main("copy_citation")
-
-    def action_copy_bibtex(self) -> None:
-        """Copy the BibTeX."""
-        self._on_main("copy_bibtex")
+# The triage keys the reading view shares with the list (`Key.reading`), one method each.
+for _key in keys.KEYS:
+    if _key.reading:
+        setattr(ReadingScreen, f"action_{_key.action}", _delegate(_key.action, _key.help))

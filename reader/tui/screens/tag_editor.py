@@ -12,7 +12,6 @@ from textual.widgets import Input, Static
 
 from reader.library.library import clean_tags
 from reader.text import one_line
-from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.dialog import Dialog
 from reader.tui.suggesters import TagSuggester
 from reader.tui.widgets.field import Field
@@ -102,12 +101,4 @@ class TagEditor(Dialog[tuple[str, ...] | None]):
     def action_cancel(self) -> None:
         """Close without changing the tags; ask first when some were typed."""
         typed = parse_tags(self.query_one("#tags-input", Input).value)
-        if typed == self.tags:
-            self.dismiss(None)
-            return
-
-        def discard(confirmed: bool | None) -> None:
-            if confirmed:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen("Discard the tags you typed?"), discard)
+        self.cancel(changed=typed != self.tags, question="Discard the tags you typed?")
