@@ -60,14 +60,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("list", "list the papers matching a query")
     sub.add_argument("query", nargs="*", help="a filter query (see README: Query syntax)")
-    sub.add_argument("--sort", choices=tuple(SORTS), default="date", help="order (default date)")
+    sub.add_argument(
+        "--sort",
+        choices=tuple(SORTS),
+        help="order (default date; most similar first for a similar: query;"
+        " relevance: for you, learned from what you star)",
+    )
     sub.add_argument("--json", action="store_true", help="print a JSON array of papers")
     sub.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
 
     sub = command("show", "show one paper in full")
     sub.add_argument("key", help="a paper key, arXiv id or URL, or a unique key prefix")
 
-    sub = command("mark", "mark papers read/unread, starred/unstarred")
+    sub = command("mark", "mark papers read/unread, starred/unstarred, dismissed")
     sub.add_argument("keys", nargs="*", metavar="KEY")
     sub.add_argument("--query", metavar="QUERY", help="mark every paper matching QUERY")
     sub.add_argument(
@@ -81,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
     star = sub.add_mutually_exclusive_group()
     star.add_argument("--star", dest="star", action="store_true", default=None)
     star.add_argument("--unstar", dest="star", action="store_false")
+    dismiss = sub.add_mutually_exclusive_group()
+    dismiss.add_argument(
+        "--dismiss",
+        dest="dismiss",
+        action="store_true",
+        default=None,
+        help="not interested: marks read and ranks papers like it lower",
+    )
+    dismiss.add_argument("--undismiss", dest="dismiss", action="store_false")
 
     sub = command("note", "set a paper's note (Markdown); an empty TEXT removes it")
     sub.add_argument("key", metavar="KEY")
@@ -105,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing FILE")
-    sub.add_argument("--sort", choices=tuple(SORTS), default="date")
+    sub.add_argument("--sort", choices=tuple(SORTS))
     sub.add_argument("--title", default=None, help="the Markdown heading")
 
     sub = command("fetch", "fetch papers from Hugging Face or arXiv into the library")
@@ -432,19 +446,41 @@ def _import(library: Library, args: argparse.Namespace) -> int:
 
 
 def _list(library: Library, args: argparse.Namespace) -> int:
+    from reader.query import choose_sort, parse_query
     from reader.render import json_text, list_rows
     from reader.serialize import entry_to_dict
 
-    entries = library.entries(" ".join(args.query), args.sort)
-    if args.limit is not None:
-        entries = entries[: max(args.limit, 0)]
+    query = parse_query(" ".join(args.query))
+    sort = choose_sort(query, args.sort)
+    limit = None if args.limit is None else max(args.limit, 0)
+    entries = library.entries(query, sort, limit)
+    if sort == "relevance" and library.relevance() is None:
+        print(f"reader: {library.relevance_note()}", file=sys.stderr)
     if args.json:
-        print(json_text([entry_to_dict(entry) for entry in entries]))
+        items = [entry_to_dict(entry) for entry in entries]
+        if sort == "relevance":
+            _explain(library, items)
+        print(json_text(items))
         return 0
     for row in list_rows(entries, _terminal_width()):
         print(row)
     print(f"{len(entries)} of {len(library)} papers", file=sys.stderr)
     return 0
+
+
+def _explain(library: Library, items: list[dict[str, object]]) -> None:
+    """Add each paper's relevance `score` and `because` (the liked paper it is most like)."""
+    keys = [str(item["key"]) for item in items]
+    scores = library.scores(keys)
+    reasons = library.reasons(keys)
+    for item in items:
+        key = str(item["key"])
+        score = scores.get(key)
+        item["score"] = None if score is None else round(score, 6)
+        reason = reasons.get(key)
+        item["because"] = None
+        if reason is not None:
+            item["because"] = {"key": reason.key, "title": reason.title, "why": reason.why}
 
 
 def _show(library: Library, args: argparse.Namespace) -> int:
@@ -458,8 +494,10 @@ def _show(library: Library, args: argparse.Namespace) -> int:
 def _mark(library: Library, args: argparse.Namespace) -> int:
     from reader.query import parse_query
 
-    if args.read is None and args.star is None:
-        raise ReaderError("say what to mark: --read, --unread, --star or --unstar")
+    if args.read is None and args.star is None and args.dismiss is None:
+        raise ReaderError(
+            "say what to mark: --read, --unread, --star, --unstar, --dismiss or --undismiss"
+        )
     query = None if args.query is None else parse_query(args.query)
     if args.all:
         # Only with nothing that would narrow it, so that --all never hides a typo.
@@ -483,11 +521,15 @@ def _mark(library: Library, args: argparse.Namespace) -> int:
         changed.update(library.set_read(keys, args.read).keys)
     if args.star is not None:
         changed.update(library.set_starred(keys, args.star).keys)
+    if args.dismiss is not None:
+        for change in library.set_dismissed(keys, args.dismiss):
+            changed.update(change.keys)
     what = ", ".join(
         word
         for word, value in (
             ("read" if args.read else "unread", args.read),
             ("starred" if args.star else "unstarred", args.star),
+            ("dismissed" if args.dismiss else "undismissed", args.dismiss),
         )
         if value is not None
     )
@@ -536,6 +578,7 @@ def _tag(library: Library, args: argparse.Namespace) -> int:
 def _export(library: Library, args: argparse.Namespace) -> int:
     from reader import export
     from reader.fileio import write_text_atomic
+    from reader.query import choose_sort, parse_query
 
     if args.all and args.query:
         raise ReaderError("give either a QUERY or --all, not both")
@@ -546,7 +589,7 @@ def _export(library: Library, args: argparse.Namespace) -> int:
     chosen = export.FORMATS.get(args.format or "") or (
         export.for_suffix(args.output or "") or export.FORMATS["markdown"]
     )
-    entries = library.entries(query, args.sort)
+    entries = library.entries(query, choose_sort(parse_query(query), args.sort))
     default_title = "Starred papers" if query == "is:starred" else "Papers"
     text = chosen.render(entries, title=args.title or default_title)
     if args.output is not None:

@@ -279,6 +279,8 @@ class PreviewPane(VerticalScroll):
         marks = ["✓ read" if state.read else "unread"]
         if state.starred:
             marks.append("★ starred")
+        if state.dismissed:
+            marks.append("✗ not interested")
         lines.append(_labelled("State", " · ".join(marks)))
         return lines
 

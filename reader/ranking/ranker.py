@@ -1,0 +1,455 @@
+"""The "for you" order, papers like this one, and why: the ranking of one library.
+
+The `Library` owns one `Ranker`. It keeps the vectors file in step with the catalog (new
+papers are vectorized during their import; anything missed is caught up from the catalog
+the next time a ranking is asked for), loads the vectors lazily, and retrains only when
+the user's labels or the papers changed. Everything is computed on this machine.
+
+Thread-safe: the app asks from its search worker while the UI thread writes state.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from reader.errors import NotFoundError, StoreError
+from reader.library.catalog import resolve_key
+from reader.library.connection import connect
+from reader.model import PaperState
+from reader.query import SIMILAR_LIMIT
+from reader.ranking import features
+from reader.ranking.features import Batch
+from reader.ranking.model import Labels, labels_from, why_positive
+from reader.ranking.store import RANKING_FILE, VectorStore
+
+if TYPE_CHECKING:
+    from reader.ranking.matrix import TermMatrix
+    from reader.ranking.model import Scores
+
+States = Callable[[], Iterable[PaperState]]
+"""The user's states as they are now."""
+
+CATCH_UP_CHUNK = 10_000
+"""Papers read from the catalog and vectorized at a time when catching up."""
+SAMPLE = 64
+"""Stored rows whose text is compared with the catalog's on every sync (a cheap check that
+the catalog is still the one the vectors were made from)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A score for each of some papers, by catalog row id, and how they were made."""
+
+    rowids: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float32]
+    mode: str
+    """"model", "nearest" (few labels: similarity to the nearest liked paper)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a paper ranks where it does: the liked paper it is most like, and key terms."""
+
+    key: str
+    title: str
+    why: str
+    """How that paper came to be liked: "starred", "tagged" or "noted"."""
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What `Ranker.check` found (and repaired)."""
+
+    papers: int
+    missing: int
+    stale: int
+    extra: int
+
+    @property
+    def healthy(self) -> bool:
+        """Nothing was missing, stale or left over."""
+        return not (self.missing or self.stale or self.extra)
+
+
+class Prepared:
+    """Vectors computed in a background thread for papers an import is about to store."""
+
+    def __init__(self, texts: Sequence[tuple[str, str]]) -> None:
+        self._texts = list(texts)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-vectors")
+        self._future: Future[tuple[dict[int, int], Batch]] = self._pool.submit(self._work)
+        self._pool.shutdown(wait=False)
+
+    def _work(self) -> tuple[dict[int, int], Batch]:
+        by_hash = {features.text_hash(t, a): i for i, (t, a) in enumerate(self._texts)}
+        batch = features.vectorize([features.paper_text(t, a) for t, a in self._texts])
+        return by_hash, batch
+
+    def result(self) -> tuple[dict[int, int], Batch]:
+        """The vectors (waiting for them), with each text fingerprint's row."""
+        return self._future.result()
+
+
+class Ranker:
+    """The ranking of the library in `folder` (see the module docstring)."""
+
+    def __init__(self, folder: Path, catalog_path: Path, states: States) -> None:
+        self.store = VectorStore(folder / RANKING_FILE)
+        self._catalog_path = catalog_path
+        self._states = states
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+        self._synced_version: int | None = None
+        self._matrix: TermMatrix | None = None
+        self._matrix_generation = -1
+        self._labels: Labels | None = None
+        self._labels_version = -1
+        self.state_version = 0
+        """Bumped by the library whenever the user's state changed."""
+        self._rowids: dict[str, int] = {}
+        self._scores: tuple[str, Scores | None] | None = None
+        self.semantic: Callable[[Sequence[str]], npt.NDArray[np.float32]] | None = None
+        """An optional embedding of texts (see `reader.ranking.semantic`)."""
+
+    def close(self) -> None:
+        """Close the files."""
+        with self._lock:
+            self.store.close()
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    # --- the catalog, read on a connection of our own -------------------------------------
+
+    def _catalog(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db, _ = connect(self._catalog_path, cache_kib=2048)
+        return self._db
+
+    def _catalog_version(self) -> int:
+        return int(self._catalog().execute("PRAGMA data_version").fetchone()[0])
+
+    def rowids_of(self, keys: Iterable[str]) -> dict[str, int]:
+        """The catalog row id of each of these keys (unknown keys are left out)."""
+        keys = list(keys)
+        wanted = [key for key in keys if key not in self._rowids]
+        db = self._catalog()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, rowid in db.execute(
+                f"SELECT key, rowid FROM papers WHERE key IN ({marks})", chunk
+            ):
+                self._rowids[str(key)] = int(rowid)
+        return {key: self._rowids[key] for key in keys if key in self._rowids}
+
+    def _texts(self, rowids: Sequence[int]) -> list[tuple[int, str, str]]:
+        found: list[tuple[int, str, str]] = []
+        db = self._catalog()
+        for start in range(0, len(rowids), 500):
+            chunk = [int(rowid) for rowid in rowids[start : start + 500]]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT rowid, title, abstract FROM papers WHERE rowid IN ({marks})"
+            found.extend(db.execute(sql, chunk))
+        return found
+
+    # --- keeping the vectors in step with the catalog ---------------------------------------
+
+    def prepare(self, texts: Sequence[tuple[str, str]]) -> Prepared:
+        """Start vectorizing (title, abstract) pairs an import is about to store."""
+        return Prepared(texts)
+
+    def add(self, written: Sequence[tuple[int, str, str]], prepared: Prepared | None) -> None:
+        """Store the vectors of papers an import wrote: (row id, title, abstract) each."""
+        if not written:
+            return
+        hashes = [features.text_hash(title, abstract) for _, title, abstract in written]
+        ready: dict[int, int] = {}
+        batch: Batch | None = None
+        if prepared is not None:
+            ready, batch = prepared.result()
+        rows = [ready.get(fingerprint, -1) for fingerprint in hashes]
+        missing = [index for index, row in enumerate(rows) if row < 0 or batch is None]
+        if missing:
+            extra = features.vectorize(
+                [features.paper_text(written[i][1], written[i][2]) for i in missing]
+            )
+            batch, offset = _concatenate(batch, extra)
+            for number, index in enumerate(missing):
+                rows[index] = offset + number
+        assert batch is not None
+        with self._lock:
+            self.store.put([rowid for rowid, _, _ in written], hashes, _take(batch, rows))
+
+    def sync(self) -> None:
+        """Vectorize what the catalog holds and the vectors file lacks (and forget the rest).
+
+        Cheap when nothing changed; run before every use of the vectors.
+        """
+        with self._lock:
+            version = self._catalog_version()
+            if version == self._synced_version:
+                return
+            db = self._catalog()
+            (count,) = db.execute("SELECT count(*) FROM papers").fetchone()
+            stored, _ = self.store.coverage()
+            if stored != count or not self._sample_matches():
+                self._repair(full=False)
+            self._synced_version = version
+
+    def _sample_matches(self) -> bool:
+        count, largest = self.store.coverage()
+        if count == 0:
+            return True
+        picks = np.unique(np.linspace(1, largest, num=min(SAMPLE, count), dtype=np.int64))
+        kept = self.store.load(picks.tolist())
+        texts = {r: (t, a) for r, t, a in self._texts(kept.rowids.tolist())}
+        for rowid, fingerprint in zip(kept.rowids.tolist(), kept.hashes.tolist(), strict=True):
+            text = texts.get(rowid)
+            if text is None or features.text_hash(*text) != fingerprint:
+                return False
+        return True
+
+    def _repair(self, *, full: bool) -> Checked:
+        """Compare the vectors with the catalog (every text when `full`) and fix them."""
+        db = self._catalog()
+        (joined,) = db.execute("SELECT group_concat(rowid) FROM papers").fetchone()
+        catalog = set(map(int, joined.split(","))) if joined else set()
+        hashes = self.store.hashes()
+        missing = sorted(catalog - hashes.keys())
+        extra = sorted(hashes.keys() - catalog)
+        stale: list[int] = []
+        if full or not self._sample_matches():
+            known = sorted(catalog & hashes.keys())
+            for start in range(0, len(known), CATCH_UP_CHUNK):
+                for rowid, title, abstract in self._texts(known[start : start + CATCH_UP_CHUNK]):
+                    if hashes[rowid] != features.text_hash(title, abstract):
+                        stale.append(rowid)
+        if extra:
+            self.store.delete(extra)
+        todo = missing + stale
+        for start in range(0, len(todo), CATCH_UP_CHUNK):
+            self.add(self._texts(todo[start : start + CATCH_UP_CHUNK]), None)
+        return Checked(len(catalog), len(missing), len(stale), len(extra))
+
+    def check(self) -> Checked:
+        """Compare every stored vector with the catalog's text; rebuild what differs."""
+        with self._lock:
+            checked = self._repair(full=True)
+            self._synced_version = None
+            return checked
+
+    # --- loading --------------------------------------------------------------------------
+
+    def matrix(self) -> TermMatrix:
+        """The vectors of every paper, in memory (loaded again when they changed)."""
+        from reader.ranking.matrix import TermMatrix  # scipy: only when a ranking is used
+
+        with self._lock:
+            self.sync()
+            generation = self.store.generation()
+            if self._matrix is None or generation != self._matrix_generation:
+                stored = self.store.load()
+                dense = None
+                if self.semantic is not None:
+                    texts = {r: (t, a) for r, t, a in self._texts(stored.rowids.tolist())}
+                    dense = self.semantic(
+                        [features.paper_text(*texts[r]) for r in stored.rowids.tolist()]
+                    )
+                self._matrix = TermMatrix(stored, dense)
+                self._matrix_generation = generation
+            return self._matrix
+
+    def labels(self) -> Labels:
+        """The user's labels as they are now."""
+        with self._lock:
+            if self._labels is None or self._labels_version != self.state_version:
+                version = self.state_version
+                states = [
+                    state
+                    for state in self._states()
+                    if why_positive(state) or state.read or state.dismissed
+                ]
+                rowids = self.rowids_of(state.key for state in states)
+                self._labels = labels_from(states, rowids)
+                self._labels_version = version
+            return self._labels
+
+    # --- ranking --------------------------------------------------------------------------
+
+    def version(self) -> tuple[int, int, int]:
+        """Changes whenever the relevance order may have changed."""
+        with self._lock:
+            return (self.state_version, self._catalog_version(), self.store.generation())
+
+    def _fingerprint(self, labels: Labels) -> str:
+        backend = "semantic" if self.semantic is not None else "terms"
+        return f"{labels.fingerprint()}|{self.store.generation()}|{backend}"
+
+    def relevance(self) -> Ranked | None:
+        """Every vectorized paper's relevance score, or None when nothing is liked yet."""
+        with self._lock:
+            self.sync()
+            labels = self.labels()
+            if not labels.positive:
+                return None
+            fingerprint = self._fingerprint(labels)
+            cached = self.store.cached("relevance", fingerprint)
+            if cached is not None:
+                return _decode(cached)
+            scores = self._score(labels, fingerprint)
+            if scores is None:
+                return None
+            ranked = Ranked(self.matrix().rowids, scores.values, scores.mode)
+            self.store.remember("relevance", fingerprint, _encode(ranked))
+            return ranked
+
+    def _score(self, labels: Labels, fingerprint: str) -> Scores | None:
+        from reader.ranking.model import score
+
+        if self._scores is not None and self._scores[0] == fingerprint:
+            return self._scores[1]
+        scores = score(self.matrix(), labels)
+        self._scores = (fingerprint, scores)
+        return scores
+
+    def similar(self, text: str, limit: int = SIMILAR_LIMIT) -> Ranked:
+        """The papers most like the one `text` names (a key, arXiv id or key prefix), most
+        similar first, without that paper itself: the `limit` most similar when `limit`,
+        else every paper."""
+        with self._lock:
+            key = resolve_key(self._catalog(), text)
+            (rowid,) = self.rowids_of([key]).values()
+            matrix = self.matrix()
+            (position,) = matrix.positions([rowid])
+            if position < 0:
+                raise NotFoundError(f"{key} has no title or abstract to compare")
+            similarity = matrix.similarity(np.array([position]))[:, 0]
+            similarity[position] = -np.inf
+            order = np.argsort(-similarity, kind="stable")
+            if limit:
+                order = order[:limit]
+                order = order[similarity[order] > 0]
+            return Ranked(matrix.rowids[order], similarity[order], "similar")
+
+    def reasons(self, rowids: Sequence[int], *, terms: int = 0) -> dict[int, Reason]:
+        """For each of these papers, the liked paper it is most like (and, with `terms`,
+        the words that weighed most for it); papers with no such paper are left out."""
+        from reader.ranking.model import nearest_positive
+
+        with self._lock:
+            labels = self.labels()
+            if not labels.positive or not rowids:
+                return {}
+            matrix = self.matrix()
+            liked = matrix.positions(sorted(labels.positive))
+            liked = liked[liked >= 0]
+            rows = matrix.positions(list(rowids))
+            present = rows >= 0
+            nearest, _ = nearest_positive(matrix, rows[present], liked)
+            wanted = [int(r) for r in np.asarray(rowids)[present]]
+            titles = self._titles(
+                [int(matrix.rowids[n]) for n in nearest if n >= 0] + (wanted if terms else [])
+            )
+            scores = self._score(labels, self._fingerprint(labels)) if terms else None
+            found: dict[int, Reason] = {}
+            for rowid, row, near in zip(wanted, rows[present], nearest, strict=True):
+                if near < 0:
+                    continue
+                near_rowid = int(matrix.rowids[near])
+                key, title = titles[near_rowid][:2]
+                words: tuple[str, ...] = ()
+                if terms:
+                    words = _top_terms(matrix, int(row), int(near), scores, titles[rowid], terms)
+                found[rowid] = Reason(key, title, labels.positive[near_rowid], words)
+            return found
+
+    def _titles(self, rowids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+        found: dict[int, tuple[str, str, str]] = {}
+        db = self._catalog()
+        unique = sorted(set(rowids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for rowid, key, title, abstract in db.execute(
+                f"SELECT rowid, key, title, abstract FROM papers WHERE rowid IN ({marks})", chunk
+            ):
+                found[int(rowid)] = (str(key), str(title), str(abstract))
+        return found
+
+
+def _top_terms(
+    matrix: TermMatrix,
+    row: int,
+    near: int,
+    scores: Scores | None,
+    text: tuple[str, str, str],
+    count: int,
+) -> tuple[str, ...]:
+    """The words of the paper at `row` that weighed most: for the model, by weight times
+    presence; else the words it shares most with the liked paper at `near`."""
+    vector = matrix.weights[row]
+    columns, values = vector.indices, vector.data
+    if scores is not None and scores.sparse_weights is not None:
+        contribution = values * scores.sparse_weights[columns]
+    else:
+        contribution = values * matrix.weights[near].toarray().ravel()[columns]
+    words = features.terms(features.paper_text(text[1], text[2]))
+    picked: list[str] = []
+    for index in np.argsort(-contribution, kind="stable"):
+        if contribution[index] <= 0 or len(picked) >= count:
+            break
+        word = words.get(int(columns[index]))
+        if word and word not in picked:
+            picked.append(word)
+    return tuple(picked)
+
+
+def _concatenate(first: Batch | None, second: Batch) -> tuple[Batch, int]:
+    """`second` appended to `first`, and the row at which it starts."""
+    if first is None:
+        return second, 0
+    indptr = np.concatenate([first.indptr, second.indptr[1:] + first.indptr[-1]])
+    batch = Batch(
+        indptr,
+        np.concatenate([first.columns, second.columns]),
+        np.concatenate([first.counts, second.counts]),
+    )
+    return batch, len(first)
+
+
+def _take(batch: Batch, rows: Sequence[int]) -> Batch:
+    """The rows of `batch` at these indexes, in this order."""
+    picked = np.asarray(rows, dtype=np.int64)
+    starts = batch.indptr[picked]
+    lengths = batch.indptr[picked + 1] - starts
+    indptr = np.zeros(len(picked) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    # Each output position's source: its row's start plus its offset within the row.
+    source = np.repeat(starts - indptr[:-1], lengths) + np.arange(indptr[-1])
+    return Batch(indptr, batch.columns[source], batch.counts[source])
+
+
+def _encode(ranked: Ranked) -> bytes:
+    mode = ranked.mode.encode().ljust(8)
+    scores = ranked.scores.astype(np.float32).tobytes()
+    return mode + ranked.rowids.astype(np.int64).tobytes() + scores
+
+
+def _decode(data: bytes) -> Ranked | None:
+    count, rest = divmod(len(data) - 8, 12)
+    if rest or count < 0:
+        raise StoreError("the ranking file holds a damaged cache; run `reader doctor`")
+    rowids = np.frombuffer(data, dtype=np.int64, count=count, offset=8)
+    scores = np.frombuffer(data, dtype=np.float32, count=count, offset=8 + 8 * count)
+    return Ranked(rowids, scores, data[:8].decode().strip())
