@@ -292,7 +292,7 @@ class Library:
         """What the "for you" order rests on, in one line for the user."""
         labels = self.ranking.labels()
         if not labels.positive:
-            return "nothing to rank by yet: star, tag or note papers you like (newest first)"
+            return "nothing to rank by yet: star, tag or note papers you like; newest first"
         liked = plural(len(labels.positive), "liked paper")
         if not labels.trainable:
             return f"by similarity to your {liked} (a model from 5 liked and 5 read papers on)"

@@ -70,6 +70,14 @@ KEYS: tuple[Key, ...] = (
         footer=True,
     ),
     Key("back", "escape", "escape", "Back", "leave the filter; again to clear it", "Filter"),
+    Key(
+        "similar",
+        "m",
+        "similar",
+        "More like this",
+        "papers like this one (the filter becomes similar:KEY, most similar first)",
+        "Filter",
+    ),
     # Triage
     Key(
         "read",
@@ -91,6 +99,14 @@ KEYS: tuple[Key, ...] = (
         footer=True,
     ),
     Key("tags", "t", "edit_tags", "Tags", "edit tags (with completion)", "Triage", footer=True),
+    Key(
+        "dismiss",
+        "x",
+        "not_interested",
+        "Not for me",
+        "not interested: mark read and rank papers like it lower; again: take it back",
+        "Triage",
+    ),
     Key("all-read", "A", "mark_all_read", "All read", "mark every matching paper read", "Triage"),
     Key("undo", "u", "undo", "Undo", "undo the last change", "Triage", footer=True),
     Key("redo", "ctrl+r", "redo", "Redo", "redo what was undone", "Triage"),
@@ -149,7 +165,7 @@ KEYS: tuple[Key, ...] = (
         "S",
         "cycle_sort",
         "Sort",
-        "cycle the sort: date, upvotes, title, added",
+        "cycle the sort: date, upvotes, title, added, for you (learned from your stars)",
         "Filter",
         footer=True,
     ),

@@ -26,7 +26,8 @@ from reader.errors import ReaderError
 from reader.history import History, Step
 from reader.library import Library
 from reader.model import Change, Entry
-from reader.query import SORTS, Query, parse_query
+from reader.query import SORT_LABELS, SORTS, Query, choose_sort, parse_query, similar_anchor
+from reader.ranking.ranker import Reason
 from reader.text import one_line, plural
 from reader.tui import importing, keys, sharing
 from reader.tui.messages import ImportFinished, ImportProgress, SearchFinished
@@ -42,7 +43,8 @@ from reader.tui.widgets.welcome import WelcomeView
 PAPER_ACTIONS = frozenset(
     key.action
     for key in keys.KEYS
-    if key.section in ("Triage", "Share") or key.action in ("cycle_sort", "toggle_preview")
+    if key.section in ("Triage", "Share")
+    or key.action in ("cycle_sort", "toggle_preview", "similar")
 )
 """Actions on the listed papers: hidden while the filter has focus or the library is empty."""
 
@@ -78,6 +80,10 @@ class MainScreen(Screen[None]):
         self.last_action = ""
         self._last_error = False
         self._preview_entry: object = _NOTHING
+        self._similar_sorted = True
+        """A query with a `similar:` term lists most similar first, until `S` is pressed."""
+        self._sort_note = ""
+        """What the "for you" order rests on (from the last search)."""
 
     # --- layout ----------------------------------------------------------------------
 
@@ -157,7 +163,14 @@ class MainScreen(Screen[None]):
         """
         state = self.search_state
         if state.request(keep_cursor):
-            self._search_worker(state.query, state.sort, state.generation, keep_cursor)
+            self._search_worker(state.query, self.listed_sort, state.generation, keep_cursor)
+
+    @property
+    def listed_sort(self) -> str:
+        """The order the list is in: the sort, or by similarity for a `similar:` filter."""
+        if self._similar_sorted and similar_anchor(self.filter_query) is not None:
+            return choose_sort(self.filter_query, None)
+        return self.sort
 
     @work(thread=True, group="search", exit_on_error=False)
     def _search_worker(self, query: Query, sort: str, generation: int, keep: bool) -> None:
@@ -175,6 +188,9 @@ class MainScreen(Screen[None]):
 
         try:
             total = len(self.library)
+            note = self.library.relevance_note() if sort == "relevance" else ""
+            if note != self._sort_note:
+                self.app.call_from_thread(self._set_sort_note, note)
             if not keep:
                 page, count = self.library.first_page(query, sort, FIRST_PAGE)
                 if len(page) >= count:  # a small result is complete in its first page
@@ -227,6 +243,10 @@ class MainScreen(Screen[None]):
         self._show_welcome(self.total == 0)
         self.refresh_status()
 
+    def _set_sort_note(self, note: str) -> None:
+        self._sort_note = note
+        self.refresh_status()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly is said and logged; nothing stays frozen."""
         if event.state != WorkerState.ERROR:
@@ -243,7 +263,10 @@ class MainScreen(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         state = self.search_state
         try:
-            state.query = parse_query(event.value)
+            query = parse_query(event.value)
+            if similar_anchor(query) != similar_anchor(state.query):
+                self._similar_sorted = True
+            state.query = query
         except ReaderError as error:
             # An invalid query lists nothing (never the previous result: bulk actions
             # would act on papers the user no longer sees) and says what is wrong.
@@ -273,6 +296,24 @@ class MainScreen(Screen[None]):
         entry, self._preview_entry = self._preview_entry, _NOTHING
         if entry is not _NOTHING:
             self.preview.show(entry, self.filter_query.highlight_terms())  # type: ignore[arg-type]
+            self._explain(entry)  # type: ignore[arg-type]
+
+    def _explain(self, entry: Entry | None) -> None:
+        """ "Because you starred: …" in the preview, while the list is sorted for you."""
+        self.preview.show_reason("")
+        if entry is not None and self.listed_sort == "relevance":
+            self._explain_worker(entry.key)
+
+    @work(thread=True, group="explain", exclusive=True, exit_on_error=False)
+    def _explain_worker(self, key: str) -> None:
+        reason = self.library.reasons([key], terms=3).get(key)
+        if reason is not None:
+            self.app.call_from_thread(self._show_reason, key, reason)
+
+    def _show_reason(self, key: str, reason: Reason) -> None:
+        shown = self.preview.entry
+        if shown is not None and shown.key == key:
+            self.preview.show_reason(because(reason))
 
     # --- status ----------------------------------------------------------------------
 
@@ -285,8 +326,12 @@ class MainScreen(Screen[None]):
     def refresh_status(self) -> None:
         """Redraw the status line: matches, total, sort and the last action."""
         count = f"{self.paper_list.row_count:,} of {self.total:,} {_papers(self.total)}"
+        sort = self.listed_sort
+        order = f"sorted {sorted_how(sort)}"
+        if sort == "relevance" and self._sort_note:
+            order += f" ({self._sort_note})"
         # Only an error wraps (the whole of it matters); anything else stays one line.
-        line = Text(f"{count} · sorted by {self.sort}", no_wrap=not self._last_error)
+        line = Text(f"{count} · {order}", no_wrap=not self._last_error)
         line.overflow = "fold" if self._last_error else "ellipsis"
         if self.last_action:
             line.append(" · ")
@@ -309,10 +354,14 @@ class MainScreen(Screen[None]):
             self.set_status("Filter cleared")
 
     def action_cycle_sort(self) -> None:
-        """Sort by the next key: date, upvotes, title, added."""
+        """Sort by the next key: date, upvotes, title, added, for you.
+
+        A list sorted by similarity (a `similar:` filter) first goes back to the sort."""
         state = self.search_state
-        state.sort = SORT_ORDER[(SORT_ORDER.index(state.sort) + 1) % len(SORT_ORDER)]
-        self.set_status(f"Sorted by {state.sort}")
+        if self.listed_sort == state.sort:
+            state.sort = SORT_ORDER[(SORT_ORDER.index(state.sort) + 1) % len(SORT_ORDER)]
+        self._similar_sorted = False
+        self.set_status(f"Sorted {sorted_how(state.sort)}")
         self._remember("sort", state.sort)
         self.search()
 
@@ -330,18 +379,27 @@ class MainScreen(Screen[None]):
 
     def _apply(self, label: str, make: Callable[[], Change]) -> bool:
         """Make a state change, record it for undo and redraw the papers it touched."""
+        return self._apply_all(label, lambda: [make()])
+
+    def _apply_all(self, label: str, make: Callable[[], list[Change]]) -> bool:
+        """Make state changes that undo as one step (see `_apply`)."""
         try:
-            change = make()
+            changes = make()
         except ReaderError as error:
             self.set_status(str(error), error=True)
             return False
-        self.history.record(label, [change])
-        self._changed(change.keys)
-        self.set_status(label if change.before else f"{label} (no change)")
+        self.history.record(label, changes)
+        touched = list(dict.fromkeys(key for change in changes for key in change.keys))
+        self._changed(touched)
+        self.set_status(label if touched else f"{label} (no change)")
         return True
 
     def _changed(self, changed: list[str]) -> None:
         self.paper_list.refresh_entries(changed if len(changed) < 500 else None)
+        if changed and self.listed_sort == "relevance":
+            # The user's labels changed: the "for you" order is learned again, in the
+            # search worker, and the list repaints where the cursor is.
+            self.search(keep_cursor=True)
 
     def action_toggle_read(self) -> None:
         """Toggle read; marking read moves on to the next paper, as triage goes."""
@@ -361,6 +419,27 @@ class MainScreen(Screen[None]):
         starred = not entry.state.starred
         label = f"{'Starred' if starred else 'Unstarred'}: {_short(entry.paper.title)}"
         self._apply(label, lambda: self.library.set_starred([entry.key], starred))
+
+    def action_not_interested(self) -> None:
+        """Not interested: mark read and rank papers like it lower (again: take it back)."""
+        entry = self._current()
+        if entry is None:
+            return
+        dismissed = not entry.state.dismissed
+        verb = "Not interested" if dismissed else "Interested again"
+        label = f"{verb}: {_short(entry.paper.title)}"
+        done = self._apply_all(label, lambda: self.library.set_dismissed([entry.key], dismissed))
+        if done and dismissed:
+            self.paper_list.action_cursor_down()
+
+    def action_similar(self) -> None:
+        """List the papers like the one under the cursor (the filter becomes similar:KEY)."""
+        entry = self._current()
+        if entry is None:
+            return
+        self._similar_sorted = True
+        self.query_one("#filter", Input).value = f"similar:{entry.key}"
+        self.set_status(f"Papers like: {_short(entry.paper.title)}")
 
     def action_edit_note(self) -> None:
         """Write or edit the paper's note in a modal editor."""
@@ -538,6 +617,20 @@ class MainScreen(Screen[None]):
         self.set_status(f"Imported {message.label}: {message.result.summary()}")
         self.paper_list.refresh_entries()
         self.search(keep_cursor=True)
+
+
+def sorted_how(sort: str) -> str:
+    """How a list is sorted, as users say it: "by date", "for you"."""
+    label = SORT_LABELS.get(sort, sort)
+    return label if sort == "relevance" else f"by {label}"
+
+
+def because(reason: Reason) -> str:
+    """The preview's line saying why a paper ranks high."""
+    text = f"Because you {reason.why}: {one_line(reason.title)}"
+    if reason.terms:
+        text += " · " + ", ".join(one_line(term) for term in reason.terms)
+    return text
 
 
 def _short(title: str, width: int = 48) -> str:
