@@ -397,6 +397,12 @@ def _doctor(folder: Path, args: argparse.Namespace) -> int:
         doctor.rebuild_index()
         repaired = True
         print("Rebuilt the full-text index.")
+    if found.ranking_stale and not found.catalog_damaged:
+        # Derived from the catalog too: rebuilt without asking.
+        ranking_aside = doctor.rebuild_ranking(found.ranking_unreadable)
+        repaired = True
+        kept = f"; the damaged file is now {ranking_aside}" if ranking_aside else ""
+        print(f"Rebuilt the ranking vectors{kept}.")
     # "In order" only once the repaired files pass the same checks again.
     if healthy and repaired and not doctor.examine().healthy:
         print("Not everything could be repaired: run `reader doctor` to see what is left.")
@@ -442,7 +448,18 @@ def _import(library: Library, args: argparse.Namespace) -> int:
         items.extend(importing.sample_items(year=args.year))
     result = library.import_papers(items, progress=_import_progress(), waiting=_say_waiting)
     print(f"Imported {plural(len(result.keys), 'paper')}: {result.summary()}.")
+    _say_ranking_problem(library)
     return 0
+
+
+def _say_ranking_problem(library: Library) -> None:
+    """An import whose vectors could not be stored still counts: say so, once."""
+    if library.ranking_problem:
+        print(
+            f"reader: {library.ranking_problem} (the papers are imported; the ranking"
+            " catches up later)",
+            file=sys.stderr,
+        )
 
 
 def _list(library: Library, args: argparse.Namespace) -> int:
@@ -645,6 +662,7 @@ def _fetch(library: Library, args: argparse.Namespace) -> int:
         return 0
     result = library.import_papers(items, waiting=_say_waiting)
     print(f"Fetched {plural(len(result.keys), 'paper')} from {request.label}: {result.summary()}.")
+    _say_ranking_problem(library)
     return 0
 
 

@@ -220,8 +220,9 @@ class Ranker:
                 return False
         return True
 
-    def _repair(self, *, full: bool) -> Checked:
-        """Compare the vectors with the catalog (every text when `full`) and fix them."""
+    def _repair(self, *, full: bool, fix: bool = True) -> Checked:
+        """Compare the vectors with the catalog (every text when `full`) and, with `fix`,
+        bring them in step."""
         db = self._catalog()
         (joined,) = db.execute("SELECT group_concat(rowid) FROM papers").fetchone()
         catalog = set(map(int, joined.split(","))) if joined else set()
@@ -235,6 +236,8 @@ class Ranker:
                 for rowid, title, abstract in self._texts(known[start : start + CATCH_UP_CHUNK]):
                     if hashes[rowid] != features.text_hash(title, abstract):
                         stale.append(rowid)
+        if not fix:
+            return Checked(len(catalog), len(missing), len(stale), len(extra))
         if extra:
             self.store.delete(extra)
         todo = missing + stale
@@ -242,10 +245,11 @@ class Ranker:
             self.add(self._texts(todo[start : start + CATCH_UP_CHUNK]), None)
         return Checked(len(catalog), len(missing), len(stale), len(extra))
 
-    def check(self) -> Checked:
-        """Compare every stored vector with the catalog's text; rebuild what differs."""
+    def check(self, *, fix: bool = True) -> Checked:
+        """Compare every stored vector with the catalog's text; with `fix`, rebuild what
+        differs (what was found is returned either way)."""
         with self._lock:
-            checked = self._repair(full=True)
+            checked = self._repair(full=True, fix=fix)
             self._synced_version = None
             return checked
 
