@@ -471,7 +471,7 @@ def _list(library: Library, args: argparse.Namespace) -> int:
     sort = choose_sort(query, args.sort)
     limit = None if args.limit is None else max(args.limit, 0)
     entries = library.entries(query, sort, limit)
-    if sort == "relevance" and library.relevance() is None:
+    if sort == "relevance" and not library.ranking.labels().positive:
         print(f"reader: {library.relevance_note()}", file=sys.stderr)
     if args.json:
         items = [entry_to_dict(entry) for entry in entries]

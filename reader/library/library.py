@@ -20,7 +20,7 @@ from reader.library.search import Searcher
 from reader.library.state import StateStore
 from reader.model import Change, Entry, Incoming, PaperState
 from reader.query import Query, normalize_tag, parse_query
-from reader.ranking.ranker import Ranked, Ranker, Reason
+from reader.ranking import Ranked, Ranking, Reason
 from reader.text import plural
 
 CATALOG_FILE = "catalog.sqlite3"
@@ -52,7 +52,7 @@ class Library:
             raise
         self.searcher.mirror_states(self.state.all().values())
         self._mirrored = self.state.generation
-        self.ranking = Ranker(folder, folder / CATALOG_FILE, self._states)
+        self.ranking = Ranking(folder, folder / CATALOG_FILE, self._states)
         """The "for you" order and similar papers (opens its files on first use)."""
         self.searcher.ranking = self.ranking
         self.ranking_problem = ""

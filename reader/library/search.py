@@ -31,7 +31,7 @@ from reader.query import (
 )
 
 if TYPE_CHECKING:
-    from reader.ranking.ranker import Ranked, Ranker
+    from reader.ranking import Ranking
 
 _STATE_MIRROR = """
 CREATE TEMP TABLE IF NOT EXISTS user_state (
@@ -60,7 +60,7 @@ class Searcher:
         self._ranked: dict[str, tuple[object, array[int], array[int]]] = {}
         self._similar: dict[str, object] = {}
         self._data_version = -1
-        self.ranking: Ranker | None = None
+        self.ranking: Ranking | None = None
         """Scores for the orders that are not SQL ("relevance", by similarity) and the
         papers of `similar:` terms; set by the library."""
         self._db, _ = connect(path)
@@ -243,7 +243,8 @@ class Searcher:
 
     def _ranked_ordering(self, sort: str, query: Query | None) -> tuple[array[int], array[int]]:
         """The whole order by relevance, or by similarity to the first `similar:` paper of
-        `query`: by the ranking's scores, ties (and papers without one) newest first."""
+        `query`: by the ranking's scores (see `_by_score`); newest first when nothing is
+        liked yet."""
         anchor = similar_anchor(query) if query is not None else None
         if self.ranking is None or (sort == SIMILARITY and anchor is None):
             return self._ordering("date")
@@ -254,13 +255,13 @@ class Searcher:
             return cached[1], cached[2]
         if sort == SIMILARITY:
             assert anchor is not None
-            ranked: Ranked | None = self.ranking.similar(anchor, limit=0)
+            ordered = self.ranking.similar_order(anchor)
         elif sort == "relevance":
-            ranked = self.ranking.relevance()
+            found = self.ranking.relevance_order()
+            ordered = self._ordering("date") if found is None else found
         else:
             raise StoreError(f"unknown sort {sort!r}")
-        base, base_position = self._ordering("date")
-        order, position = (base, base_position) if ranked is None else _by_score(base, ranked)
+        order, position = ordered
         self._ranked[name] = (version, order, position)
         return order, position
 
@@ -326,23 +327,3 @@ class Searcher:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-
-
-def _by_score(base: array[int], ranked: Ranked) -> tuple[array[int], array[int]]:
-    """`base` reordered by descending score (stable: ties keep their order in `base`)."""
-    import numpy as np
-
-    rowids = np.frombuffer(base, dtype=np.int64) if len(base) else np.zeros(0, np.int64)
-    largest = int(max(rowids.max(initial=0), ranked.rowids.max(initial=0)))
-    scores = np.full(largest + 1, -np.inf, dtype=np.float64)
-    scores[ranked.rowids] = ranked.scores
-    order = rowids[np.argsort(-scores[rowids], kind="stable")]
-    position = np.zeros(largest + 1, dtype=np.int64)
-    position[order] = np.arange(len(order))
-    return _packed(order), _packed(position)
-
-
-def _packed(values: object) -> array[int]:
-    packed = array("q")
-    packed.frombytes(values.astype("int64").tobytes())  # type: ignore[attr-defined]
-    return packed

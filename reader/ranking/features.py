@@ -14,7 +14,6 @@ it. `terms` recovers the words of one paper for explanations.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,11 +21,16 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-BITS = 22
-"""log2 of the number of columns: 4 million, so that distinct terms rarely share one."""
+from reader.ranking.texts import paper_text, text_hash
+
+__all__ = ["Batch", "paper_text", "terms", "text_hash", "vectorize"]
+
+BITS = 20
+"""log2 of the number of columns: a million (scikit-learn's default for hashed features): few
+terms share one, and a model's weights fit in the processor's cache."""
 COLUMNS = 1 << BITS
 
-CHUNK_BYTES = 4 << 20
+CHUNK_BYTES = 1 << 20
 """Text hashed per numpy pass (bounds the temporary arrays to some tens of megabytes)."""
 
 _STOP_WORDS = """
@@ -77,19 +81,6 @@ class Batch:
         """The columns and counts of paper `index`."""
         start, end = self.indptr[index], self.indptr[index + 1]
         return self.columns[start:end], self.counts[start:end]
-
-
-def paper_text(title: str, abstract: str) -> str:
-    """What the vectors are made of."""
-    return f"{title}\n{abstract}"
-
-
-def text_hash(title: str, abstract: str) -> int:
-    """A signed 64-bit fingerprint of a paper's text: has it changed since it was vectorized?"""
-    digest = hashlib.blake2b(
-        paper_text(title, abstract).encode("utf-8", "surrogatepass"), digest_size=8
-    ).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 class _Powers:
@@ -154,18 +145,19 @@ def vectorize(texts: Sequence[str]) -> Batch:
     columns: list[npt.NDArray[np.int32]] = []
     counts: list[npt.NDArray[np.uint16]] = []
     done = 0
-    start = 0
-    while start < len(texts):
-        size, end = 0, start
-        while end < len(texts) and (end == start or size < CHUNK_BYTES):
-            size += len(texts[end]) + 1
-            end += 1
-        rows, cols, numbers = _vectorize_chunk(texts[start:end])
-        indptrs.append(rows[1:] + done)
-        columns.append(cols)
-        counts.append(numbers)
-        done += len(cols)
-        start = end
+    chunk: list[str] = []
+    size = 0
+    for index in range(len(texts)):
+        text = texts[index]
+        chunk.append(text)
+        size += len(text) + 1
+        if size >= CHUNK_BYTES or index == len(texts) - 1:
+            rows, cols, numbers = _vectorize_chunk(chunk)
+            indptrs.append(rows[1:] + done)
+            columns.append(cols)
+            counts.append(numbers)
+            done += len(cols)
+            chunk, size = [], 0
     indptr = np.concatenate([np.zeros(1, dtype=np.int64), *indptrs])
     if not columns:
         return Batch(indptr, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16))

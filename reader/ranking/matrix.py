@@ -17,6 +17,9 @@ from reader.ranking.store import Stored
 
 Vector = npt.NDArray[np.float32]
 
+_SLICE = 1 << 20
+"""Values computed at a time."""
+
 
 class TermMatrix:
     """Every vectorized paper of a library, by catalog row id."""
@@ -27,16 +30,34 @@ class TermMatrix:
         self.hashes = stored.hashes
         batch = stored.batch
         count = len(stored.rowids)
-        columns = batch.columns.astype(np.int32)  # a copy: scipy may edit it in place
-        frequency = np.bincount(columns, minlength=COLUMNS) if len(columns) else np.zeros(1)
-        idf = (np.log((1.0 + count) / (1.0 + frequency)) + 1.0).astype(np.float32)
-        idf[frequency < 2] = 0.0
-        values = (1.0 + np.log(batch.counts.astype(np.float32))) * idf[columns]
-        weights = sparse.csr_matrix(
-            (values, columns, batch.indptr), shape=(count, COLUMNS), dtype=np.float32
+        # idf = log((1 + papers) / (1 + frequency)) + 1, in place over every column.
+        idf = np.zeros(COLUMNS, dtype=np.float32)
+        for start in range(0, len(batch.columns), _SLICE):
+            # In slices: bincount copies its input to 64-bit integers first.
+            idf += np.bincount(batch.columns[start : start + _SLICE], minlength=COLUMNS)
+        single = idf < 2  # a term of one paper makes it like no other
+        idf += 1
+        np.divide(np.float32(1 + count), idf, out=idf)
+        np.log(idf, out=idf)
+        idf += 1
+        idf[single] = 0
+        del single
+        # In place and in slices: the temporaries stay small next to 100,000 papers' vectors.
+        # Zero weights stay in (filtering them out would copy every array).
+        values = np.empty(len(batch.counts), dtype=np.float32)
+        for start in range(0, len(values), _SLICE):
+            part = slice(start, start + _SLICE)
+            np.log(batch.counts[part], out=values[part], dtype=np.float32)
+            values[part] += 1
+            values[part] *= idf[batch.columns[part]]
+        del idf
+        _unit_rows(values, batch.indptr)
+        self.weights = sparse.csr_matrix(
+            (values, batch.columns, batch.indptr),
+            shape=(count, COLUMNS),
+            dtype=np.float32,
+            copy=False,
         )
-        weights.eliminate_zeros()
-        self.weights = _unit_rows(weights)
         self.dense = dense
         """Optional semantic embeddings, one unit row per paper (see `semantic`)."""
 
@@ -72,9 +93,22 @@ class TermMatrix:
         return np.asarray(result, dtype=np.float32)
 
 
-def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    scale = np.repeat((1.0 / norms).astype(np.float32), np.diff(matrix.indptr))
-    matrix.data *= scale
-    return matrix
+def _unit_rows(values: npt.NDArray[np.float32], indptr: npt.NDArray[np.int64]) -> None:
+    """Scale each row of a compressed sparse row matrix to length 1, in place (a slice of
+    rows at a time, so that no temporary is as large as `values`)."""
+    rows = len(indptr) - 1
+    step = max(1, _SLICE // 128)
+    for first in range(0, rows, step):
+        last = min(first + step, rows)
+        low, high = int(indptr[first]), int(indptr[last])
+        lengths = np.diff(indptr[first : last + 1])
+        filled = np.flatnonzero(lengths)
+        if not len(filled):
+            continue
+        squares = np.ones(last - first, dtype=np.float32)
+        # Only rows with values: `reduceat` gives an empty row the next row's first value.
+        squares[filled] = np.add.reduceat(
+            np.square(values[low:high]), indptr[first:last][filled] - low
+        )
+        squares[squares <= 0] = 1.0
+        values[low:high] *= np.repeat(1.0 / np.sqrt(squares), lengths)

@@ -16,19 +16,17 @@ positive paper; with no positive at all there is nothing to rank by.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
-from reader.model import PaperState
-from reader.ranking.matrix import TermMatrix
+from reader.ranking.labels import Labels
 
-MIN_LABELS = 5
-"""Positives and negatives (each) needed before a model is trained."""
+if TYPE_CHECKING:
+    from reader.ranking.matrix import TermMatrix
+
 UNLABELED_SAMPLE = 2000
 """Unlabeled papers drawn as very weak negatives."""
 WEIGHT_READ = 0.1
@@ -36,71 +34,10 @@ WEIGHT_DISMISSED = 0.2
 WEIGHT_UNLABELED = 0.01
 C = 0.1
 """The inverse regularization strength (tuned on real arXiv listings, see the benchmark)."""
-MODEL_VERSION = 1
-"""Part of every cache fingerprint: bump when scores change meaning."""
-
-
-@dataclass(frozen=True, slots=True)
-class Labels:
-    """The user's signals, by catalog row id."""
-
-    positive: dict[int, str] = field(default_factory=dict)
-    """Positive papers, each with why: "starred", "tagged" or "noted"."""
-    read: frozenset[int] = frozenset()
-    """Read, and neither starred, tagged, noted nor dismissed."""
-    dismissed: frozenset[int] = frozenset()
-
-    @property
-    def negatives(self) -> int:
-        """How many negative papers there are."""
-        return len(self.read) + len(self.dismissed)
-
-    @property
-    def trainable(self) -> bool:
-        """Enough labels for a model (else: nearest positive)."""
-        return len(self.positive) >= MIN_LABELS and self.negatives >= MIN_LABELS
-
-    def fingerprint(self) -> str:
-        """Changes whenever any label does."""
-        digest = hashlib.blake2b(digest_size=16)
-        for name, rowids in (
-            ("p", sorted(self.positive)),
-            ("r", sorted(self.read)),
-            ("d", sorted(self.dismissed)),
-        ):
-            digest.update(name.encode())
-            digest.update(np.asarray(rowids, dtype=np.int64).tobytes())
-        return f"{MODEL_VERSION}:{digest.hexdigest()}"
-
-
-def why_positive(state: PaperState) -> str | None:
-    """Why a paper counts as liked, or None."""
-    if state.starred:
-        return "starred"
-    if state.tags:
-        return "tagged"
-    if state.note.strip():
-        return "noted"
-    return None
-
-
-def labels_from(states: Iterable[PaperState], rowid_of: Mapping[str, int]) -> Labels:
-    """The labels of these states (`rowid_of` maps keys to catalog row ids)."""
-    positive: dict[int, str] = {}
-    read: set[int] = set()
-    dismissed: set[int] = set()
-    for state in states:
-        rowid = rowid_of.get(state.key)
-        if rowid is None:
-            continue
-        why = why_positive(state)
-        if why is not None:
-            positive[rowid] = why
-        elif state.dismissed:
-            dismissed.add(rowid)
-        elif state.read:
-            read.add(rowid)
-    return Labels(positive, frozenset(read), frozenset(dismissed))
+SEED = 12
+"""Of the draw of unlabeled papers."""
+TOLERANCE = 1e-6
+"""Relative change of the loss at which training stops: far finer than changes the order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +70,9 @@ def score(matrix: TermMatrix, labels: Labels) -> Scores | None:
 def _train(
     matrix: TermMatrix, labels: Labels, positives: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None, float]:
-    from scipy.optimize import minimize  # about 0.2 s to import: only when training
+    # Imported only to train: `reader list` uses cached scores without scipy.
+    from scipy import sparse
+    from scipy.optimize import minimize
 
     read = matrix.positions(sorted(labels.read))
     dismissed = matrix.positions(sorted(labels.dismissed))
@@ -141,10 +80,10 @@ def _train(
     labeled = np.zeros(len(matrix), dtype=bool)
     labeled[positives] = labeled[read] = labeled[dismissed] = True
     unlabeled = np.flatnonzero(~labeled)
-    # The same labels always draw the same sample: the order does not flicker.
-    seed = int.from_bytes(hashlib.blake2b(labels.fingerprint().encode()).digest()[:8], "big")
     if len(unlabeled) > UNLABELED_SAMPLE:
-        unlabeled = np.random.default_rng(seed).choice(unlabeled, UNLABELED_SAMPLE, replace=False)
+        # Always the same draw for the same papers: a new star does not reshuffle the
+        # whole order, and the same labels always give the same order.
+        unlabeled = np.random.default_rng(SEED).choice(unlabeled, UNLABELED_SAMPLE, replace=False)
     rows = np.concatenate([positives, read, dismissed, unlabeled])
     target = np.concatenate([np.ones(len(positives)), -np.ones(len(rows) - len(positives))])
     weight = np.concatenate(
@@ -179,7 +118,13 @@ def _train(
         return float(loss), gradient
 
     start = np.zeros(compact.shape[1] + 1)
-    found = minimize(objective, start, jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    found = minimize(
+        objective,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": 500, "ftol": TOLERANCE},
+    )
     point = found.x
     sparse_part = len(columns)
     weights = np.zeros(matrix.weights.shape[1], dtype=np.float32)

@@ -12,73 +12,42 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-
 from reader.errors import NotFoundError, StoreError
-from reader.library.catalog import resolve_key
-from reader.library.connection import connect
 from reader.model import PaperState
 from reader.query import SIMILAR_LIMIT
-from reader.ranking import features
-from reader.ranking.features import Batch
-from reader.ranking.model import Labels, labels_from, why_positive
+from reader.ranking.labels import Labels, labels_from, why_positive
+from reader.ranking.results import Checked, Ranked, Reason
 from reader.ranking.store import RANKING_FILE, VectorStore
+from reader.ranking.texts import paper_text, text_hash
 
+# numpy and scipy are imported inside the functions that compute: a ranking that nothing
+# changed since the last one is read from the cache without them (`reader list` starts
+# faster by the time numpy takes to import).
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from reader.ranking.features import Batch
     from reader.ranking.matrix import TermMatrix
     from reader.ranking.model import Scores
+
+Order = tuple["array[int]", "array[int]"]
+"""Every row id in order, and each row id's place in it (indexed by row id)."""
 
 States = Callable[[], Iterable[PaperState]]
 """The user's states as they are now."""
 
 CATCH_UP_CHUNK = 10_000
 """Papers read from the catalog and vectorized at a time when catching up."""
-SAMPLE = 64
+SAMPLE = 8
 """Stored rows whose text is compared with the catalog's on every sync (a cheap check that
 the catalog is still the one the vectors were made from)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Ranked:
-    """A score for each of some papers, by catalog row id, and how they were made."""
-
-    rowids: npt.NDArray[np.int64]
-    scores: npt.NDArray[np.float32]
-    mode: str
-    """"model", "nearest" (few labels: similarity to the nearest liked paper)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """Why a paper ranks where it does: the liked paper it is most like, and key terms."""
-
-    key: str
-    title: str
-    why: str
-    """How that paper came to be liked: "starred", "tagged" or "noted"."""
-    terms: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """What `Ranker.check` found (and repaired)."""
-
-    papers: int
-    missing: int
-    stale: int
-    extra: int
-
-    @property
-    def healthy(self) -> bool:
-        """Nothing was missing, stale or left over."""
-        return not (self.missing or self.stale or self.extra)
 
 
 class Prepared:
@@ -87,24 +56,47 @@ class Prepared:
     def __init__(self, texts: Sequence[tuple[str, str]]) -> None:
         self._texts = list(texts)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-vectors")
-        self._future: Future[tuple[dict[int, int], Batch]] = self._pool.submit(self._work)
+        self._future: Future[tuple[dict[tuple[str, str], int], Batch]] = self._pool.submit(
+            self._work
+        )
         self._pool.shutdown(wait=False)
 
-    def _work(self) -> tuple[dict[int, int], Batch]:
-        by_hash = {features.text_hash(t, a): i for i, (t, a) in enumerate(self._texts)}
-        batch = features.vectorize([features.paper_text(t, a) for t, a in self._texts])
-        return by_hash, batch
+    def _work(self) -> tuple[dict[tuple[str, str], int], Batch]:
+        from reader.ranking.features import vectorize
 
-    def result(self) -> tuple[dict[int, int], Batch]:
-        """The vectors (waiting for them), with each text fingerprint's row."""
+        rows = {pair: index for index, pair in enumerate(self._texts)}
+        return rows, vectorize(_PaperTexts(self._texts))
+
+    def result(self) -> tuple[dict[tuple[str, str], int], Batch]:
+        """The vectors (waiting for them), with the row of each (title, abstract)."""
         return self._future.result()
+
+
+class _PaperTexts(Sequence[str]):
+    """The texts of (title, abstract) pairs, made one at a time as they are read."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self._pairs = pairs
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return paper_text(*self._pairs[index])
 
 
 class Ranker:
     """The ranking of the library in `folder` (see the module docstring)."""
 
-    def __init__(self, folder: Path, catalog_path: Path, states: States) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        catalog_path: Path,
+        states: States,
+        state_version: Callable[[], int] = lambda: 0,
+    ) -> None:
         self.store = VectorStore(folder / RANKING_FILE)
+        self._state_version = state_version
         self._catalog_path = catalog_path
         self._states = states
         self._lock = threading.RLock()
@@ -114,8 +106,6 @@ class Ranker:
         self._matrix_generation = -1
         self._labels: Labels | None = None
         self._labels_version = -1
-        self.state_version = 0
-        """Bumped by the library whenever the user's state changed."""
         self._rowids: dict[str, int] = {}
         self._scores: tuple[str, Scores | None] | None = None
         self.semantic: Callable[[Sequence[str]], npt.NDArray[np.float32]] | None = None
@@ -132,6 +122,9 @@ class Ranker:
     # --- the catalog, read on a connection of our own -------------------------------------
 
     def _catalog(self) -> sqlite3.Connection:
+        # Imported here: `reader.library` imports this module.
+        from reader.library.connection import connect
+
         if self._db is None:
             self._db, _ = connect(self._catalog_path, cache_kib=2048)
         return self._db
@@ -173,17 +166,17 @@ class Ranker:
         """Store the vectors of papers an import wrote: (row id, title, abstract) each."""
         if not written:
             return
-        hashes = [features.text_hash(title, abstract) for _, title, abstract in written]
-        ready: dict[int, int] = {}
+        from reader.ranking.features import vectorize
+
+        hashes = [text_hash(title, abstract) for _, title, abstract in written]
+        ready: dict[tuple[str, str], int] = {}
         batch: Batch | None = None
         if prepared is not None:
             ready, batch = prepared.result()
-        rows = [ready.get(fingerprint, -1) for fingerprint in hashes]
+        rows = [ready.get((title, abstract), -1) for _, title, abstract in written]
         missing = [index for index, row in enumerate(rows) if row < 0 or batch is None]
         if missing:
-            extra = features.vectorize(
-                [features.paper_text(written[i][1], written[i][2]) for i in missing]
-            )
+            extra = vectorize([paper_text(written[i][1], written[i][2]) for i in missing])
             batch, offset = _concatenate(batch, extra)
             for number, index in enumerate(missing):
                 rows[index] = offset + number
@@ -211,12 +204,12 @@ class Ranker:
         count, largest = self.store.coverage()
         if count == 0:
             return True
-        picks = np.unique(np.linspace(1, largest, num=min(SAMPLE, count), dtype=np.int64))
-        kept = self.store.load(picks.tolist())
-        texts = {r: (t, a) for r, t, a in self._texts(kept.rowids.tolist())}
-        for rowid, fingerprint in zip(kept.rowids.tolist(), kept.hashes.tolist(), strict=True):
+        picks = sorted({1 + (largest - 1) * i // max(SAMPLE - 1, 1) for i in range(SAMPLE)})
+        kept = self.store.hashes_of(picks)
+        texts = {r: (t, a) for r, t, a in self._texts(list(kept))}
+        for rowid, fingerprint in kept.items():
             text = texts.get(rowid)
-            if text is None or features.text_hash(*text) != fingerprint:
+            if text is None or text_hash(*text) != fingerprint:
                 return False
         return True
 
@@ -234,7 +227,7 @@ class Ranker:
             known = sorted(catalog & hashes.keys())
             for start in range(0, len(known), CATCH_UP_CHUNK):
                 for rowid, title, abstract in self._texts(known[start : start + CATCH_UP_CHUNK]):
-                    if hashes[rowid] != features.text_hash(title, abstract):
+                    if hashes[rowid] != text_hash(title, abstract):
                         stale.append(rowid)
         if not fix:
             return Checked(len(catalog), len(missing), len(stale), len(extra))
@@ -267,18 +260,18 @@ class Ranker:
                 dense = None
                 if self.semantic is not None:
                     texts = {r: (t, a) for r, t, a in self._texts(stored.rowids.tolist())}
-                    dense = self.semantic(
-                        [features.paper_text(*texts[r]) for r in stored.rowids.tolist()]
-                    )
+                    dense = self.semantic([paper_text(*texts[r]) for r in stored.rowids.tolist()])
+                self._matrix = None  # the old vectors go before the new ones come
                 self._matrix = TermMatrix(stored, dense)
+                del stored
                 self._matrix_generation = generation
             return self._matrix
 
     def labels(self) -> Labels:
         """The user's labels as they are now."""
         with self._lock:
-            if self._labels is None or self._labels_version != self.state_version:
-                version = self.state_version
+            if self._labels is None or self._labels_version != self._state_version():
+                version = self._state_version()
                 states = [
                     state
                     for state in self._states()
@@ -294,7 +287,7 @@ class Ranker:
     def version(self) -> tuple[int, int, int]:
         """Changes whenever the relevance order may have changed."""
         with self._lock:
-            return (self.state_version, self._catalog_version(), self.store.generation())
+            return (self._state_version(), self._catalog_version(), self.store.generation())
 
     def _fingerprint(self, labels: Labels) -> str:
         backend = "semantic" if self.semantic is not None else "terms"
@@ -307,16 +300,65 @@ class Ranker:
             labels = self.labels()
             if not labels.positive:
                 return None
-            fingerprint = self._fingerprint(labels)
-            cached = self.store.cached("relevance", fingerprint)
-            if cached is not None:
-                return _decode(cached)
-            scores = self._score(labels, fingerprint)
+            scores = self._score(labels, self._fingerprint(labels))
             if scores is None:
                 return None
-            ranked = Ranked(self.matrix().rowids, scores.values, scores.mode)
-            self.store.remember("relevance", fingerprint, _encode(ranked))
-            return ranked
+            return Ranked(self.matrix().rowids, scores.values, scores.mode)
+
+    def relevance_order(self) -> Order | None:
+        """Every paper of the catalog by relevance (see `ordered`), or None when nothing is
+        liked yet. The order is kept in the vectors file until the labels or the papers
+        change, so the next process reads it back without numpy."""
+        with self._lock:
+            self.sync()
+            labels = self.labels()
+            if not labels.positive:
+                return None
+            fingerprint = f"{self._fingerprint(labels)}|{self._catalog_size()}"
+            cached = self.store.cached("order", fingerprint)
+            if cached is not None:
+                return _unpack_order(cached)
+            ranked = self.relevance()
+            if ranked is None:
+                return None
+            order = self.ordered(ranked)
+            self.store.remember("order", fingerprint, _pack_order(order))
+            return order
+
+    def similar_order(self, text: str) -> Order:
+        """Every paper by similarity to the one `text` names (that one last)."""
+        with self._lock:
+            return self.ordered(self.similar(text, limit=0))
+
+    def ordered(self, ranked: Ranked) -> Order:
+        """The papers by descending score, ties latest added first; papers without a score
+        (not vectorized yet) follow, newest first."""
+        import numpy as np
+
+        from reader.library.sql import ORDER_BY
+
+        # Reversed, so that a stable sort puts the latest added first among equal scores.
+        scored = ranked.rowids.astype(np.int64)[::-1]
+        order = scored[np.argsort(-ranked.scores[::-1], kind="stable")]
+        if len(scored) < self._catalog_size():
+            (joined,) = (
+                self._catalog()
+                .execute(
+                    "SELECT group_concat(rowid) FROM"
+                    f" (SELECT p.rowid FROM papers p ORDER BY {ORDER_BY['date']})"
+                )
+                .fetchone()
+            )
+            rest = np.array([int(r) for r in joined.split(",")] if joined else [], np.int64)
+            known = np.zeros(int(max(rest.max(initial=0), scored.max(initial=0))) + 1, bool)
+            known[scored] = True
+            order = np.concatenate([order, rest[~known[rest]]])
+        position = np.zeros(int(order.max(initial=0)) + 1, dtype=np.int64)
+        position[order] = np.arange(len(order))
+        return _packed(order), _packed(position)
+
+    def _catalog_size(self) -> int:
+        return int(self._catalog().execute("SELECT count(*) FROM papers").fetchone()[0])
 
     def _score(self, labels: Labels, fingerprint: str) -> Scores | None:
         from reader.ranking.model import score
@@ -328,9 +370,13 @@ class Ranker:
         return scores
 
     def similar(self, text: str, limit: int = SIMILAR_LIMIT) -> Ranked:
+        import numpy as np
+
         """The papers most like the one `text` names (a key, arXiv id or key prefix), most
-        similar first, without that paper itself: the `limit` most similar when `limit`,
-        else every paper."""
+        similar first: the `limit` most similar (with some word in common) without that
+        paper itself; with no `limit`, every paper (that one last)."""
+        from reader.library.catalog import resolve_key
+
         with self._lock:
             key = resolve_key(self._catalog(), text)
             (rowid,) = self.rowids_of([key]).values()
@@ -349,6 +395,8 @@ class Ranker:
     def reasons(self, rowids: Sequence[int], *, terms: int = 0) -> dict[int, Reason]:
         """For each of these papers, the liked paper it is most like (and, with `terms`,
         the words that weighed most for it); papers with no such paper are left out."""
+        import numpy as np
+
         from reader.ranking.model import nearest_positive
 
         with self._lock:
@@ -402,13 +450,17 @@ def _top_terms(
 ) -> tuple[str, ...]:
     """The words of the paper at `row` that weighed most: for the model, by weight times
     presence; else the words it shares most with the liked paper at `near`."""
+    import numpy as np
+
+    from reader.ranking.features import terms
+
     vector = matrix.weights[row]
     columns, values = vector.indices, vector.data
     if scores is not None and scores.sparse_weights is not None:
         contribution = values * scores.sparse_weights[columns]
     else:
         contribution = values * matrix.weights[near].toarray().ravel()[columns]
-    words = features.terms(features.paper_text(text[1], text[2]))
+    words = terms(paper_text(text[1], text[2]))
     picked: list[str] = []
     for index in np.argsort(-contribution, kind="stable"):
         if contribution[index] <= 0 or len(picked) >= count:
@@ -421,6 +473,10 @@ def _top_terms(
 
 def _concatenate(first: Batch | None, second: Batch) -> tuple[Batch, int]:
     """`second` appended to `first`, and the row at which it starts."""
+    import numpy as np
+
+    from reader.ranking.features import Batch
+
     if first is None:
         return second, 0
     indptr = np.concatenate([first.indptr, second.indptr[1:] + first.indptr[-1]])
@@ -434,6 +490,10 @@ def _concatenate(first: Batch | None, second: Batch) -> tuple[Batch, int]:
 
 def _take(batch: Batch, rows: Sequence[int]) -> Batch:
     """The rows of `batch` at these indexes, in this order."""
+    import numpy as np
+
+    from reader.ranking.features import Batch
+
     picked = np.asarray(rows, dtype=np.int64)
     starts = batch.indptr[picked]
     lengths = batch.indptr[picked + 1] - starts
@@ -444,16 +504,22 @@ def _take(batch: Batch, rows: Sequence[int]) -> Batch:
     return Batch(indptr, batch.columns[source], batch.counts[source])
 
 
-def _encode(ranked: Ranked) -> bytes:
-    mode = ranked.mode.encode().ljust(8)
-    scores = ranked.scores.astype(np.float32).tobytes()
-    return mode + ranked.rowids.astype(np.int64).tobytes() + scores
+def _packed(values: npt.NDArray[np.int64]) -> array[int]:
+    packed = array("q")
+    packed.frombytes(values.astype("int64").tobytes())
+    return packed
 
 
-def _decode(data: bytes) -> Ranked | None:
-    count, rest = divmod(len(data) - 8, 12)
-    if rest or count < 0:
+def _pack_order(order: Order) -> bytes:
+    rowids, position = order
+    return len(rowids).to_bytes(8, "little") + rowids.tobytes() + position.tobytes()
+
+
+def _unpack_order(data: bytes) -> Order:
+    count = int.from_bytes(data[:8], "little")
+    rowids, position = array("q"), array("q")
+    if len(data) < 8 + 8 * count or (len(data) - 8) % 8:
         raise StoreError("the ranking file holds a damaged cache; run `reader doctor`")
-    rowids = np.frombuffer(data, dtype=np.int64, count=count, offset=8)
-    scores = np.frombuffer(data, dtype=np.float32, count=count, offset=8 + 8 * count)
-    return Ranked(rowids, scores, data[:8].decode().strip())
+    rowids.frombytes(data[8 : 8 + 8 * count])
+    position.frombytes(data[8 + 8 * count :])
+    return rowids, position

@@ -19,25 +19,33 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from reader.errors import StoreError
-from reader.library.connection import BUSY_TIMEOUT_MS
-from reader.ranking.features import Batch
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from reader.ranking.features import Batch
+
+BUSY_TIMEOUT_MS = 5000
+"""How long a statement waits for another process's write (as the catalog's do)."""
 
 RANKING_FILE = "ranking.sqlite3"
-FORMAT = 1
+FORMAT = 4
 """Bump when the vectors change meaning (the tokenizer, the columns): the file is rebuilt."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vectors (
     rowid INTEGER PRIMARY KEY,
     hash INTEGER NOT NULL,
+    size INTEGER NOT NULL,
     columns BLOB NOT NULL,
     counts BLOB NOT NULL
 );
+-- Small: count(*) and sum(size) read it instead of every vector.
+CREATE INDEX IF NOT EXISTS vectors_size ON vectors(size);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cache (
     name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data BLOB NOT NULL
@@ -117,12 +125,13 @@ class VectorStore:
                 (
                     int(rowid),
                     int(fingerprint),
+                    int(batch.indptr[index + 1] - batch.indptr[index]),
                     batch.columns[batch.indptr[index] : batch.indptr[index + 1]].tobytes(),
                     batch.counts[batch.indptr[index] : batch.indptr[index + 1]].tobytes(),
                 )
                 for index, (rowid, fingerprint) in enumerate(zip(rowids, hashes, strict=True))
             )
-            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?,?,?,?)", rows)
+            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?,?,?,?,?)", rows)
             db.execute(
                 "INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(name)"
                 " DO UPDATE SET value = value + 1"
@@ -156,19 +165,26 @@ class VectorStore:
         with self._using() as db:
             return dict(db.execute("SELECT rowid, hash FROM vectors"))
 
+    def hashes_of(self, rowids: Sequence[int]) -> dict[int, int]:
+        """The text fingerprints of these rows (those stored)."""
+        found: dict[int, int] = {}
+        with self._using() as db:
+            wanted = [int(rowid) for rowid in rowids]
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT rowid, hash FROM vectors WHERE rowid IN ({marks})"
+                found.update(db.execute(sql, chunk))
+        return found
+
     def load(self, rowids: Sequence[int] | None = None, after: int = 0) -> Stored:
         """The stored rows (those in `rowids`, or every row above `after`), by row id."""
         with self._using() as db:
             if rowids is None:
-                cursor = db.execute(
-                    "SELECT rowid, hash, columns, counts FROM vectors WHERE rowid > ?"
-                    " ORDER BY rowid",
-                    (after,),
-                )
-                rows = cursor.fetchall()
+                return _read_all(db, after)
             else:
                 wanted = sorted({int(rowid) for rowid in rowids})
-                rows = []
+                rows: list[tuple[int, int, bytes, bytes]] = []
                 for start in range(0, len(wanted), 500):
                     chunk = wanted[start : start + 500]
                     marks = ",".join("?" * len(chunk))
@@ -208,7 +224,50 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
+def _read_all(db: sqlite3.Connection, after: int) -> Stored:
+    """Every row above `after`, read in chunks straight into arrays of the final size
+    (100,000 papers' rows as Python objects, then joined, would take three times the
+    memory the vectors need)."""
+    import numpy as np
+
+    from reader.ranking.features import Batch
+
+    count, total = db.execute(
+        "SELECT count(*), coalesce(sum(size), 0) FROM vectors WHERE rowid > ?", (after,)
+    ).fetchone()
+    rowids = np.zeros(count, dtype=np.int64)
+    hashes = np.zeros(count, dtype=np.int64)
+    indptr = np.zeros(count + 1, dtype=np.int64)
+    columns = np.zeros(total, dtype=np.int32)
+    counts = np.zeros(total, dtype=np.uint16)
+    cursor = db.execute(
+        "SELECT rowid, hash, columns, counts FROM vectors WHERE rowid > ? ORDER BY rowid",
+        (after,),
+    )
+    row = filled = 0
+    while chunk := cursor.fetchmany(10_000):
+        if row + len(chunk) > count:
+            raise StoreError("the ranking file changed while it was read; try again")
+        part = _stored(chunk)
+        size = len(part.batch.counts)
+        if filled + size > total:
+            raise StoreError("the ranking file changed while it was read; try again")
+        rowids[row : row + len(chunk)] = part.rowids
+        hashes[row : row + len(chunk)] = part.hashes
+        indptr[row + 1 : row + len(chunk) + 1] = part.batch.indptr[1:] + filled
+        columns[filled : filled + size] = part.batch.columns
+        counts[filled : filled + size] = part.batch.counts
+        row, filled = row + len(chunk), filled + size
+    if (row, filled) != (count, total):
+        raise StoreError("the ranking file changed while it was read; try again")
+    return Stored(rowids, hashes, Batch(indptr, columns, counts))
+
+
 def _stored(rows: Sequence[tuple[int, int, bytes, bytes]]) -> Stored:
+    import numpy as np
+
+    from reader.ranking.features import Batch
+
     rowids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
     hashes = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
     columns = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.int32)

@@ -10,7 +10,7 @@ import threading
 from array import array
 from collections.abc import Callable
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -27,7 +27,6 @@ from reader.history import History, Step
 from reader.library import Library
 from reader.model import Change, Entry
 from reader.query import SORT_LABELS, SORTS, Query, choose_sort, parse_query, similar_anchor
-from reader.ranking.ranker import Reason
 from reader.text import one_line, plural
 from reader.tui import importing, keys, sharing
 from reader.tui.messages import ImportFinished, ImportProgress, SearchFinished
@@ -39,6 +38,9 @@ from reader.tui.widgets.paper_list import PaperList
 from reader.tui.widgets.preview import PreviewPane
 from reader.tui.widgets.status_line import StatusLine
 from reader.tui.widgets.welcome import WelcomeView
+
+if TYPE_CHECKING:
+    from reader.ranking import Reason
 
 PAPER_ACTIONS = frozenset(
     key.action
