@@ -86,6 +86,10 @@ class Ranking:
         """The catalog row id of each of these keys."""
         return self.engine.rowids_of(keys)
 
+    def warm(self) -> None:
+        """Load the vectors and the optimizer now (see `Ranker.warm`)."""
+        self.engine.warm()
+
     def labels(self) -> Labels:
         """The user's labels as they are now."""
         return self.engine.labels()

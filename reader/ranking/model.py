@@ -27,11 +27,11 @@ from reader.ranking.labels import Labels
 if TYPE_CHECKING:
     from reader.ranking.matrix import TermMatrix
 
-UNLABELED_SAMPLE = 2000
+UNLABELED_SAMPLE = 1000
 """Unlabeled papers drawn as very weak negatives."""
 WEIGHT_READ = 0.1
 WEIGHT_DISMISSED = 0.2
-WEIGHT_UNLABELED = 0.01
+WEIGHT_UNLABELED = 0.005
 C = 0.1
 """The inverse regularization strength (tuned on real arXiv listings, see the benchmark)."""
 SEED = 12

@@ -267,6 +267,14 @@ class Ranker:
                 self._matrix_generation = generation
             return self._matrix
 
+    def warm(self) -> None:
+        """Load what a new ranking needs (the vectors, the optimizer), so that the next
+        change of labels re-ranks at once; the app calls it after showing a cached order."""
+        import scipy.optimize  # noqa: F401 - imported for its side effect: loaded now
+
+        with self._lock:
+            self.matrix()
+
     def labels(self) -> Labels:
         """The user's labels as they are now."""
         with self._lock:

@@ -197,6 +197,7 @@ class MainScreen(Screen[None]):
                 page, count = self.library.first_page(query, sort, FIRST_PAGE)
                 if len(page) >= count:  # a small result is complete in its first page
                     post(page, count, total, True)
+                    self._warm(sort)
                     return
                 painted = threading.Event()
                 post(page, count, total, False, painted=painted)
@@ -212,6 +213,17 @@ class MainScreen(Screen[None]):
             post(array("q"), 0, 0, True, error=str(error))
             return
         post(rowids, len(rowids), total, True)
+        self._warm(sort)
+
+    def _warm(self, sort: str) -> None:
+        """In the worker, after a "for you" list is shown (perhaps from the cache): load
+        the vectors now, so that the next star re-ranks at once."""
+        if sort == "relevance":
+            try:
+                self.library.ranking.warm()
+            except ReaderError as error:
+                message = str(error)
+                self.app.call_from_thread(lambda: self.set_status(message, error=True))
 
     @on(SearchFinished)
     def _search_finished(self, message: SearchFinished) -> None:
