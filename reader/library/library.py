@@ -295,7 +295,7 @@ class Library:
             return "nothing to rank by yet: star, tag or note papers you like; newest first"
         liked = plural(len(labels.positive), "liked paper")
         if not labels.trainable:
-            return f"by similarity to your {liked} (a model from 5 liked and 5 read papers on)"
+            return f"by similarity to your {liked}; a model needs 5 liked and 5 read or dismissed"
         return f"learned from {liked} and {plural(labels.negatives, 'read or dismissed paper')}"
 
     # --- summaries ---------------------------------------------------------------------------
