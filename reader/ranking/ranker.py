@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from reader.ranking.features import Batch
     from reader.ranking.matrix import TermMatrix
     from reader.ranking.model import Scores
+    from reader.ranking.semantic import Embed
 
 Order = tuple["array[int]", "array[int]"]
 """Every row id in order, and each row id's place in it (indexed by row id)."""
@@ -108,8 +109,10 @@ class Ranker:
         self._labels_version = -1
         self._rowids: dict[str, int] = {}
         self._scores: tuple[str, Scores | None] | None = None
-        self.semantic: Callable[[Sequence[str]], npt.NDArray[np.float32]] | None = None
-        """An optional embedding of texts (see `reader.ranking.semantic`)."""
+        self._folder = folder
+        self._semantic: tuple[str, Embed] | bool | None = False
+        """The optional embedding of texts (see `reader.ranking.semantic`): False until
+        looked up, then None or (the model's folder, the function)."""
 
     def close(self) -> None:
         """Close the files."""
@@ -257,10 +260,7 @@ class Ranker:
             generation = self.store.generation()
             if self._matrix is None or generation != self._matrix_generation:
                 stored = self.store.load()
-                dense = None
-                if self.semantic is not None:
-                    texts = {r: (t, a) for r, t, a in self._texts(stored.rowids.tolist())}
-                    dense = self.semantic([paper_text(*texts[r]) for r in stored.rowids.tolist()])
+                dense = self._embeddings(stored.rowids.tolist(), generation)
                 self._matrix = None  # the old vectors go before the new ones come
                 self._matrix = TermMatrix(stored, dense)
                 del stored
@@ -274,6 +274,34 @@ class Ranker:
 
         with self._lock:
             self.matrix()
+
+    def semantic(self) -> tuple[str, Embed] | None:
+        """The semantic backend the user configured (loaded once), or None."""
+        if self._semantic is False:
+            from reader.ranking import semantic
+
+            path = semantic.configured(self._folder)
+            self._semantic = None if path is None else (str(path), semantic.load(path))
+        assert self._semantic is not True
+        return self._semantic
+
+    def _embeddings(self, rowids: list[int], generation: int) -> npt.NDArray[np.float32] | None:
+        """Every paper's semantic embedding, by `rowids` (kept in the cache until the
+        papers change), or None without a semantic backend."""
+        import numpy as np
+
+        backend = self.semantic()
+        if backend is None:
+            return None
+        name, embed = backend
+        fingerprint = f"{name}|{generation}"
+        cached = self.store.cached("semantic", fingerprint)
+        if cached is not None:
+            return np.frombuffer(cached, dtype=np.float32).reshape(len(rowids), -1).copy()
+        texts = {r: (t, a) for r, t, a in self._texts(rowids)}
+        dense = embed([paper_text(*texts.get(r, ("", ""))) for r in rowids])
+        self.store.remember("semantic", fingerprint, dense.tobytes())
+        return dense
 
     def labels(self) -> Labels:
         """The user's labels as they are now."""
@@ -298,8 +326,9 @@ class Ranker:
             return (self._state_version(), self._catalog_version(), self.store.generation())
 
     def _fingerprint(self, labels: Labels) -> str:
-        backend = "semantic" if self.semantic is not None else "terms"
-        return f"{labels.fingerprint()}|{self.store.generation()}|{backend}"
+        backend = self.semantic()
+        name = "terms" if backend is None else backend[0]
+        return f"{labels.fingerprint()}|{self.store.generation()}|{name}"
 
     def relevance(self) -> Ranked | None:
         """Every vectorized paper's relevance score, or None when nothing is liked yet."""
