@@ -1,4 +1,4 @@
-""""For you" on the command line: --sort relevance, mark --dismiss, similar:KEY, the
+""" "For you" on the command line: --sort relevance, mark --dismiss, similar:KEY, the
 `score` and `because` of --json, and `reader doctor` on the vectors."""
 
 from __future__ import annotations
@@ -11,19 +11,7 @@ import pytest
 
 from reader.library import Library
 from reader.ranking.store import RANKING_FILE
-from tests.conftest import Run, seed_path
-
-
-@pytest.fixture
-def run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Run:
-    return Run(tmp_path / "lib", capsys)
-
-
-@pytest.fixture
-def imported(run: Run) -> Run:
-    code, out, _ = run("import", *(str(seed_path(n)) for n in range(4)))
-    assert code == 0, out
-    return run
+from tests.conftest import Run
 
 
 def keys(out: str) -> list[str]:

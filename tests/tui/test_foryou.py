@@ -1,4 +1,4 @@
-""""For you" in the app: the sort, starring re-ranks, x dismisses, m lists papers like
+""" "For you" in the app: the sort, starring re-ranks, x dismisses, m lists papers like
 this one, and the preview says why (driven by keys, checked on the screen and the store)."""
 
 from __future__ import annotations
@@ -115,9 +115,10 @@ async def test_m_lists_the_papers_like_this_one(make_app, sample_dir: Path):
         await settle(pilot)
         assert "sorted by date" in status_text(app)
         assert sorted(app.main.paper_list.rowids.tolist()) == sorted(expected)
-        assert app.main.paper_list.rowids.tolist() == library.rowids(
-            f"similar:{anchor.key}", "date"
-        ).tolist()
+        assert (
+            app.main.paper_list.rowids.tolist()
+            == library.rowids(f"similar:{anchor.key}", "date").tolist()
+        )
 
 
 async def test_a_similar_filter_for_an_unknown_paper_says_so(make_app):

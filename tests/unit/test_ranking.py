@@ -21,7 +21,7 @@ from reader.export.jsonl import to_jsonl
 from reader.history import History
 from reader.library import Library
 from reader.model import Incoming, Paper, PaperState
-from reader.query import SIMILAR_LIMIT, parse_query
+from reader.query import SIMILAR_LIMIT
 from reader.ranking import features
 from reader.ranking.labels import Labels, labels_from
 from reader.ranking.store import RANKING_FILE, VectorStore
@@ -47,7 +47,7 @@ def test_terms_are_words_of_two_letters_or_more_without_stop_words_or_numbers():
 def test_counts_and_rows_of_a_batch():
     batch = features.vectorize(["causal causal model", "", "model"])
     assert len(batch) == 3
-    columns, counts = batch.row(0)
+    _, counts = batch.row(0)
     assert sorted(counts.tolist()) == [1, 2]
     assert len(batch.row(1)[0]) == 0
     assert batch.row(2)[0].tolist() == [features.vectorize(["model"]).columns[0]]
@@ -119,9 +119,7 @@ def test_store_round_trip_and_replacement(tmp_path: Path):
     store.put([7], [99], features.vectorize(["graph neural networks"]))
     assert store.generation() > generation
     assert store.hashes() == {3: 11, 7: 99, 9: 13}
-    assert store.load([7]).batch.columns.tolist() == sorted(
-        features.terms("graph neural networks")
-    )
+    assert store.load([7]).batch.columns.tolist() == sorted(features.terms("graph neural networks"))
     store.close()
 
 
