@@ -26,6 +26,8 @@ class SearchFinished(Message):
     keep: bool
     """Keep the cursor where it is (a refresh of the same result)."""
     error: str = ""
+    note: str = ""
+    """What a "for you" order rests on (empty for the other sorts)."""
     painted: threading.Event | None = field(default=None, compare=False)
     """Set by the UI once a first page is on screen; the worker waits for it."""
 

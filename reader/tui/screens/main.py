@@ -184,15 +184,15 @@ class MainScreen(Screen[None]):
                 total=total,
                 final=final,
                 keep=keep,
+                note=note,
                 **extra,  # type: ignore[arg-type]
             )
             self.post_message(message)
 
+        note = ""
         try:
             total = len(self.library)
             note = self.library.relevance_note() if sort == "relevance" else ""
-            if note != self._sort_note:
-                self.app.call_from_thread(self._set_sort_note, note)
             if not keep:
                 page, count = self.library.first_page(query, sort, FIRST_PAGE)
                 if len(page) >= count:  # a small result is complete in its first page
@@ -246,6 +246,7 @@ class MainScreen(Screen[None]):
             self.total = message.total
             self.refresh_bindings()
         self.total = message.total
+        self._sort_note = message.note
         # The rest of a result that is already on screen keeps the user's place in it.
         keep = message.keep or (message.final and state.partial_shown)
         state.partial_shown = not message.final
@@ -255,10 +256,6 @@ class MainScreen(Screen[None]):
         if message.painted is not None:
             self.call_after_refresh(message.painted.set)
         self._show_welcome(self.total == 0)
-        self.refresh_status()
-
-    def _set_sort_note(self, note: str) -> None:
-        self._sort_note = note
         self.refresh_status()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
