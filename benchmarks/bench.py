@@ -13,7 +13,9 @@ ratio, because absolute times on shared machines vary:
 4. filter latency in the app, per query, vs. refilling a `DataTable` from a Python scan;
 5. page down and jump to the bottom, vs. the same keys in the `DataTable`;
 6. one durable state change with 20,000 states stored vs. TinyDB's `update` (once);
-7. peak memory (RSS) of the opened app vs. the `DataTable` app.
+7. peak memory (RSS) of the opened app vs. the `DataTable` app;
+8. `A` (mark every paper read) in the app: how soon it answers again, how long the change
+   and its undo take, and opening the app afterwards vs. before.
 
 The targets of the issue (at 100,000 papers) get a ✓ or ✗ at that size; the benchmark
 itself asserts nothing about time. Everything happens in a temporary folder that is
@@ -40,6 +42,7 @@ from typing import Any
 import textual
 
 from benchmarks import corpus, foryou_figures, ranking_quality, vocabulary
+from benchmarks.bulk_figures import bulk_figures
 from benchmarks.process_figures import (
     DATATABLE_LIMIT,
     DATATABLE_SKIPPED,
@@ -86,6 +89,9 @@ FIGURE_IDS = (
     "page_down",
     "jump_to_bottom",
     "peak_rss",
+    "bulk_control",
+    "bulk_done",
+    "open_after_bulk",
     "import_vectors",
     "list_relevance",
     "list_relevance_retrained",
@@ -270,6 +276,7 @@ def run_size(size: int, work: Path, plan: Plan, quick: bool) -> dict[str, Any]:
     figures.extend(open_figures(library, size, env, plan.opens, plan.table_opens))
     app, timings = app_figures(library, starred, plan)
     figures.extend(app)
+    figures.extend(bulk_figures(library, env, plan.opens))
     figures.extend(foryou(page, work, env, plan, figures))
     by_id = {figure.id: figure for figure in figures}
     ordered = [by_id[figure_id] for figure_id in FIGURE_IDS]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from reader import __version__, output
-from reader.errors import ReaderError
+from reader.errors import ReaderError, UnknownFormatError
 from reader.query import SORTS
 from reader.text import one_line, plural
 
@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="order (default date; most similar first for a similar: query;"
         " relevance: for you, learned from what you star)",
     )
+    sub.add_argument("--reverse", action="store_true", help="the sort's order reversed")
     sub.add_argument("--json", action="store_true", help="print a JSON array of papers")
     sub.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
 
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing FILE")
     sub.add_argument("--sort", choices=tuple(SORTS))
+    sub.add_argument("--reverse", action="store_true", help="the sort's order reversed")
     sub.add_argument("--title", default=None, help="the Markdown heading")
 
     sub = command("fetch", "fetch papers from Hugging Face or arXiv into the library")
@@ -437,13 +439,16 @@ def _import(library: Library, args: argparse.Namespace) -> int:
     if not args.files and not args.sample:
         raise ReaderError("name at least one FILE (or - for standard input, or --sample)")
     # Every input is read and parsed before anything is written: a bad file changes nothing.
-    items = importing.read_files(
-        args.files,
-        args.format,
-        year=args.year,
-        library_folder=library.folder,
-        progress=_progress_printer(),
-    )
+    try:
+        items = importing.read_files(
+            args.files,
+            args.format,
+            year=args.year,
+            library_folder=library.folder,
+            progress=_progress_printer(),
+        )
+    except UnknownFormatError as error:
+        raise ReaderError(f"{error}; use --format to force one") from None
     if args.sample:
         items.extend(importing.sample_items(year=args.year))
     result = library.import_papers(items, progress=_import_progress(), waiting=_say_waiting)
@@ -470,7 +475,11 @@ def _list(library: Library, args: argparse.Namespace) -> int:
     query = parse_query(" ".join(args.query))
     sort = choose_sort(query, args.sort)
     limit = None if args.limit is None else max(args.limit, 0)
-    entries = library.entries(query, sort, limit)
+    # Only the first `limit` are read, unless the end of the order comes first.
+    entries = library.entries(query, sort, None if args.reverse else limit)
+    if args.reverse:
+        entries.reverse()
+        entries = entries if limit is None else entries[:limit]
     if sort == "relevance" and not library.ranking.labels().positive:
         print(f"reader: {library.relevance_note()}", file=sys.stderr)
     if args.json:
@@ -481,7 +490,7 @@ def _list(library: Library, args: argparse.Namespace) -> int:
         return 0
     for row in list_rows(entries, _terminal_width()):
         print(row)
-    print(f"{len(entries)} of {len(library)} papers", file=sys.stderr)
+    print(f"{len(entries):,} of {plural(len(library), 'paper')}", file=sys.stderr)
     return 0
 
 
@@ -607,6 +616,8 @@ def _export(library: Library, args: argparse.Namespace) -> int:
         export.for_suffix(args.output or "") or export.FORMATS["markdown"]
     )
     entries = library.entries(query, choose_sort(parse_query(query), args.sort))
+    if args.reverse:
+        entries.reverse()
     default_title = "Starred papers" if query == "is:starred" else "Papers"
     text = chosen.render(entries, title=args.title or default_title)
     if args.output is not None:

@@ -9,6 +9,10 @@ class InputError(ReaderError):
     """An input file or text could not be read or held no papers."""
 
 
+class UnknownFormatError(InputError):
+    """No reader recognized an input; the CLI adds how to name the format."""
+
+
 class QueryError(ReaderError):
     """A filter query is malformed; the message names the problem."""
 

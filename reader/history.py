@@ -51,6 +51,14 @@ class History:
         del self._undo[: -self._limit]
         self._redo.clear()
 
+    def peek_undo(self) -> Step | None:
+        """The step `undo` would revert, or None."""
+        return self._undo[-1] if self._undo else None
+
+    def peek_redo(self) -> Step | None:
+        """The step `redo` would make again, or None."""
+        return self._redo[-1] if self._redo else None
+
     def undo(self) -> Step | None:
         """Revert the latest action; None when there is nothing to undo."""
         if not self._undo:

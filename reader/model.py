@@ -96,6 +96,9 @@ class Change:
     """The field: "read", "starred", "note", "tags" or "dismissed"."""
     value: object
     before: dict[str, object] = field(default_factory=dict)
+    after: dict[str, object] | None = None
+    """Each paper's new value, when they differ (tags added to several papers); else
+    every paper got `value`."""
 
     @property
     def keys(self) -> list[str]:

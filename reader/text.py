@@ -53,7 +53,7 @@ def one_line(text: str) -> str:
 
 def plural(count: int, noun: str) -> str:
     """`plural(1, "paper")` is "1 paper"; `plural(2, "paper")` is "2 papers"."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def cell_width(char: str) -> int:

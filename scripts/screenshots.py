@@ -13,9 +13,8 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from reader.data import sample_pages
+from reader import importing
 from reader.library import Library
-from reader.sources.detect import parse_text
 from reader.tui.app import make_app
 
 SIZE = (130, 36)
@@ -51,9 +50,21 @@ async def help_screen(pilot: Pilot) -> None:
     await pilot.press("question_mark")
 
 
+async def reading_view(pilot: Pilot) -> None:
+    await pilot.press("j", "j", "s", "enter")
+
+
+async def selection(pilot: Pilot) -> None:
+    await pilot.press("slash", *"causal", "enter")
+    await settle(pilot)
+    await pilot.press("m", "j", "m", "m", "j")
+
+
 SCENES: dict[str, Scene] = {
     "main": main_view,
     "filtered": filtered_view,
+    "reading": reading_view,
+    "selection": selection,
     "note-editor": note_editor,
     "help": help_screen,
 }
@@ -78,8 +89,7 @@ async def run() -> None:
         # A fresh library each time: one scene's stars and notes don't leak into the next.
         with tempfile.TemporaryDirectory() as folder:
             with Library(Path(folder)) as library:
-                for page, text in sample_pages():
-                    library.import_papers(parse_text(text, "hf-page", where=page))
+                library.import_papers(importing.sample_items())
             print(await shoot(name, scene, Path(folder)), file=sys.stderr)
 
 

@@ -7,7 +7,7 @@ SQLite rows or TinyDB documents.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +52,7 @@ class Library:
             raise
         self.searcher.mirror_states(self.state.all().values())
         self._mirrored = self.state.generation
+        self._catalog_version = self.catalog.data_version()
         self.ranking = Ranking(folder, folder / CATALOG_FILE, self._states)
         """The "for you" order and similar papers (opens its files on first use)."""
         self.searcher.ranking = self.ranking
@@ -127,6 +128,17 @@ class Library:
     def resolve(self, text: str) -> str:
         """The key a user means: a key, an arXiv id or URL, or a unique key prefix."""
         return self.catalog.resolve(text)
+
+    def rowid_of(self, key: str) -> int | None:
+        """The row id of a paper (for the app's list), or None when it is not here."""
+        return self.catalog.rowid_of(key)
+
+    def unread_rowids(self, rowids: Sequence[int]) -> set[int]:
+        """Which of these papers (by row id) are unread: for the app's next-unread keys."""
+        read = {key for key, state in self.state.all().items() if state.read}
+        if not read:
+            return set(rowids)
+        return {rowid for rowid, key in self.catalog.keys_of(rowids).items() if key not in read}
 
     def state_of(self, key: str) -> PaperState:
         """The user's state for a paper (a blank one when never touched)."""
@@ -205,6 +217,22 @@ class Library:
         """Replace a paper's tags."""
         return self._set("tags", [key], clean_tags(tags))
 
+    def add_tags(self, keys: Iterable[str], tags: Iterable[str]) -> Change:
+        """Add tags to several papers, each keeping the tags it has (as on disk now)."""
+        added = clean_tags(tags)
+        wanted = list(dict.fromkeys(keys))
+        missing = self.catalog.missing_keys(wanted)
+        if missing:
+            raise NotFoundError(f"no paper with key {missing[0]!r} in the library")
+
+        def plan(state: PaperState) -> Mapping[str, object]:
+            return {"tags": clean_tags([*state.tags, *added])}
+
+        before = self.state.update_fields(wanted, plan, now_stamp())
+        self._mirror(before)
+        after: dict[str, object] = {key: self.state_of(key).tags for key in before}
+        return Change("tags", added, {key: b["tags"] for key, b in before.items()}, after)
+
     def revert(self, change: Change) -> list[str]:
         """Undo a change: its papers get back the values they had, as a new change.
 
@@ -219,6 +247,12 @@ class Library:
 
     def reapply(self, change: Change) -> Change:
         """Redo a change that was undone."""
+        if change.after is not None:
+            before = self.state.set_fields(
+                {key: {change.name: value} for key, value in change.after.items()}, now_stamp()
+            )
+            self._mirror(before)
+            return change
         return self._set(change.name, change.keys, change.value)
 
     def all_tags(self) -> list[str]:
@@ -234,6 +268,19 @@ class Library:
         self.searcher.mirror_states(self.state.all().values())
         return True
 
+    def changes_on_disk(self) -> tuple[bool, bool]:
+        """(state, catalog): what other processes changed since the last look.
+
+        Cheap (two `stat` calls and one pragma): the app asks about once a second. The
+        state is re-read here when it changed; the catalog's readers see new rows by
+        themselves, so the caller only has to search again.
+        """
+        state = self.state.changed_on_disk() and self.refresh()
+        version = self.catalog.data_version()
+        catalog = version != self._catalog_version
+        self._catalog_version = version
+        return state, catalog
+
     def _set(self, name: str, keys: Iterable[str], value: object) -> Change:
         (change,) = self._set_fields(keys, {name: value})
         return change
@@ -241,10 +288,9 @@ class Library:
     def _set_fields(self, keys: Iterable[str], values: dict[str, object]) -> list[Change]:
         """Set several fields of papers in one durable write: one `Change` per field."""
         wanted = list(dict.fromkeys(keys))
-        known = self.catalog.get_many(wanted)
-        for key in wanted:
-            if key not in known:
-                raise NotFoundError(f"no paper with key {key!r} in the library")
+        missing = self.catalog.missing_keys(wanted)
+        if missing:
+            raise NotFoundError(f"no paper with key {missing[0]!r} in the library")
         before = self.state.set_fields({key: dict(values) for key in wanted}, now_stamp())
         self._mirror(before)
         return [

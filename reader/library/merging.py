@@ -32,7 +32,7 @@ class ImportResult:
 
     def summary(self) -> str:
         """One line for the user: "3 new, 1 updated, 5 skipped (unchanged)"."""
-        return f"{self.new} new, {self.updated} updated, {self.unchanged} skipped (unchanged)"
+        return f"{self.new:,} new, {self.updated:,} updated, {self.unchanged:,} skipped (unchanged)"
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ process gives a paper the same id.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -44,6 +45,8 @@ class StateStore:
         self._states: dict[str, PaperState] = {}
         self._legacy_ids: dict[str, str] = {}
         self._loaded = -1
+        # A worker refreshes the view while the UI thread writes: one at a time.
+        self._threads = threading.RLock()
         self.generation = 0
         """Counts the rebuilds of the view from disk, so owners can tell it changed."""
         # A compaction killed midway leaves its temporary file; none is running while
@@ -63,11 +66,12 @@ class StateStore:
 
     def refresh(self) -> bool:
         """Pick up what other processes wrote; True when the view changed."""
-        data = self._storage.read()
-        if self._storage.loads == self._loaded:
-            return False
-        self._rebuild((data or {}).get(TABLE, {}))
-        return True
+        with self._threads:
+            data = self._storage.read()
+            if self._storage.loads == self._loaded:
+                return False
+            self._rebuild((data or {}).get(TABLE, {}))
+            return True
 
     def changed_on_disk(self) -> bool:
         """Cheap check (two `stat` calls): did another process write since we last looked?"""
@@ -96,6 +100,20 @@ class StateStore:
             return {name: (value, stamp) for name, value in wanted.items()}
 
         return self._write(updates.keys(), plan)
+
+    def update_fields(
+        self, keys: Iterable[str], plan: Callable[[PaperState], Mapping[str, object]], stamp: str
+    ) -> Before:
+        """Set fields computed from each paper's state as it is on disk now, under the lock.
+
+        `plan(state)` returns the new values (for example the tags with one added); what
+        another process wrote a moment ago is in `state`, so nothing of it is lost.
+        """
+
+        def timed(state: PaperState) -> dict[str, tuple[object, str | None]]:
+            return {name: (value, stamp) for name, value in plan(state).items()}
+
+        return self._write(keys, timed)
 
     def adopt(self, states: Iterable[PaperState], stamp: str) -> Before:
         """Take the fields of these states that this store never had (an import's state).
@@ -157,21 +175,25 @@ class StateStore:
                 changed[key] = replace(old, **values)
             return _journal_line(patch)
 
-        self._storage.update(TABLE, line_for)
-        self._states.update(changed)
+        with self._threads:
+            self._storage.update(TABLE, line_for)
+            self._states.update(changed)
         return before
 
     def _rebuild(self, documents: Mapping[str, Document]) -> None:
-        self._loaded = self._storage.loads
-        self.generation += 1
-        self._states.clear()
-        self._legacy_ids.clear()
+        # Built aside and swapped in whole: the app reads states from another thread
+        # while a worker refreshes them, and must never see a half-built view.
+        states: dict[str, PaperState] = {}
+        legacy: dict[str, str] = {}
         for doc_id, document in documents.items():
             state = _from_document(document, self.path)
-            known = self._states.get(state.key)
-            self._states[state.key] = state if known is None else newest_fields(known, state)
+            known = states.get(state.key)
+            states[state.key] = state if known is None else newest_fields(known, state)
             if doc_id != str(doc_id_for(state.key)):
-                self._legacy_ids[state.key] = doc_id
+                legacy[state.key] = doc_id
+        self._states, self._legacy_ids = states, legacy
+        self._loaded = self._storage.loads
+        self.generation += 1
 
     def _doc_id(self, key: str) -> str:
         # Papers stored by the first version keep their sequential ids until the next

@@ -45,6 +45,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -64,8 +65,12 @@ BACKUP_SUFFIX = ".bak"
 LOCK_SUFFIX = ".lock"
 COMPACT_AFTER = 2000
 """Journal lines after which the next change rewrites the snapshot instead."""
-BULK_COMPACT = 500
-"""A change to more documents than this is folded into the snapshot at once."""
+COMPACT_BYTES = 8 << 20
+"""A journal larger than this (8 MB) is folded into the snapshot at the next change.
+
+A bulk change is one compact line (the fields once, then the ids), so marking 100,000
+papers read writes about 3 MB and returns at once; folding 100,000 records into the
+snapshot is left for later, or for closing."""
 
 Document = dict[str, Any]
 Tables = dict[str, dict[str, Document]]
@@ -103,6 +108,8 @@ class AtomicJSONStorage(Storage):
         self._seen: tuple[object, object] | None = None
         self._journal_lines = 0
         self._lock_depth = 0
+        # The app reads (a poll, in a worker) while it writes (a key, on the UI thread).
+        self._threads = threading.RLock()
         self.loads = 0
         """Counts the times the files were (re)read from disk, so owners can tell."""
 
@@ -129,12 +136,13 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> Tables | None:
         """Return the stored tables, or None for a store that does not exist yet."""
-        if not self.changed_on_disk():
-            return self._cache
-        data = self._load()
-        self._cache, self._seen = data, self._signature()
-        self.loads += 1
-        return data
+        with self._threads:
+            if not self.changed_on_disk():
+                return self._cache
+            data = self._load()
+            self._cache, self._seen = data, self._signature()
+            self.loads += 1
+            return data
 
     def write(self, data: Tables) -> None:
         """Replace the stored tables with `data`: a new snapshot, then an empty journal."""
@@ -182,7 +190,7 @@ class AtomicJSONStorage(Storage):
                 self._cache = data
                 self._journal_lines += 1
                 self._seen = self._signature()
-                if _line_size(line) > BULK_COMPACT or self._journal_lines >= COMPACT_AFTER:
+                if self._journal_lines >= COMPACT_AFTER or _size(self._journal) > COMPACT_BYTES:
                     # The change is durable already: a failure here is not an error, the
                     # next compaction tries again.
                     with contextlib.suppress(StoreError):
@@ -204,13 +212,20 @@ class AtomicJSONStorage(Storage):
         Appends take it too (not a shared lock): only the lock holder may look at the
         journal's tail and cut a line a crash left unfinished.
         """
-        if fcntl is None or self._lock_depth:
-            self._lock_depth += 1
-            try:
+        with self._threads:
+            if fcntl is None or self._lock_depth:
+                self._lock_depth += 1
+                try:
+                    yield
+                finally:
+                    self._lock_depth -= 1
+                return
+            with self._file_lock():
                 yield
-            finally:
-                self._lock_depth -= 1
-            return
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """The `flock` itself (with this process's threads already serialized)."""
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(self._lock, os.O_RDWR | os.O_CREAT, 0o644)
@@ -554,13 +569,6 @@ def _has_key(document: Document) -> bool:
     return isinstance(document.get("key"), str) and bool(document["key"])
 
 
-def _line_size(line: Line) -> int:
-    """How many documents a journal line changes."""
-    if "bulk" in line:
-        return len(line["bulk"]["ids"])
-    return len(line.get("patch") or line.get("documents") or ())
-
-
 def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
@@ -583,6 +591,13 @@ def _read_at(descriptor: int, count: int, offset: int) -> bytes:
     # Not os.pread, which Windows lacks; with O_APPEND, writes go to the end regardless.
     os.lseek(descriptor, offset, os.SEEK_SET)
     return os.read(descriptor, count)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _stat(path: Path) -> tuple[int, int, int] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reader.errors import InputError
+from reader.errors import InputError, UnknownFormatError
 from reader.identity import normalize_arxiv_id
 from reader.model import Incoming
 
@@ -75,9 +75,9 @@ def parse_text(
         "bibtex": lambda: bibtex.parse_bibtex(text),
     }
     if chosen is None:
-        raise InputError(
+        raise UnknownFormatError(
             f"{where}: no papers found (not a Daily Papers page, JSON, BibTeX, arXiv feed"
-            " or list of arXiv ids); use --format to force one"
+            " or list of arXiv ids)"
         )
     if chosen == "ids":
         raise InputError(f"{where} is a list of arXiv ids: their papers must be fetched")

@@ -10,14 +10,16 @@ from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from reader.errors import ReaderError
 from reader.library import Library
 from reader.settings import Settings
-from reader.tui import keys
+from reader.tui import keyroute, keys
 from reader.tui.screens.main import MainScreen
 
 
@@ -33,20 +35,44 @@ class ReaderApp(App[None]):
 
     def __init__(self, library: Library, *, settings: Settings | None = None) -> None:
         super().__init__()
+        self._keys = keyroute.KeyGate(self._send_key)
         self.library = library
         self.settings = settings or Settings(library.folder)
         theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
+        self.keymap, self.keymap_problems = keys.keymap_from(self.settings.get("keymap"))
+        self.set_keymap(self.keymap)
 
     def get_default_screen(self) -> Screen:
         """The triage screen is the app's first and lowest screen."""
         sort = str(self.settings.get("sort", "date"))
-        return MainScreen(self.library, sort=sort, remember=self.remember)
+        place = self.settings.get("place")
+        if not (
+            isinstance(place, list) and len(place) == 2 and all(isinstance(p, str) for p in place)
+        ):
+            place = ["", ""]
+        show_ids = self.settings.get("show_ids") is True
+        return MainScreen(
+            self.library,
+            sort=sort,
+            remember=self.remember,
+            place=(place[0], place[1]),
+            show_ids=show_ids,
+        )
+
+    async def action_quit(self) -> None:
+        """Quit, remembering the filter and the paper under the cursor for next time."""
+        self.remember("place", list(self.main.place()))
+        await super().action_quit()
 
     def on_mount(self) -> None:
-        """Remember the theme whenever it changes."""
+        """Remember the theme whenever it changes; say what was wrong with the keymap."""
         self.watch(self, "theme", self._remember_theme, init=False)
+        if self.keymap_problems:
+            # After the first refresh: the triage screen is composed by then.
+            message = f"Keymap: {'; '.join(self.keymap_problems)}"
+            self.call_after_refresh(partial(self.main.set_status, message, error=True))
 
     @property
     def main(self) -> MainScreen:
@@ -65,11 +91,44 @@ class ReaderApp(App[None]):
         except ReaderError as error:
             self.main.set_status(f"Not remembered: {error}", error=True)
 
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal go through the gate: one at a time (`keyroute`)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._keys.receive(event)
+            return
+        await super().on_event(event)
+
+    async def _send_key(self, event: events.Key) -> DOMNode:
+        """Send one key where Textual would, noting where (the gate's `send`)."""
+        target = self.focused or self.screen
+        keyroute.note_target(event, target)
+        self.set_timer(keyroute.STUCK_AFTER, partial(self._key_stuck, self._keys.serial, target))
+        await super().on_event(event)
+        return target
+
+    async def _key_stuck(self, serial: int, target: DOMNode) -> None:
+        # A busy machine only delays the key: wait on. Only a target that is gone (a
+        # dialog closed meanwhile) will never hand it back.
+        if self._keys.busy and self._keys.serial == serial:
+            if target.is_attached and not target._closing:
+                self.set_timer(keyroute.STUCK_AFTER, partial(self._key_stuck, serial, target))
+                return
+            await self._keys.release(serial)
+
+    async def on_key_handled(self, message: keyroute.KeyHandled) -> None:
+        """The key before has been handled: the next may go."""
+        await self._keys.handled(message.serial)
+
+    async def on_key(self, event: events.Key) -> None:
+        """A key no widget took: a command, unless the keyboard moved while it waited."""
+        if keyroute.redirect(event, self.focused or self.screen):
+            event.prevent_default()  # never run as a binding of the widget that lost it
+
     def action_help(self) -> None:
         """Show every key and the filter syntax."""
         from reader.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(list(keys.by_section())))
+        self.push_screen(HelpScreen(list(keys.by_section(self.keymap))))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the app, by name, in the command palette (Ctrl+P)."""
@@ -79,7 +138,7 @@ class ReaderApp(App[None]):
                 continue
             target = self if key.scope == keys.APP else self.main
             yield SystemCommand(
-                f"{key.label}  ({keys.display_keys(key.keys)})",
+                f"{key.label}  ({keys.display_keys(self.keymap.get(key.id, key.keys))})",
                 key.help,
                 partial(target.run_action, key.action),
             )

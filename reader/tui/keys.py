@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
-LIST, SCREEN, APP = "list", "screen", "app"
-"""Where a key is bound: the paper list (movement), the main screen, or the app."""
+LIST, SCREEN, APP, READING, PANE = "list", "screen", "app", "reading", "pane"
+"""Where a key is bound: the paper list (movement), the main screen, the app, the reading
+view, or a scrolling pane (the preview and the reading view)."""
 
-SECTIONS = ("Move", "Filter", "Triage", "Share", "Library", "App")
+SECTIONS = ("Move", "Filter", "Select", "Triage", "Share", "Library", "Reading", "App")
 """The sections of the help screen, in order."""
 
 
@@ -37,6 +38,8 @@ class Key:
     footer: bool = False
     """Shown in the footer (when the action is available)."""
     priority: bool = False
+    reading: bool = False
+    """Also bound in the reading view, acting on the paper shown."""
 
     def binding(self) -> Binding:
         """The Textual binding."""
@@ -51,16 +54,65 @@ class Key:
         )
 
 
+def _key(
+    id: str,
+    keys: str,
+    action: str,
+    label: str,
+    help: str,
+    section: str,
+    scope: str = SCREEN,
+    *,
+    footer: bool = False,
+    reading: bool = False,
+) -> Key:
+    return Key(id, keys, action, label, help, section, scope, footer, reading=reading)
+
+
 KEYS: tuple[Key, ...] = (
     # Move: bound on the list, so they work wherever it has the focus.
-    Key("down", "j,down", "cursor_down", "Down", "next paper", "Move", LIST),
-    Key("up", "k,up", "cursor_up", "Up", "previous paper", "Move", LIST),
-    Key("first", "g,home", "first", "Top", "first paper", "Move", LIST),
-    Key("last", "G,end", "last", "Bottom", "last paper", "Move", LIST),
-    Key("page-down", "pagedown", "page_down", "Page down", "one screen down", "Move", LIST),
-    Key("page-up", "pageup", "page_up", "Page up", "one screen up", "Move", LIST),
+    _key("down", "j,down", "cursor_down", "Down", "next paper", "Move", LIST),
+    _key("up", "k,up", "cursor_up", "Up", "previous paper", "Move", LIST),
+    _key("first", "g,home", "first", "Top", "first paper", "Move", LIST),
+    _key("last", "G,end", "last", "Bottom", "last paper", "Move", LIST),
+    _key("page-down", "pagedown", "page_down", "Page down", "one screen down", "Move", LIST),
+    _key("page-up", "pageup", "page_up", "Page up", "one screen up", "Move", LIST),
+    _key(
+        "next-unread",
+        "right_square_bracket",
+        "next_unread",
+        "Unread ↓",
+        "next unread paper",
+        "Move",
+    ),
+    _key(
+        "previous-unread",
+        "left_square_bracket",
+        "previous_unread",
+        "Unread ↑",
+        "previous unread paper",
+        "Move",
+    ),
+    _key(
+        "open-paper",
+        "enter",
+        "read_paper",
+        "Open",
+        "read the paper full screen",
+        "Move",
+        footer=True,
+    ),
+    _key(
+        "focus-preview",
+        "tab",
+        "focus_preview",
+        "Preview",
+        "move to the preview and back (it scrolls with ↑ ↓ PgUp PgDn)",
+        "Move",
+        footer=True,
+    ),
     # Filter
-    Key(
+    _key(
         "filter",
         "slash",
         "focus_filter",
@@ -69,17 +121,42 @@ KEYS: tuple[Key, ...] = (
         "Filter",
         footer=True,
     ),
-    Key("back", "escape", "escape", "Back", "leave the filter; again to clear it", "Filter"),
-    Key(
+    _key(
+        "back",
+        "escape",
+        "escape",
+        "Back",
+        "leave the filter; again to clear the selection, then the filter",
+        "Filter",
+    ),
+    _key("reverse", "R", "reverse_sort", "Reverse", "reverse the sort", "Filter"),
+    _key(
         "similar",
-        "m",
+        "l",
         "similar",
-        "More like this",
+        "Like this",
         "papers like this one (the filter becomes similar:KEY, most similar first)",
         "Filter",
     ),
+    # Select several papers, then act on all of them at once.
+    _key(
+        "select",
+        "m",
+        "toggle_selected",
+        "Select",
+        "select / unselect the paper (then s, space, t, b, c act on the selection)",
+        "Select",
+    ),
+    _key(
+        "select-all",
+        "M",
+        "select_all",
+        "All",
+        "select every matching paper (again: select none)",
+        "Select",
+    ),
     # Triage
-    Key(
+    _key(
         "read",
         "space",
         "toggle_read",
@@ -87,9 +164,10 @@ KEYS: tuple[Key, ...] = (
         "toggle read (marking read moves to the next paper)",
         "Triage",
         footer=True,
+        reading=True,
     ),
-    Key("star", "s", "toggle_star", "Star", "star / unstar", "Triage", footer=True),
-    Key(
+    _key("star", "s", "toggle_star", "Star", "star / unstar", "Triage", footer=True, reading=True),
+    _key(
         "note",
         "n",
         "edit_note",
@@ -97,9 +175,19 @@ KEYS: tuple[Key, ...] = (
         "write a note (Markdown; Ctrl+S saves)",
         "Triage",
         footer=True,
+        reading=True,
     ),
-    Key("tags", "t", "edit_tags", "Tags", "edit tags (with completion)", "Triage", footer=True),
-    Key(
+    _key(
+        "tags",
+        "t",
+        "edit_tags",
+        "Tags",
+        "edit tags (with completion)",
+        "Triage",
+        footer=True,
+        reading=True,
+    ),
+    _key(
         "dismiss",
         "x",
         "not_interested",
@@ -107,32 +195,49 @@ KEYS: tuple[Key, ...] = (
         "not interested: mark read and rank papers like it lower; again: take it back",
         "Triage",
     ),
-    Key("all-read", "A", "mark_all_read", "All read", "mark every matching paper read", "Triage"),
-    Key("undo", "u", "undo", "Undo", "undo the last change", "Triage", footer=True),
-    Key("redo", "ctrl+r", "redo", "Redo", "redo what was undone", "Triage"),
+    _key("all-read", "A", "mark_all_read", "All read", "mark every matching paper read", "Triage"),
+    _key("undo", "u", "undo", "Undo", "undo the last change", "Triage", footer=True, reading=True),
+    _key("redo", "ctrl+r", "redo", "Redo", "redo what was undone", "Triage", reading=True),
     # Share
-    Key("open", "o", "open_link", "Open", "open the paper's page in the browser", "Share"),
-    Key("copy", "y", "copy_link", "Copy", "copy title and link", "Share"),
-    Key("cite", "Y", "copy_citation", "Cite", "copy a citation line", "Share"),
-    Key(
+    _key(
+        "open",
+        "o",
+        "open_link",
+        "Open",
+        "open the paper's page in the browser",
+        "Share",
+        reading=True,
+    ),
+    _key("copy", "y", "copy_link", "Copy", "copy title and link", "Share", reading=True),
+    _key("cite", "Y", "copy_citation", "Cite", "copy a citation line", "Share", reading=True),
+    _key(
+        "copy-bibtex",
+        "c",
+        "copy_bibtex",
+        "BibTeX",
+        "copy the paper's BibTeX (the selection's, when there is one)",
+        "Share",
+        reading=True,
+    ),
+    _key(
         "export",
         "e",
         "export_starred",
         "Export",
-        "export the starred papers to Markdown",
+        "export the starred papers (Markdown; the file name picks the format)",
         "Share",
         footer=True,
     ),
-    Key(
+    _key(
         "bibtex",
         "b",
         "export_bibtex",
-        "BibTeX",
-        "export the papers matching the filter to BibTeX",
+        "Export matches",
+        "export the selection, else the matches (BibTeX; the file name picks the format)",
         "Share",
     ),
     # Library
-    Key(
+    _key(
         "import",
         "i",
         "import_file",
@@ -141,7 +246,7 @@ KEYS: tuple[Key, ...] = (
         "Library",
         footer=True,
     ),
-    Key(
+    _key(
         "paste",
         "I",
         "import_clipboard",
@@ -149,18 +254,25 @@ KEYS: tuple[Key, ...] = (
         "import copied text from the clipboard (a Daily Papers page, ids, ...)",
         "Library",
     ),
-    Key("fetch", "f", "fetch", "Fetch", "fetch from Hugging Face Daily Papers or arXiv", "Library"),
-    Key(
+    _key(
+        "fetch",
+        "f",
+        "fetch",
+        "Fetch",
+        "fetch from Hugging Face Daily Papers or arXiv",
+        "Library",
+        footer=True,
+    ),
+    _key(
         "samples",
         "d",
         "load_samples",
         "Samples",
-        "load the bundled sample papers",
+        "load the bundled sample papers (in an empty library)",
         "Library",
-        footer=True,
     ),
     # Declared here (its section is Filter) so that the footer shows it after the others.
-    Key(
+    _key(
         "sort",
         "S",
         "cycle_sort",
@@ -170,8 +282,9 @@ KEYS: tuple[Key, ...] = (
         footer=True,
     ),
     # App
-    Key("preview", "p", "toggle_preview", "Preview", "show / hide the preview", "App"),
-    Key(
+    _key("preview", "p", "toggle_preview", "Hide preview", "show / hide the preview", "App"),
+    _key("ids", "number_sign", "toggle_ids", "Ids", "show / hide the arXiv id column", "App"),
+    _key(
         "help",
         "question_mark",
         "help",
@@ -181,9 +294,50 @@ KEYS: tuple[Key, ...] = (
         APP,
         footer=True,
     ),
-    Key("quit", "q", "quit", "Quit", "quit reader", "App", APP, footer=True),
+    _key("quit", "q", "quit", "Quit", "quit reader", "App", APP, footer=True),
+    # The reading view (Enter): scrolling, and the triage keys above marked `reading`.
+    _key(
+        "next-paper", "right,J", "next_paper", "Next", "next paper", "Reading", READING, footer=True
+    ),
+    _key(
+        "previous-paper",
+        "left,K",
+        "previous_paper",
+        "Previous",
+        "previous paper",
+        "Reading",
+        READING,
+        footer=True,
+    ),
+    _key("close", "escape,q", "close", "Back", "back to the list", "Reading", READING, footer=True),
+    # Scrolling the preview (Tab) and the reading view; arrows and PgUp/PgDn work too.
+    _key("scroll-down", "j", "scroll_down", "Down", "scroll down", "Reading", PANE),
+    _key("scroll-up", "k", "scroll_up", "Up", "scroll up", "Reading", PANE),
+    _key("scroll-top", "g", "scroll_home", "Top", "to the top", "Reading", PANE),
+    _key("scroll-end", "G", "scroll_end", "End", "to the end", "Reading", PANE),
 )
 """Every key of the app."""
+
+FOOTER_PRIORITY = (
+    "help",
+    "quit",
+    "close",
+    "filter",
+    "read",
+    "star",
+    "open-paper",
+    "next-paper",
+    "previous-paper",
+    "undo",
+    "note",
+    "tags",
+    "focus-preview",
+    "fetch",
+    "import",
+    "export",
+    "sort",
+)
+"""Which footer keys stay when the terminal is narrow, the first ones longest."""
 
 EXTRA_HELP: dict[str, tuple[tuple[str, str], ...]] = {
     "Move": (("mouse", "click a row, scroll with the wheel"),),
@@ -201,6 +355,9 @@ _KEY_NAMES = {
     "pagedown": "PgDn",
     "pageup": "PgUp",
     "escape": "Esc",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "number_sign": "#",
     "enter": "Enter",
     "space": "space",
     "tab": "Tab",
@@ -243,6 +400,36 @@ def by_section(
         rows.extend(EXTRA_HELP.get(section, ()))
         if rows:
             yield section, rows
+
+
+def reading_bindings() -> list[BindingType]:
+    """The reading view's bindings: its own keys, then the triage keys it shares."""
+    own = [key.binding() for key in KEYS if key.scope == READING]
+    shared = [key.binding() for key in KEYS if key.reading]
+    return [*own, *shared]
+
+
+def keymap_from(setting: object) -> tuple[dict[str, str], list[str]]:
+    """The user's keymap from the settings' `keymap` (key id -> keys), and its problems.
+
+    `{"star": "f5", "read": "x,space"}` moves "star" to F5 and adds x to "read". Unknown
+    ids and values that are not key names are left out, each named in a problem.
+    """
+    if setting is None:
+        return {}, []
+    if not isinstance(setting, dict):
+        return {}, ["the keymap must map key names (as in the help) to keys"]
+    ids = {key.id for key in KEYS}
+    keymap: dict[str, str] = {}
+    problems: list[str] = []
+    for name, value in setting.items():
+        if name not in ids:
+            problems.append(f"unknown key name {str(name)[:30]!r}")
+        elif not isinstance(value, str) or not value.strip() or len(value) > 60:
+            problems.append(f'{name!r} needs keys such as "f5" or "x,ctrl+s"')
+        else:
+            keymap[name] = value.strip()
+    return keymap, problems
 
 
 def actions(scope: str) -> frozenset[str]:

@@ -23,13 +23,23 @@ class SearchFinished(Message):
     """How many papers the library holds."""
     final: bool
     """False for the first screenful of a large result; the rest follows."""
-    keep: bool
-    """Keep the cursor where it is (a refresh of the same result)."""
+    anchor: int | None
+    """The paper (row id) to keep the cursor on (a refresh, a new sort, a cleared
+    filter); None puts the cursor on the first paper."""
     error: str = ""
     note: str = ""
     """What a "for you" order rests on (empty for the other sorts)."""
     painted: threading.Event | None = field(default=None, compare=False)
     """Set by the UI once a first page is on screen; the worker waits for it."""
+
+
+@dataclass
+class DiskChanged(Message):
+    """What the poll found other processes changed: the state, the catalog (or an error)."""
+
+    state: bool
+    catalog: bool
+    error: str = ""
 
 
 @dataclass

@@ -18,6 +18,7 @@ class SearchState:
 
     query: Query = field(default_factory=lambda: parse_query(""))
     sort: str = "date"
+    reverse: bool = False
     error: str = ""
     """The problem with the query typed, while it cannot be parsed: nothing is listed."""
     generation: int = 0
@@ -25,32 +26,32 @@ class SearchState:
     running: bool = False
     queued: bool = False
     """A request came while a search ran: the newest runs when it ends."""
-    queued_keep: bool = True
-    """Whether every queued request kept the cursor in place."""
+    queued_anchor: int | None = None
+    """The paper (row id) the newest waiting request keeps the cursor on, if any."""
     partial_shown: bool = False
     """The first page of a large result is on screen; the rest is coming."""
 
-    def request(self, keep: bool) -> bool:
+    def request(self, anchor: int | None) -> bool:
         """Count a new request; True when it can start now, False when it must wait."""
         self.generation += 1
         if self.running:
             self.queued = True
-            self.queued_keep = self.queued_keep and keep
+            self.queued_anchor = anchor  # the newest request decides
             return False
         self.running = True
         return True
 
-    def take_queued(self) -> bool | None:
-        """After a search ends: the `keep` of the waiting request, or None when none waits."""
+    def take_queued(self) -> tuple[bool, int | None]:
+        """After a search ends: whether a request waits, and the paper it keeps the cursor on."""
         if not self.queued:
-            return None
-        keep = self.queued_keep
-        self.queued, self.queued_keep = False, True
+            return False, None
+        anchor = self.queued_anchor
+        self.queued, self.queued_anchor = False, None
         # `request` counts it again.
         self.generation -= 1
-        return keep
+        return True, anchor
 
     def reset(self) -> None:
         """Forget any running or waiting search (after a worker failed)."""
         self.running = self.queued = self.partial_shown = False
-        self.queued_keep = True
+        self.queued_anchor = None

@@ -268,3 +268,20 @@ def test_every_export_format_is_offered_by_the_cli():
     export = parser._subparsers._group_actions[0].choices["export"]  # type: ignore[union-attr]
     (action,) = [action for action in export._actions if action.dest == "format"]
     assert tuple(action.choices) == tuple(FORMATS)
+
+
+def test_list_and_export_reverse_the_sort(imported: Run):
+    forward = [line.split()[0] for line in imported("list")[1].splitlines()]
+    backward = [line.split()[0] for line in imported("list", "--reverse")[1].splitlines()]
+    assert backward == forward[::-1] and len(forward) == 93
+    first = imported("list", "--reverse", "--limit", "1")[1].split()[0]
+    assert first == forward[-1]
+    exported = imported("export", "--all", "--reverse", "--format", "jsonl")[1].splitlines()
+    assert [json.loads(line)["key"] for line in exported] == forward[::-1]
+
+
+def test_an_unknown_format_names_the_option_to_force_one(run: Run, tmp_path: Path):
+    odd = tmp_path / "odd.txt"
+    odd.write_text("x\ny\n")
+    code, _, err = run("import", str(odd))
+    assert code == 1 and "use --format to force one" in err

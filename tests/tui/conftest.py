@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 
 from reader import importing
@@ -79,3 +80,17 @@ def list_lines(app: ReaderApp) -> list[str]:
 def status_text(app: ReaderApp) -> str:
     """The status line, as plain text."""
     return str(app.main.query_one("#status").render())  # a rich Text: its plain string
+
+
+async def burst(pilot: Pilot, keys: str | list[str]) -> None:
+    """Send keys as one burst, as a paste or a fast typist does: all of them are queued
+    before the app handles the first (Pilot's `press` waits between keys)."""
+    app = pilot.app
+    names = {"/": "slash", " ": "space", "?": "question_mark", "\n": "enter"}
+    for key in keys:
+        name = names.get(key, key)
+        char = key if len(key) == 1 else None
+        event = events.Key(name, char)
+        event.set_sender(app)
+        app._driver.send_message(event)  # type: ignore[union-attr]
+    await settle(pilot)

@@ -93,14 +93,14 @@ async def test_x_dismisses_marks_read_and_undoes_in_one_step(make_app, sample_di
         assert "Interested again" in status_text(app)
 
 
-async def test_m_lists_the_papers_like_this_one(make_app, sample_dir: Path):
+async def test_l_lists_the_papers_like_this_one(make_app, sample_dir: Path):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.main.paper_list.cursor = 7
         await pilot.pause()
         anchor = app.main.paper_list.current_entry
-        await pilot.press("m")
+        await pilot.press("l")
         await settle(pilot)
         assert app.query_one("#filter").value == f"similar:{anchor.key}"
         library = app.library

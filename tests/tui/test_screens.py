@@ -196,7 +196,9 @@ async def test_tag_editor_escape_returns_none() -> None:
     app = Host(lambda: TagEditor("Paper", ["vla"], []))
     async with app.run_test() as pilot:
         assert "No tags in use yet." in screen_text(app.screen)
-        await pilot.press("x", "escape")
+        await pilot.press("x", "escape")  # a tag was typed: asks first
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
         assert app.result is None
 
 
@@ -561,3 +563,16 @@ async def test_every_query_field_is_in_the_filter_help(make_app):
         shown = await _help_text(pilot)
         for name in FIELDS:
             assert f"{name}:" in shown, name
+
+
+def test_the_readme_lists_every_key_as_the_app_declares_it():
+    """The README's table of keys is made from the key table (`scripts/keys_table.py`)."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "keys_table.py"
+    spec = importlib.util.spec_from_file_location("keys_table", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = module.README.read_text(encoding="utf-8")
+    assert f"{module.START}\n{module.table()}\n{module.END}" in readme

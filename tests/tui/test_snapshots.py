@@ -41,7 +41,10 @@ def test_filtered_list_with_highlights(snap_compare, sample_dir: Path):
 def test_note_editor(snap_compare, sample_dir: Path):
     async def editing(pilot: Pilot) -> None:
         await settle(pilot)
-        await pilot.press("n", *"Compare with **CIP**;", "enter", *"- check the ablations")
+        await pilot.press("n")
+        # A blinking cursor would make the picture depend on the moment it is taken.
+        pilot.app.screen.query_one("TextArea").cursor_blink = False
+        await pilot.press(*"Compare with **CIP**;", "enter", *"- check the ablations")
         await pilot.pause()
 
     assert snap_compare(app_on(sample_dir), terminal_size=SIZE, run_before=editing)
@@ -66,3 +69,21 @@ def test_narrow_layout(snap_compare, sample_dir: Path):
         await pilot.press("s", "j", "space")
 
     assert snap_compare(app_on(sample_dir), terminal_size=(80, 34), run_before=starred)
+
+
+def test_reading_view(snap_compare, sample_dir: Path):
+    async def reading(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+
+    assert snap_compare(app_on(sample_dir), terminal_size=SIZE, run_before=reading)
+
+
+def test_multi_selection(snap_compare, sample_dir: Path):
+    async def selecting(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("m", "j", "m", "m")
+        await settle(pilot)
+
+    assert snap_compare(app_on(sample_dir), terminal_size=SIZE, run_before=selecting)

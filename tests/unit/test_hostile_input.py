@@ -224,7 +224,7 @@ def test_huge_page_imports_with_bounded_memory(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert "Imported 75000 papers" in done.stdout
+    assert "Imported 75,000 papers: 75,000 new" in done.stdout
     peak_kb = int(re.search(r"peak-kb (\d+)", done.stderr).group(1))  # type: ignore[union-attr]
     # The text itself is 100 MB; a few working copies are fine, unbounded growth is not.
     assert peak_kb * 1024 < 1.5 * 1024**3, f"peak memory {peak_kb // 1024} MB"

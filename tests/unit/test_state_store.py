@@ -133,8 +133,11 @@ def test_a_failed_compaction_leaves_the_old_file_and_loses_nothing(
     def refuse(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
+    from reader.library import storage
+
+    monkeypatch.setattr(storage, "COMPACT_AFTER", 1)
     monkeypatch.setattr(os, "replace", refuse)
-    # A large batch is journalled, then compacted; the compaction fails, but the batch
+    # The change is journalled, then compacted; the compaction fails, but the change
     # was durable before it, so `put` succeeds and the next compaction tries again.
     put(store, [PaperState(f"k{i}", read=True) for i in range(1000)])
     monkeypatch.undo()
@@ -165,3 +168,19 @@ def test_another_process_write_is_seen(tmp_path: Path):
     put(second, [PaperState("b", starred=True)])
     assert first.refresh()
     assert plain(first.get("b")) == PaperState("b", starred=True)
+
+
+def test_a_bulk_change_is_one_compact_line_and_blank_records_are_dropped(tmp_path: Path):
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    keys = [f"paper-{number:06d}" for number in range(20_000)]
+    store.set_fields({key: {"read": True} for key in keys}, STAMP)
+    journal = path.with_name("state.json.journal")
+    (line,) = journal.read_bytes().splitlines()
+    assert b'"bulk"' in line and line.count(b'"read"') == 1
+    assert len(line) < 60 * len(keys)  # an id and a key each, the fields once
+    store.set_fields({key: {"read": False} for key in keys}, STAMP)  # undo
+    store.close()
+    # Back to the defaults: nothing stays on disk, so the library opens as fast as before.
+    assert json.loads(path.read_text()) == {"state": {}}
+    assert len(StateStore(path)) == 0

@@ -65,7 +65,7 @@ class ConfirmScreen(Dialog[bool]):
 
     def on_mount(self) -> None:
         """Focus the yes button so that Enter confirms."""
-        self.query_one("#confirm-yes", Button).focus()
+        self.set_focus(self.query_one("#confirm-yes", Button))
 
     def action_answer(self, yes: bool) -> None:
         """Close the dialog with the answer."""

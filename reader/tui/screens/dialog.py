@@ -13,7 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer
+
+from reader.tui.widgets.footer import KeyFooter
 
 ResultType = TypeVar("ResultType")
 
@@ -48,7 +49,7 @@ class Dialog(ModalScreen[ResultType]):
         with Vertical(classes="dialog", id=self.dialog_id) as frame:
             frame.border_title = self.dialog_title
             yield from self.compose_body()
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def dialog_id(self) -> str:
@@ -58,3 +59,17 @@ class Dialog(ModalScreen[ResultType]):
     def compose_body(self) -> ComposeResult:
         """What the dialog shows inside its frame."""
         yield from ()
+
+    def cancel(self, *, changed: bool, question: str) -> None:
+        """Close without a result; when the user typed something, ask `question` first."""
+        from reader.tui.screens.confirm import ConfirmScreen
+
+        if not changed:
+            self.dismiss(None)
+            return
+
+        def discard(confirmed: bool | None) -> None:
+            if confirmed:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(question), discard)

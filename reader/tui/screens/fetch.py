@@ -12,6 +12,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from reader.feeds import SOURCES, FetchRequest
 from reader.tui.screens.dialog import Dialog
+from reader.tui.widgets.field import Field
 
 
 def _hint(source: str) -> str:
@@ -53,12 +54,12 @@ class FetchScreen(Dialog[FetchRequest | None]):
         with RadioSet(id="fetch-source"):
             for source in SOURCES.values():
                 yield RadioButton(source.label, value=source.name == "hf", name=source.name)
-        yield Input(self._today.isoformat(), id="fetch-value")
+        yield Field(self._today.isoformat(), id="fetch-value", on_submit=self._submitted)
         yield Static(_hint("hf"), id="fetch-hint")
 
     def on_mount(self) -> None:
         """Start in the input, with the default (today) ready to accept."""
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))
 
     @on(RadioSet.Changed)
     def _source_changed(self, event: RadioSet.Changed) -> None:
@@ -67,11 +68,10 @@ class FetchScreen(Dialog[FetchRequest | None]):
         field.value = self._today.isoformat() if self._source == "hf" else ""
         field.placeholder = SOURCES[self._source].hint
         self.query_one("#fetch-hint", Static).update(_hint(self._source))
-        field.focus()
+        self.set_focus(field)
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        value = event.value.strip()
+    def _submitted(self, value: str) -> None:
+        value = value.strip()
         if not value:
             self.notify("Say what to fetch first", severity="warning")
             return

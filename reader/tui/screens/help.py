@@ -85,7 +85,7 @@ class HelpScreen(Dialog[None]):
 
     def on_mount(self) -> None:
         """Focus the body so that the arrow keys scroll it."""
-        self.query_one("#help-body", VerticalScroll).focus()
+        self.set_focus(self.query_one("#help-body", VerticalScroll))
 
     def action_close(self) -> None:
         """Close the help."""

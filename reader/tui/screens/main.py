@@ -8,38 +8,36 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar
+from textual.widgets import Input, ProgressBar
 from textual.worker import Worker, WorkerState
 
-from reader.cite import citation, title_and_link
 from reader.errors import ReaderError
-from reader.history import History, Step
 from reader.library import Library
-from reader.model import Change, Entry
 from reader.query import SORT_LABELS, SORTS, Query, choose_sort, parse_query, similar_anchor
-from reader.text import one_line, plural
-from reader.tui import importing, keys, sharing
-from reader.tui.messages import ImportFinished, ImportProgress, SearchFinished
-from reader.tui.screens.confirm import ConfirmScreen
-from reader.tui.screens.note_editor import NoteEditor
-from reader.tui.screens.tag_editor import TagEditor
+from reader.text import one_line
+from reader.tui import importing, keys
+from reader.tui.changes import Changes, ChangesMade
+from reader.tui.messages import DiskChanged, ImportFinished, ImportProgress, SearchFinished
 from reader.tui.search import SearchState
-from reader.tui.widgets.paper_list import PaperList
+from reader.tui.triage import Triage
+from reader.tui.widgets.field import Field
+from reader.tui.widgets.footer import KeyFooter
+from reader.tui.widgets.paper_list import ListHeader, PaperList
 from reader.tui.widgets.preview import PreviewPane
 from reader.tui.widgets.status_line import StatusLine
 from reader.tui.widgets.welcome import WelcomeView
 
 if TYPE_CHECKING:
+    from reader.model import Entry
     from reader.ranking import Reason
 
 PAPER_ACTIONS = frozenset(
@@ -52,6 +50,9 @@ PAPER_ACTIONS = frozenset(
 
 _NOTHING = object()
 """No preview update pending."""
+
+POLL_SECONDS = 1.0
+"""How often the app looks for other processes' changes (two `stat` calls and a pragma)."""
 
 FIRST_PAGE = 200
 """Rows the list gets at once, before the whole ordered result of a query."""
@@ -72,11 +73,18 @@ class MainScreen(Screen[None]):
         *,
         sort: str = "date",
         remember: Callable[[str, object], None] | None = None,
+        place: tuple[str, str] = ("", ""),
+        show_ids: bool = False,
     ) -> None:
         super().__init__()
         self.library = library
+        self._place = place
+        """(filter, paper key) to come back to: where the last session ended."""
+        self._polling = False
         self._remember = remember or (lambda _name, _value: None)
-        self.history = History(library.revert, library.reapply)
+        self.changes = Changes(self)
+        self.triage = Triage(self)
+        self._show_ids = show_ids
         self.search_state = SearchState(sort=sort if sort in SORTS else "date")
         self.total = len(library)
         self.last_action = ""
@@ -86,25 +94,78 @@ class MainScreen(Screen[None]):
         """A query with a `similar:` term lists most similar first, until `S` is pressed."""
         self._sort_note = ""
         """What the "for you" order rests on (from the last search)."""
+        self._restoring: str | None = None
 
     # --- layout ----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         """Filter, list and preview, the welcome view, the status line and the footer."""
-        yield Input(placeholder='Filter: words, "phrases", -not, is:starred, tag:x …', id="filter")
+        yield Field(
+            placeholder='Filter: words, "phrases", -not, is:starred, tag:x …',
+            id="filter",
+            on_submit=lambda _value: self.set_focus(self.paper_list),
+        )
         with Horizontal(id="body"):
-            yield PaperList(self.library.rows, id="papers")
+            with Vertical(id="list-pane"):
+                yield ListHeader(id="list-header")
+                paper_list = PaperList(self.library.rows, id="papers")
+                paper_list.show_ids = self._show_ids
+                yield paper_list
             yield PreviewPane(id="preview")
         yield WelcomeView(id="welcome")
         with Horizontal(id="status-bar"):
             yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        """Show the first page of papers (or the welcome view) at once."""
+        """Show the first page of papers (or the welcome view) at once, where the last
+        session left off; then watch the library for other processes' changes."""
         self._show_welcome(self.total == 0)
-        self.paper_list.focus()
-        self.search()
+        self.set_focus(self.paper_list)
+        query, key = self._place
+        anchor = self.library.rowid_of(key) if key else None
+        try:
+            self.search_state.query = parse_query(query)
+            self.query_one("#filter", Input).value = query
+        except ReaderError:
+            query = ""  # the saved filter is no longer valid: start unfiltered
+        # Setting the value above announces a change later: that one is already searched.
+        self._restoring = query or None
+        self.search(anchor=anchor)
+        self.set_interval(POLL_SECONDS, self._poll)
+
+    def place(self) -> tuple[str, str]:
+        """(filter, key of the paper under the cursor): what the next session restores."""
+        entry = self.paper_list.current_entry
+        return self.query_one("#filter", Input).value, entry.key if entry else ""
+
+    # --- other processes ---------------------------------------------------------------
+
+    def _poll(self) -> None:
+        if not self._polling:
+            self._polling = True
+            self._poll_worker()
+
+    @work(thread=True, group="poll", exit_on_error=False)
+    def _poll_worker(self) -> None:
+        try:
+            state, catalog = self.library.changes_on_disk()
+        except ReaderError as error:
+            self.post_message(DiskChanged(state=False, catalog=False, error=str(error)))
+            return
+        self.post_message(DiskChanged(state=state, catalog=catalog))
+
+    @on(DiskChanged)
+    def _disk_changed(self, message: DiskChanged) -> None:
+        self._polling = False
+        if message.error:
+            self.set_status(message.error, error=True)
+        if not (message.state or message.catalog):
+            return
+        # Another instance (or `reader mark`, or an import) changed the library: show it,
+        # staying on the same paper.
+        self.paper_list.refresh_entries()
+        self.search_here()
 
     @property
     def sort(self) -> str:
@@ -133,12 +194,7 @@ class MainScreen(Screen[None]):
         ways to get papers in matter.
         """
         typing = self.focused is self.query_one("#filter")
-        if action in PAPER_ACTIONS and (typing or self.total == 0):
-            return False
-        if action == "load_samples":
-            # Only an empty library offers them: a stray `d` must not fill a real one.
-            return self.total == 0
-        return True
+        return not (action in PAPER_ACTIONS and (typing or self.total == 0))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Typing in the filter hides the paper keys (see `check_action`)."""
@@ -157,15 +213,19 @@ class MainScreen(Screen[None]):
 
     # --- searching -------------------------------------------------------------------
 
-    def search(self, *, keep_cursor: bool = False) -> None:
+    def search(self, *, anchor: int | None = None) -> None:
         """Run the current query in a worker; while one runs, only the newest waits.
 
-        The worker posts the first screenful and the count first (the list repaints at
-        once), then the whole ordered result. A newer query makes it skip the second step.
+        Without an `anchor`, the worker posts the first screenful and the count first (the
+        list repaints at once), then the whole ordered result; a newer query makes it skip
+        the second step. With one (a row id: the paper to stay on), it finds the whole
+        order at once and the cursor stays on that paper if it is still listed.
         """
         state = self.search_state
-        if state.request(keep_cursor):
-            self._search_worker(state.query, self.listed_sort, state.generation, keep_cursor)
+        if state.request(anchor):
+            self._search_worker(
+                state.query, self.listed_sort, state.reverse, state.generation, anchor
+            )
 
     @property
     def listed_sort(self) -> str:
@@ -174,8 +234,14 @@ class MainScreen(Screen[None]):
             return choose_sort(self.filter_query, None)
         return self.sort
 
+    def search_here(self) -> None:
+        """Search again, keeping the cursor on the paper it is on (a refresh, a new sort)."""
+        self.search(anchor=self.paper_list.current_rowid)
+
     @work(thread=True, group="search", exit_on_error=False)
-    def _search_worker(self, query: Query, sort: str, generation: int, keep: bool) -> None:
+    def _search_worker(
+        self, query: Query, sort: str, reverse: bool, generation: int, anchor: int | None
+    ) -> None:
         def post(rowids: array[int], count: int, total: int, final: bool, **extra: object) -> None:
             message = SearchFinished(
                 generation=generation,
@@ -183,7 +249,7 @@ class MainScreen(Screen[None]):
                 count=count,
                 total=total,
                 final=final,
-                keep=keep,
+                anchor=anchor,
                 note=note,
                 **extra,  # type: ignore[arg-type]
             )
@@ -193,7 +259,7 @@ class MainScreen(Screen[None]):
         try:
             total = len(self.library)
             note = self.library.relevance_note() if sort == "relevance" else ""
-            if not keep:
+            if anchor is None and not reverse:
                 page, count = self.library.first_page(query, sort, FIRST_PAGE)
                 if len(page) >= count:  # a small result is complete in its first page
                     post(page, count, total, True)
@@ -209,6 +275,8 @@ class MainScreen(Screen[None]):
                     post(page, count, total, True)
                     return
             rowids = self.library.rowids(query, sort)
+            if reverse:
+                rowids = rowids[::-1]
         except ReaderError as error:
             post(array("q"), 0, 0, True, error=str(error))
             return
@@ -235,8 +303,8 @@ class MainScreen(Screen[None]):
             if message.painted is not None:
                 message.painted.set()
             if message.final:
-                keep = state.take_queued()
-                self.search(keep_cursor=bool(keep))
+                _, anchor = state.take_queued()
+                self.search(anchor=anchor)
             return
         if message.error:
             self.set_status(message.error, error=True)
@@ -248,11 +316,14 @@ class MainScreen(Screen[None]):
         self.total = message.total
         self._sort_note = message.note
         # The rest of a result that is already on screen keeps the user's place in it.
-        keep = message.keep or (message.final and state.partial_shown)
+        keep = message.final and state.partial_shown
         state.partial_shown = not message.final
         if state.error:
             return  # the query became invalid meanwhile: the list stays empty
-        self.paper_list.set_rows(message.rowids, total=message.count, keep_cursor=keep)
+        cursor = _index(message.rowids, message.anchor)
+        self.paper_list.set_rows(
+            message.rowids, total=message.count, keep_cursor=keep, cursor=cursor
+        )
         if message.painted is not None:
             self.call_after_refresh(message.painted.set)
         self._show_welcome(self.total == 0)
@@ -268,6 +339,8 @@ class MainScreen(Screen[None]):
             self.search_state.reset()
         if event.worker.group == "import":
             self.query("#progress").remove()
+        if event.worker.group == "changes":
+            self.changes.working = False
         self.set_status(f"Something went wrong: {error}", error=True)
 
     @on(Input.Changed, "#filter")
@@ -285,14 +358,17 @@ class MainScreen(Screen[None]):
             self.paper_list.set_rows(array("q"))
             self.set_status(state.error, error=True)
             return
-        if state.error:
-            state.error = ""
-            self.set_status("")
+        if event.value == self._restoring:
+            self._restoring = None  # the value restored at start: already searched
+            return
+        state.error = ""
+        if state.query.matches_everything:
+            # Back to every paper: stay on the paper the filter had led to.
+            self.set_status("Filter cleared" if not event.value.strip() else "")
+            self.search_here()
+            return
+        self.set_status("")
         self.search()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.paper_list.focus()
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
@@ -336,33 +412,50 @@ class MainScreen(Screen[None]):
 
     def refresh_status(self) -> None:
         """Redraw the status line: matches, total, sort and the last action."""
+        line = self.status_text()
+        self.query_one(StatusLine).show(line)
+        self._refresh_reading_status(line)
+
+    def status_text(self) -> Text:
+        """The status line: matches, total, sort, selection and the last action."""
         count = f"{self.paper_list.row_count:,} of {self.total:,} {_papers(self.total)}"
-        sort = self.listed_sort
-        order = f"sorted {sorted_how(sort)}"
-        if sort == "relevance" and self._sort_note:
-            order += f" ({self._sort_note})"
+        listed = self.listed_sort
+        sort = f"sorted {sorted_how(listed)}" + (", reversed" if self.search_state.reverse else "")
+        if listed == "relevance" and self._sort_note:
+            sort += f" ({self._sort_note})"
         # Only an error wraps (the whole of it matters); anything else stays one line.
-        line = Text(f"{count} · {order}", no_wrap=not self._last_error)
+        line = Text(f"{count} · {sort}", no_wrap=not self._last_error)
         line.overflow = "fold" if self._last_error else "ellipsis"
+        selected = len(self.paper_list.selected)
+        if selected:
+            line.append(f" · {selected:,} selected", style="bold")
         if self.last_action:
             line.append(" · ")
             line.append(one_line(self.last_action), style="bold red" if self._last_error else "")
-        self.query_one(StatusLine).show(line)
+        return line
+
+    def _refresh_reading_status(self, line: Text) -> None:
+        from reader.tui.screens.reading import ReadingScreen
+
+        screen = self.app.screen if self.is_mounted else None
+        if isinstance(screen, ReadingScreen):
+            screen.query_one(StatusLine).show(line)
 
     # --- filter, sort, layout ----------------------------------------------------------
 
     def action_focus_filter(self) -> None:
-        """Focus the filter bar."""
-        self.query_one("#filter", Input).focus()
+        """Focus the filter bar, at once: the keys typed next are the query's."""
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_escape(self) -> None:
-        """Leave the filter; pressed again (in the list), clear it."""
+        """Leave the filter or the preview; then clear the selection; then the filter."""
         filter_bar = self.query_one("#filter", Input)
-        if filter_bar.has_focus:
-            self.paper_list.focus()
+        if filter_bar.has_focus or self.preview.has_focus:
+            self.set_focus(self.paper_list)
+        elif self.unselect_all():
+            return
         elif filter_bar.value:
-            filter_bar.value = ""
-            self.set_status("Filter cleared")
+            filter_bar.value = ""  # the filter's Changed handler says "Filter cleared"
 
     def action_cycle_sort(self) -> None:
         """Sort by the next key: date, upvotes, title, added, for you.
@@ -374,139 +467,60 @@ class MainScreen(Screen[None]):
         self._similar_sorted = False
         self.set_status(f"Sorted {sorted_how(state.sort)}")
         self._remember("sort", state.sort)
-        self.search()
+        self._update_header()
+        self.search_here()
+
+    def action_reverse_sort(self) -> None:
+        """Reverse the order of the list."""
+        state = self.search_state
+        state.reverse = not state.reverse
+        self.set_status(
+            f"Sorted {sorted_how(self.listed_sort)}" + (", reversed" if state.reverse else "")
+        )
+        self._update_header()
+        self.search_here()
+
+    def action_toggle_ids(self) -> None:
+        """Show or hide the arXiv id column (remembered)."""
+        show = not self.paper_list.show_ids
+        self.paper_list.set_show_ids(show)
+        self._remember("show_ids", show)
+        self._update_header()
+
+    def _update_header(self) -> None:
+        state = self.search_state
+        self.query_one(ListHeader).update(
+            sort=self.listed_sort,
+            reverse=state.reverse,
+            show_ids=self.paper_list.show_ids,
+            width=self.paper_list.scrollable_content_region.width,
+        )
+
+    @on(events.Resize)
+    def _resized(self) -> None:
+        self.call_after_refresh(self._update_header)
 
     def action_toggle_preview(self) -> None:
         """Show or hide the preview pane."""
         self.preview.display = not self.preview.display
 
-    # --- triage ------------------------------------------------------------------------
+    # --- triage and sharing (see `reader.tui.triage`) ---------------------------------------
 
-    def _current(self) -> Entry | None:
-        entry = self.paper_list.current_entry
-        if entry is None:
-            self.set_status("No paper selected")
-        return entry
+    def changed(self, keys: Sequence[str] | None, *, bulk: bool) -> None:
+        """Redraw the papers a change touched; after a bulk one, search again (a filter
+        such as `is:unread` may match other papers now)."""
+        self.paper_list.refresh_entries(None if bulk or keys is None else keys)
+        if bulk or (keys and self.listed_sort == "relevance"):
+            # For you: the labels changed, so the order is learned again, in the search
+            # worker; the cursor stays on its paper.
+            self.search_here()
+        self._refresh_reading()
 
-    def _apply(self, label: str, make: Callable[[], Change]) -> bool:
-        """Make a state change, record it for undo and redraw the papers it touched."""
-        return self._apply_all(label, lambda: [make()])
+    @on(ChangesMade)
+    def _changes_made(self, message: ChangesMade) -> None:
+        self.changes.finished(message)
 
-    def _apply_all(self, label: str, make: Callable[[], list[Change]]) -> bool:
-        """Make state changes that undo as one step (see `_apply`)."""
-        try:
-            changes = make()
-        except ReaderError as error:
-            self.set_status(str(error), error=True)
-            return False
-        self.history.record(label, changes)
-        touched = list(dict.fromkeys(key for change in changes for key in change.keys))
-        self._changed(touched)
-        self.set_status(label if touched else f"{label} (no change)")
-        return True
-
-    def _changed(self, changed: list[str]) -> None:
-        self.paper_list.refresh_entries(changed if len(changed) < 500 else None)
-        if changed and self.listed_sort == "relevance":
-            # The user's labels changed: the "for you" order is learned again, in the
-            # search worker, and the list repaints where the cursor is.
-            self.search(keep_cursor=True)
-
-    def action_toggle_read(self) -> None:
-        """Toggle read; marking read moves on to the next paper, as triage goes."""
-        entry = self._current()
-        if entry is None:
-            return
-        read = not entry.state.read
-        label = f"{'Read' if read else 'Unread'}: {_short(entry.paper.title)}"
-        if self._apply(label, lambda: self.library.set_read([entry.key], read)) and read:
-            self.paper_list.action_cursor_down()
-
-    def action_toggle_star(self) -> None:
-        """Star or unstar the paper under the cursor."""
-        entry = self._current()
-        if entry is None:
-            return
-        starred = not entry.state.starred
-        label = f"{'Starred' if starred else 'Unstarred'}: {_short(entry.paper.title)}"
-        self._apply(label, lambda: self.library.set_starred([entry.key], starred))
-
-    def action_not_interested(self) -> None:
-        """Not interested: mark read and rank papers like it lower (again: take it back)."""
-        entry = self._current()
-        if entry is None:
-            return
-        dismissed = not entry.state.dismissed
-        verb = "Not interested" if dismissed else "Interested again"
-        label = f"{verb}: {_short(entry.paper.title)}"
-        done = self._apply_all(label, lambda: self.library.set_dismissed([entry.key], dismissed))
-        if done and dismissed:
-            self.paper_list.action_cursor_down()
-
-    def action_similar(self) -> None:
-        """List the papers like the one under the cursor (the filter becomes similar:KEY)."""
-        entry = self._current()
-        if entry is None:
-            return
-        self._similar_sorted = True
-        self.query_one("#filter", Input).value = f"similar:{entry.key}"
-        self.set_status(f"Papers like: {_short(entry.paper.title)}")
-
-    def action_edit_note(self) -> None:
-        """Write or edit the paper's note in a modal editor."""
-        entry = self._current()
-        if entry is None:
-            return
-
-        def save(note: str | None) -> None:
-            if note is None or note == entry.state.note:
-                self.set_status("Note unchanged")
-                return
-            label = f"Note {'saved' if note else 'removed'}: {_short(entry.paper.title)}"
-            self._apply(label, lambda: self.library.set_note(entry.key, note))
-
-        self.app.push_screen(NoteEditor(entry.paper.title, entry.state.note), save)
-
-    def action_edit_tags(self) -> None:
-        """Edit the paper's tags, with completion of the tags already in use."""
-        entry = self._current()
-        if entry is None:
-            return
-
-        def save(tags: tuple[str, ...] | None) -> None:
-            if tags is None or tags == entry.state.tags:
-                self.set_status("Tags unchanged")
-                return
-            shown = " ".join(f"#{tag}" for tag in tags) or "no tags"
-            self._apply(
-                f"Tags {shown}: {_short(entry.paper.title, 32)}",
-                lambda: self.library.set_tags(entry.key, tags),
-            )
-
-        editor = TagEditor(entry.paper.title, entry.state.tags, self.library.all_tags())
-        self.app.push_screen(editor, save)
-
-    def action_mark_all_read(self) -> None:
-        """Mark every paper matching the filter read, after confirming how many."""
-        count = self._matching("mark")
-        if not count:
-            return
-        query, sort = self.filter_query, self.sort
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                self.set_status("Nothing marked")
-                return
-            marked = self.library.keys(query, sort)
-            self._apply(
-                f"Marked {plural(len(marked), 'paper')} read",
-                lambda: self.library.set_read(marked, True),
-            )
-
-        question = f"Mark all {plural(count, 'matching paper')} as read?"
-        self.app.push_screen(ConfirmScreen(question, yes="Mark read", no="Cancel"), confirmed)
-
-    def _matching(self, verb: str) -> int:
+    def matching(self, verb: str) -> int:
         """How many papers a bulk action on the filter's matches would act on; 0 (and a
         status line saying why) when it must not: nothing matches, or the query is invalid
         (the list is empty, and acting on an older result would surprise)."""
@@ -518,75 +532,147 @@ class MainScreen(Screen[None]):
             self.set_status("No papers match the filter")
         return count
 
+    def action_toggle_read(self) -> None:
+        """Toggle read; marking read moves on to the next paper, as triage goes."""
+        self.triage.toggle_read()
+
+    def action_toggle_star(self) -> None:
+        """Star or unstar the paper under the cursor (or the selection)."""
+        self.triage.toggle_star()
+
+    def action_edit_note(self) -> None:
+        """Write or edit the paper's note in a modal editor."""
+        self.triage.edit_note()
+
+    def action_not_interested(self) -> None:
+        """Not interested: mark read and rank papers like it lower (again: take it back)."""
+        self.triage.not_interested()
+
+    def action_similar(self) -> None:
+        """List the papers like the one under the cursor (the filter becomes similar:KEY)."""
+        entry = self.triage.current()
+        if entry is None:
+            return
+        self._similar_sorted = True
+        self.query_one("#filter", Input).value = f"similar:{entry.key}"
+        self.set_status(f"Papers like: {_short(entry.paper.title)}")
+
+    def action_edit_tags(self) -> None:
+        """Edit the paper's tags (or add tags to the selection)."""
+        self.triage.edit_tags()
+
+    def action_mark_all_read(self) -> None:
+        """Mark every paper matching the filter read, after confirming how many."""
+        self.triage.mark_all_read()
+
     def action_undo(self) -> None:
         """Undo the last state change (several steps deep)."""
-        self._step(self.history.undo, "Undone", "Nothing to undo")
+        self.changes.undo()
 
     def action_redo(self) -> None:
         """Redo the last undone change."""
-        self._step(self.history.redo, "Redone", "Nothing to redo")
-
-    def _step(self, move: Callable[[], Step | None], verb: str, nothing: str) -> None:
-        try:
-            step = move()
-        except ReaderError as error:
-            self.set_status(str(error), error=True)
-            return
-        if step is None:
-            self.set_status(nothing)
-            return
-        self._changed(step.keys)
-        self.set_status(f"{verb}: {step.label}")
-
-    # --- sharing -----------------------------------------------------------------------
+        self.changes.redo()
 
     def action_open_link(self) -> None:
         """Open the paper's page in the browser (only http and https links)."""
-        entry = self._current()
-        if entry is not None:
-            sharing.open_link(self, entry.paper)
+        self.triage.open_link()
 
     def action_copy_link(self) -> None:
         """Copy the title and link."""
-        entry = self._current()
-        if entry is not None:
-            sharing.copy(self, title_and_link(entry.paper), "title and link")
+        self.triage.copy_link()
 
     def action_copy_citation(self) -> None:
         """Copy a one-line citation."""
-        entry = self._current()
-        if entry is not None:
-            sharing.copy(self, citation(entry.paper), "citation")
+        self.triage.copy_citation()
+
+    def action_copy_bibtex(self) -> None:
+        """Copy the BibTeX of the paper (or of the selection)."""
+        self.triage.copy_bibtex()
 
     def action_export_starred(self) -> None:
-        """Export the starred papers (Markdown by default), then offer the clipboard too."""
-        count = self.library.count("is:starred")
-        if not count:
-            self.set_status("No starred papers to export (star papers with s)")
-            return
-        sort = self.sort
-        sharing.ask_export(
-            self,
-            count,
-            "starred paper",
-            f"starred-papers-{date.today().isoformat()}.md",
-            lambda: self.library.entries("is:starred", sort),
-            title="Starred papers",
-        )
+        """Export the starred papers, then offer the clipboard too."""
+        self.triage.export_starred()
 
     def action_export_bibtex(self) -> None:
-        """Export the papers matching the filter (BibTeX by default)."""
-        count = self._matching("export")
-        if not count:
+        """Export the selection, else the papers matching the filter."""
+        self.triage.export_matches()
+
+    # --- selection --------------------------------------------------------------------------
+
+    def action_toggle_selected(self) -> None:
+        """Select or unselect the paper under the cursor, then move on."""
+        paper_list = self.paper_list
+        rowid = paper_list.current_rowid
+        if rowid is None:
+            self.set_status("No paper selected")
             return
-        query, sort = self.filter_query, self.sort
-        sharing.ask_export(
-            self,
-            count,
-            "paper",
-            f"papers-{date.today().isoformat()}.bib",
-            lambda: self.library.entries(query, sort),
-        )
+        selected = set(paper_list.selected)
+        selected.symmetric_difference_update({rowid})
+        paper_list.set_selected(selected)
+        paper_list.action_cursor_down()
+        self._say_selection()
+
+    def action_select_all(self) -> None:
+        """Select every matching paper; when they all are, select none."""
+        paper_list = self.paper_list
+        every = set(paper_list.rowids)
+        paper_list.set_selected(set() if every and every <= paper_list.selected else every)
+        self._say_selection()
+
+    def unselect_all(self) -> bool:
+        """Select no paper; True when there was a selection."""
+        if not self.paper_list.selected:
+            return False
+        self.paper_list.set_selected(set())
+        self._say_selection()
+        return True
+
+    def _say_selection(self) -> None:
+        if self.paper_list.selected:
+            self.set_status("s, space, t, b and c act on the selection; Esc unselects")
+        else:
+            self.set_status("No paper selected")
+
+    # --- moving -------------------------------------------------------------------------------
+
+    def action_next_unread(self) -> None:
+        """Move to the next unread paper in the list."""
+        self._unread(1)
+
+    def action_previous_unread(self) -> None:
+        """Move to the previous unread paper in the list."""
+        self._unread(-1)
+
+    def _unread(self, step: int) -> None:
+        paper_list = self.paper_list
+        unread = self.library.unread_rowids(paper_list.rowids)
+        index = paper_list.cursor + step
+        while 0 <= index < len(paper_list.rowids):
+            if paper_list.rowids[index] in unread:
+                paper_list.cursor = index
+                return
+            index += step
+        self.set_status(f"No unread paper {'below' if step > 0 else 'above'}")
+
+    def action_read_paper(self) -> None:
+        """Open the paper under the cursor full screen."""
+        from reader.tui.screens.reading import ReadingScreen
+
+        if self.triage.current() is not None:
+            self.app.push_screen(ReadingScreen(self))
+
+    def _refresh_reading(self) -> None:
+        from reader.tui.screens.reading import ReadingScreen
+
+        if isinstance(self.app.screen, ReadingScreen):
+            self.app.screen.show_current()
+
+    def action_focus_preview(self) -> None:
+        """Move the keyboard to the preview (it scrolls) and back to the list."""
+        if self.preview.has_focus or not self.preview.display:
+            self.set_focus(self.paper_list)
+        else:
+            self.set_focus(self.preview)
 
     # --- importing ---------------------------------------------------------------------
 
@@ -603,7 +689,14 @@ class MainScreen(Screen[None]):
         importing.fetch(self)
 
     def action_load_samples(self) -> None:
-        """Import the bundled sample papers."""
+        """Import the bundled sample papers (only into an empty library)."""
+        if self.total:
+            # A stray `d` must not fill a real library with samples.
+            self.set_status(
+                "The sample papers are offered only in an empty library"
+                " (`reader import --sample` adds them anyway)"
+            )
+            return
         importing.samples(self)
 
     @on(ImportProgress)
@@ -627,7 +720,17 @@ class MainScreen(Screen[None]):
             return
         self.set_status(f"Imported {message.label}: {message.result.summary()}")
         self.paper_list.refresh_entries()
-        self.search(keep_cursor=True)
+        self.search_here()
+
+
+def _index(rowids: array[int], rowid: int | None) -> int | None:
+    """Where a paper is in a result, or None (not given, or not in it)."""
+    if rowid is None:
+        return None
+    try:
+        return rowids.index(rowid)
+    except ValueError:
+        return None
 
 
 def sorted_how(sort: str) -> str:

@@ -10,7 +10,6 @@ from textual.content import Content
 from textual.widgets import Static, TextArea
 
 from reader.text import one_line, printable
-from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.dialog import Dialog
 
 
@@ -68,7 +67,7 @@ class NoteEditor(Dialog[str | None]):
     def on_mount(self) -> None:
         """Put the cursor at the end of the note, ready to type."""
         text_area = self.query_one("#note-text", TextArea)
-        text_area.focus()
+        self.set_focus(text_area)
         text_area.move_cursor(text_area.document.end)
 
     @property
@@ -82,12 +81,6 @@ class NoteEditor(Dialog[str | None]):
 
     def action_cancel(self) -> None:
         """Close without saving; ask first when the note was changed."""
-        if self.text == self.original:
-            self.dismiss(None)
-            return
-
-        def discard(confirmed: bool | None) -> None:
-            if confirmed:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen("Discard your changes to this note?"), discard)
+        self.cancel(
+            changed=self.text != self.original, question="Discard your changes to this note?"
+        )

@@ -59,7 +59,7 @@ class PasteScreen(Dialog[str | None]):
 
     def on_mount(self) -> None:
         """Focus the text area, ready for the paste."""
-        self.query_one("#paste-text", TextArea).focus()
+        self.set_focus(self.query_one("#paste-text", TextArea))
 
     def action_done(self) -> None:
         """Close with the pasted text (None when blank)."""

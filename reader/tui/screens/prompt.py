@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -12,6 +11,7 @@ from textual.widgets import Input, Static
 
 from reader.tui.screens.dialog import Dialog
 from reader.tui.suggesters import PathSuggester
+from reader.tui.widgets.field import Field
 
 
 class PromptScreen(Dialog[str | None]):
@@ -59,23 +59,19 @@ class PromptScreen(Dialog[str | None]):
     def compose_body(self) -> ComposeResult:
         """The input, and the hint when there is one."""
         self.dialog_title = Content(self.prompt_title)
-        yield Input(
+        yield Field(
             self.value,
             placeholder=self.placeholder,
             suggester=PathSuggester() if self.complete_paths else None,
             id="prompt-input",
+            on_submit=lambda value: self.dismiss(value.strip() or None),
         )
         if self.hint:
             yield Static(Content(self.hint), id="prompt-hint")
 
     def on_mount(self) -> None:
         """Focus the input; its text is selected, so typing replaces it."""
-        self.query_one("#prompt-input", Input).focus()
-
-    @on(Input.Submitted, "#prompt-input")
-    def _submit(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.dismiss(event.value.strip() or None)
+        self.set_focus(self.query_one("#prompt-input", Input))
 
     def action_accept_suggestion(self) -> None:
         """Accept the completion shown after the cursor, if any."""

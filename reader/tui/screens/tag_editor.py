@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -15,6 +14,7 @@ from reader.library.library import clean_tags
 from reader.text import one_line
 from reader.tui.screens.dialog import Dialog
 from reader.tui.suggesters import TagSuggester
+from reader.tui.widgets.field import Field
 
 KNOWN_TAGS_SHOWN = 20
 """How many known tags the line under the input lists."""
@@ -68,8 +68,9 @@ class TagEditor(Dialog[tuple[str, ...] | None]):
         # A trailing space, so that the next word typed is a new tag with completion.
         value = " ".join(self.tags) + " " if self.tags else ""
         yield Static(Content(one_line(self.paper_title)), id="tags-title")
-        yield Input(
+        yield Field(
             value,
+            on_submit=lambda value: self.dismiss(parse_tags(value)),
             placeholder="tags, separated by spaces",
             suggester=TagSuggester(self.known_tags),
             select_on_focus=False,
@@ -88,13 +89,8 @@ class TagEditor(Dialog[tuple[str, ...] | None]):
     def on_mount(self) -> None:
         """Focus the input with the cursor after the last tag."""
         tag_input = self.query_one("#tags-input", Input)
-        tag_input.focus()
+        self.set_focus(tag_input)
         tag_input.cursor_position = len(tag_input.value)
-
-    @on(Input.Submitted, "#tags-input")
-    def _save(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.dismiss(parse_tags(event.value))
 
     def action_accept_suggestion(self) -> None:
         """Accept the completion shown after the cursor, if any."""
@@ -103,5 +99,6 @@ class TagEditor(Dialog[tuple[str, ...] | None]):
             tag_input.action_cursor_right()
 
     def action_cancel(self) -> None:
-        """Close without changing the tags."""
-        self.dismiss(None)
+        """Close without changing the tags; ask first when some were typed."""
+        typed = parse_tags(self.query_one("#tags-input", Input).value)
+        self.cancel(changed=typed != self.tags, question="Discard the tags you typed?")

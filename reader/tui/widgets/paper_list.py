@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -23,6 +24,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from reader.model import Entry
 from reader.text import one_line
@@ -33,7 +35,8 @@ Fetch = Callable[[Sequence[int]], Mapping[int, Entry]]
 
 _DATE_WIDTH = 10
 _VOTES_WIDTH = 4
-_MARKS_WIDTH = 3
+_MARKS_WIDTH = 4
+_ID_WIDTH = 10
 _ENTRY_CACHE_LIMIT = 4096
 
 
@@ -51,6 +54,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--meta",
         "paper-list--tags",
         "paper-list--empty",
+        "paper-list--selected",
     }
 
     DEFAULT_CSS = """
@@ -74,6 +78,7 @@ class PaperList(ScrollView, can_focus=True):
     PaperList > .paper-list--meta { color: $text-muted; }
     PaperList > .paper-list--tags { color: $accent; }
     PaperList > .paper-list--empty { color: $text-muted; text-style: italic; }
+    PaperList > .paper-list--selected { color: $accent; text-style: bold; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -107,6 +112,10 @@ class PaperList(ScrollView, can_focus=True):
         self._highlighted: tuple[int | None, Entry | None] | None = None
         self._styles: dict[bool, dict[str, Style]] = {}
         self.empty_text = empty_text
+        self.selected: set[int] = set()
+        """The row ids of the papers the user selected (drawn with a ▌ mark)."""
+        self.show_ids = False
+        """Whether a column shows each paper's arXiv id."""
 
     # --- data ------------------------------------------------------------------------
 
@@ -132,25 +141,46 @@ class PaperList(ScrollView, can_focus=True):
         return None if rowid is None else self._entry(rowid)
 
     def set_rows(
-        self, rowids: array[int], *, total: int | None = None, keep_cursor: bool = False
+        self,
+        rowids: array[int],
+        *,
+        total: int | None = None,
+        keep_cursor: bool = False,
+        cursor: int | None = None,
     ) -> None:
         """Show these rows, in order.
 
         `total` may be larger than `len(rowids)`: the first screenful of a large result
         comes first (so the list repaints at once) and the rest follows; rows not here
         yet draw as placeholders. `keep_cursor` keeps the cursor where it is (the same
-        result, completed or refreshed); otherwise it goes to the top.
+        result, completed); `cursor` puts it on that row (a paper found again in a new
+        result); otherwise it goes to the top.
         """
         self._rowids = rowids
         self._total = len(rowids) if total is None else max(total, len(rowids))
         self._strips.clear()
         self.virtual_size = Size(self._content_width(), self._total)
         self._highlighted = None
-        if keep_cursor:
+        if cursor is not None:
+            self.cursor = cursor
+            self._center_cursor()
+        elif keep_cursor:
             self.cursor = self.cursor
         else:
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
+        self.refresh()
+
+    def set_selected(self, rowids: set[int]) -> None:
+        """Select exactly these papers (an empty set selects none) and redraw."""
+        self.selected = rowids
+        self._strips.clear()
+        self.refresh()
+
+    def set_show_ids(self, show: bool) -> None:
+        """Show or hide the arXiv id column."""
+        self.show_ids = show
+        self._strips.clear()
         self.refresh()
 
     def refresh_entries(self, keys: Sequence[str] | None = None) -> None:
@@ -199,6 +229,11 @@ class PaperList(ScrollView, can_focus=True):
         if highlighted != self._highlighted:
             self._highlighted = highlighted
             self.post_message(self.Highlighted(self, entry))
+
+    def _center_cursor(self) -> None:
+        """Scroll so that the cursor's row is in the middle of the screen (after a jump)."""
+        height = max(self.scrollable_content_region.height, 1)
+        self.scroll_to(y=max(self.cursor - height // 2, 0), animate=False, immediate=True)
 
     def _scroll_cursor_into_view(self) -> None:
         height = self.scrollable_content_region.height
@@ -294,38 +329,43 @@ class PaperList(ScrollView, can_focus=True):
             style = self.get_component_rich_style("paper-list--empty")
             return Strip([Segment("   …", style)]).extend_cell_length(width, self.rich_style)
         rowid = self._rowids[index]
-        selected = index == self.cursor
-        cache_key = (rowid, width, selected)
+        cursor = index == self.cursor
+        cache_key = (rowid, width, cursor)
         strip = self._strips.get(cache_key)
         if strip is None:
-            strip = self._render_row(self._entry(rowid), width, selected)
+            strip = self._render_row(self._entry(rowid), width, cursor, rowid)
             self._strips[cache_key] = strip
         return strip
 
-    def _render_row(self, entry: Entry | None, width: int, selected: bool) -> Strip:
+    def _render_row(self, entry: Entry | None, width: int, cursor: bool, rowid: int) -> Strip:
         base = self.rich_style
         if entry is None:
             return Strip.blank(width, base)
-        styles = self._row_styles(selected)
-        columns = _columns(width)
+        styles = self._row_styles(cursor)
+        columns = columns_for(width, self.show_ids)
         paper, state = entry.paper, entry.state
         title_style = styles["read"] if state.read else styles["unread"]
         # Segments are built directly (not through rich Text): this runs for every row
         # that comes into view, and is a good part of the cost of a repaint.
         segments = [
+            Segment("▌" if rowid in self.selected else " ", styles["selected"]),
             Segment(" " if state.read else "●", title_style),
             Segment("★" if state.starred else " ", styles["star"]),
             Segment(" ", styles["base"]),
         ]
+        meta = styles["meta"]
+        if columns.ids:
+            segments.append(Segment(_fit(one_line(paper.arxiv_id or ""), columns.ids) + "  ", meta))
         tags = " ".join(f"#{one_line(tag)}" for tag in state.tags)
         title_width = columns.title
-        if columns.tags and tags:
-            tags_width = min(cell_len(tags), columns.tags)
+        tags_width = 0
+        if tags:
+            # Tags share the title's room: at most a quarter of it, never more than needed.
+            tags_width = min(cell_len(tags), max(title_width // 4, 8), 24)
             title_width -= tags_width + 1
         segments.append(Segment(_fit(one_line(paper.title), title_width), title_style))
-        if columns.tags and tags:
+        if tags_width:
             segments.append(Segment(" " + _fit(tags, tags_width), styles["tags"]))
-        meta = styles["meta"]
         if columns.byline:
             segments.append(Segment("  " + _fit(one_line(paper.byline), columns.byline), meta))
         if columns.date:
@@ -352,34 +392,70 @@ class PaperList(ScrollView, can_focus=True):
             "star": self.get_component_rich_style("paper-list--star", partial=True),
             "meta": self.get_component_rich_style("paper-list--meta", partial=True),
             "tags": self.get_component_rich_style("paper-list--tags", partial=True),
+            "selected": self.get_component_rich_style("paper-list--selected", partial=True),
         }
         styles = {name: base + style + cursor for name, style in parts.items()}
         self._styles[selected] = styles
         return styles
 
 
-class _Columns:
+@dataclass(frozen=True, slots=True)
+class Columns:
     """Cell widths of the columns for a list width (0 hides a column)."""
 
-    __slots__ = ("byline", "date", "tags", "title", "votes")
+    ids: int
+    title: int
+    byline: int
+    date: int
+    votes: int
 
-    def __init__(self, title: int, byline: int, date: int, votes: int, tags: int) -> None:
-        self.title, self.byline, self.date, self.votes, self.tags = title, byline, date, votes, tags
+
+TITLE_ROOM = 60
+"""The byline column appears only when the title keeps at least this many cells."""
 
 
-def _columns(width: int) -> _Columns:
-    """Narrow lists keep the title first; the other columns appear as room allows."""
-    date = _DATE_WIDTH if width >= 48 else 0
-    votes = _VOTES_WIDTH if width >= 60 else 0
-    byline = 0
-    if width >= 90:
-        byline = min(28, width // 5)
-    elif width >= 72:
-        byline = 16
-    tags = min(24, width // 6) if width >= 80 else 0
-    used = _MARKS_WIDTH + 1 + (byline + 2 if byline else 0) + (date + 2 if date else 0)
+def columns_for(width: int, show_ids: bool = False) -> Columns:
+    """The title first: the other columns take room only while the title keeps enough."""
+    ids = _ID_WIDTH if show_ids and width >= 60 else 0
+    date = _DATE_WIDTH if width >= 56 else 0
+    votes = _VOTES_WIDTH if width >= 64 else 0
+    used = _MARKS_WIDTH + 1 + (ids + 2 if ids else 0) + (date + 2 if date else 0)
     used += votes + 1 if votes else 0
-    return _Columns(max(width - used, 8), byline, date, votes, tags)
+    byline = min(28, width // 5)
+    if width - used - (byline + 2) < TITLE_ROOM:
+        byline = 0
+    used += byline + 2 if byline else 0
+    return Columns(ids, max(width - used, 8), byline, date, votes)
+
+
+SORT_COLUMN = {"date": "Date", "upvotes": "Up", "title": "Title"}
+"""The column each sort orders by (`added` has no column of its own)."""
+DESCENDING = {"date": True, "upvotes": True, "title": False, "added": True}
+"""Whether each sort, not reversed, lists the largest first."""
+
+
+def header_text(width: int, show_ids: bool, sort: str, reverse: bool) -> str:
+    """The column headings above the list, the sorted one marked ▼ or ▲."""
+    columns = columns_for(width, show_ids)
+    arrow = "▼" if DESCENDING.get(sort, True) != reverse else "▲"
+
+    def name(label: str) -> str:
+        return f"{label} {arrow}" if SORT_COLUMN.get(sort) == label else label
+
+    title = name("Title")
+    if sort not in SORT_COLUMN:
+        title = f"Title (sorted by {sort} {arrow})"
+    parts = [" " * (_MARKS_WIDTH + 1)]
+    if columns.ids:
+        parts.append(_fit("arXiv id", columns.ids) + "  ")
+    parts.append(_fit(title, columns.title))
+    if columns.byline:
+        parts.append("  " + _fit("Authors", columns.byline))
+    if columns.date:
+        parts.append("  " + _fit(name("Date"), _DATE_WIDTH))
+    if columns.votes:
+        parts.append(" " + _fit(name("Up"), _VOTES_WIDTH))
+    return "".join(parts)
 
 
 def _fit(text: str, width: int) -> str:
@@ -390,3 +466,34 @@ def _fit(text: str, width: int) -> str:
     if length <= width:
         return text + " " * (width - length)
     return set_cell_size(text, width - 1) + "…"
+
+
+class ListHeader(Widget):
+    """The column headings above the paper list, the sort marked ▼ or ▲."""
+
+    DEFAULT_CSS = """
+    ListHeader {
+        height: 1;
+        color: $text-muted;
+        background: $surface;
+        text-style: bold;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.sort = "date"
+        self.reverse = False
+        self.show_ids = False
+        self.list_width = 0
+        """The paper list's content width, which the columns depend on."""
+
+    def update(self, *, sort: str, reverse: bool, show_ids: bool, width: int) -> None:
+        """Redraw for this sort and these columns."""
+        self.sort, self.reverse, self.show_ids, self.list_width = sort, reverse, show_ids, width
+        self.refresh()
+
+    def render(self) -> str:
+        """The headings, as plain text."""
+        width = self.list_width or self.size.width
+        return header_text(width, self.show_ids, self.sort, self.reverse)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content, Span
 from textual.style import Style
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
     from textual.widgets import Markdown
 
 from reader.links import is_web_url, web_url
-from reader.model import Entry
+from reader.model import Entry, Paper
 from reader.text import one_line, plural, printable
+from reader.tui import keys
 
 _TOKEN = re.compile(r"[^\W_]+")
 """A searchable word, as the full-text index splits text (letters and digits)."""
@@ -99,11 +101,36 @@ def highlight(text: str, terms: Sequence[str], style: Style | str) -> Content:
     return content.add_spans([Span(start, end, style) for start, end in spans])
 
 
+def matched_fields(paper: Paper, terms: Sequence[str]) -> list[str]:
+    """Where the filter's words appear: "title", "authors", "organization", "abstract"."""
+    if not terms:
+        return []
+    fields = {
+        "title": paper.title,
+        "authors": " ".join(paper.authors),
+        "organization": paper.organization or "",
+        "abstract": paper.abstract,
+    }
+    return [name for name, text in fields.items() if match_spans(text, terms)]
+
+
+def pdf_url(arxiv_id: str) -> str:
+    """The arXiv PDF of a paper."""
+    return f"https://arxiv.org/pdf/{arxiv_id}"
+
+
+def _link(url: str) -> Content:
+    """A URL shown as text, clickable when it is a web link."""
+    shown = one_line(url)
+    target = web_url(url)
+    return Content.styled(shown, Style(link=target)) if target else Content(shown)
+
+
 def _labelled(label: str, value: str | Content) -> Content:
     return Content.assemble((label.ljust(_LABEL_WIDTH), LABEL_STYLE), value)
 
 
-class PreviewPane(VerticalScroll):
+class PreviewPane(VerticalScroll, can_focus=True):
     """Shows one paper: title, metadata, link, abstract (with matches highlighted), tags
     and the user's note rendered as Markdown.
 
@@ -183,14 +210,20 @@ class PreviewPane(VerticalScroll):
 
     PLACEHOLDER = "No paper selected"
 
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.PANE)
+    """j k g G scroll, besides the arrows, PgUp, PgDn, Home and End of every scroll view."""
+
     def __init__(
         self,
         *,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
+        full: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.full = full
+        """The reading view: every link written out."""
         self.entry: Entry | None = None
         """The entry shown, or None."""
         self._title = Static(id="preview-title")
@@ -233,8 +266,9 @@ class PreviewPane(VerticalScroll):
             return
         paper, state = entry.paper, entry.state
 
-        self._title.update(Content(one_line(paper.title) or "(untitled)"))
-        self._meta.update(Content("\n").join(self._metadata(entry)))
+        title = one_line(paper.title) or "(untitled)"
+        self._title.update(highlight(title, terms, MATCH_STYLE))
+        self._meta.update(Content("\n").join(self._metadata(entry, terms)))
 
         url = one_line(paper.url or "")
         self.set_class(not url, "-no-link")
@@ -262,14 +296,20 @@ class PreviewPane(VerticalScroll):
         self.set_class(not text, "-no-reason")
         self._reason.update(Content(one_line(text)))
 
-    def _metadata(self, entry: Entry) -> list[Content]:
+    def _metadata(self, entry: Entry, terms: Sequence[str] = ()) -> list[Content]:
         paper, state = entry.paper, entry.state
         lines: list[Content] = []
+        where = matched_fields(paper, terms)
+        if where and where != ["abstract"]:
+            # Say where the filter matched when it is not (only) the abstract shown below.
+            lines.append(_labelled("Matches", " · ".join(where)))
         if paper.authors:
-            lines.append(_labelled("Authors", one_line(", ".join(paper.authors))))
-        elif paper.organization:
-            lines.append(_labelled("Org", one_line(paper.organization)))
-        elif paper.author_count:
+            authors = one_line(", ".join(paper.authors))
+            lines.append(_labelled("Authors", highlight(authors, terms, MATCH_STYLE)))
+        if paper.organization:
+            organization = one_line(paper.organization)
+            lines.append(_labelled("Org", highlight(organization, terms, MATCH_STYLE)))
+        if not paper.authors and paper.author_count:
             lines.append(_labelled("Authors", plural(paper.author_count, "author")))
         dated = [paper.published.isoformat()] if paper.published else []
         if paper.upvotes is not None:
@@ -283,9 +323,12 @@ class PreviewPane(VerticalScroll):
             if paper.comments:
                 featured += f" · {plural(paper.comments, 'comment')}"
             lines.append(_labelled("Featured", featured))
-        for label, url in (("Code", paper.github), ("Project", paper.project_page)):
+        links = [("Code", paper.github), ("Project", paper.project_page)]
+        if paper.arxiv_id:
+            links.append(("PDF", pdf_url(paper.arxiv_id)))
+        for label, url in links:
             if url:
-                lines.append(_labelled(label, one_line(url)))
+                lines.append(_labelled(label, _link(url)))
         if paper.source:
             lines.append(_labelled("Source", one_line(paper.source)))
         marks = ["✓ read" if state.read else "unread"]

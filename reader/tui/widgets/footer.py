@@ -1,0 +1,81 @@
+"""A footer that keeps the keys that matter most when the terminal is narrow.
+
+Textual's footer shows every key in order and cuts what does not fit, so at 80 columns
+the last keys (`?` help and `q` quit) were the first to go. This one drops the least
+important keys first (`reader.tui.keys.FOOTER_PRIORITY`), keeping help and quit always.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from reader.tui.keys import FOOTER_PRIORITY
+
+_PALETTE_CELLS = 14
+"""Room kept on the right for the command palette's key."""
+
+
+class KeyFooter(Footer):
+    """The footer: the keys that fit, the most important first to stay."""
+
+    def compose(self) -> ComposeResult:
+        """One `FooterKey` per shown binding that fits the width."""
+        if not self._bindings_ready:
+            return
+        shown: dict[str, tuple[Binding, bool, str]] = {}
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in shown:
+                shown[binding.action] = (binding, enabled, tooltip)
+        kept = set(self._fitting(list(shown.values())))
+        self.styles.grid_size_columns = len(kept)
+        for action, (binding, enabled, tooltip) in shown.items():
+            if action not in kept:
+                continue
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip or binding.description,
+            ).data_bind(compact=Footer.compact)
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+            if palette is not None:
+                _, binding, enabled, _ = palette
+                yield FooterKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    classes="-command-palette",
+                    disabled=not enabled,
+                    tooltip=binding.tooltip or binding.description,
+                )
+
+    def _fitting(self, bindings: list[tuple[Binding, bool, str]]) -> list[str]:
+        """The actions whose keys fit the width, the most important first."""
+        room = self.app.size.width - _PALETTE_CELLS
+
+        def rank(item: tuple[Binding, bool, str]) -> int:
+            binding_id = item[0].id or ""
+            if binding_id in FOOTER_PRIORITY:
+                return FOOTER_PRIORITY.index(binding_id)
+            return len(FOOTER_PRIORITY)
+
+        kept: list[str] = []
+        for binding, _, _ in sorted(bindings, key=rank):
+            cost = len(self.app.get_key_display(binding)) + len(binding.description) + 3
+            if cost > room:
+                continue
+            room -= cost
+            kept.append(binding.action)
+        return kept
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A new width may fit more keys, or fewer."""
+        self.call_after_refresh(self.recompose)

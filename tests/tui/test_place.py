@@ -1,0 +1,113 @@
+"""The app never loses your place, and sees what other processes change on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader.library import Library
+from reader.settings import Settings
+from tests.tui.conftest import list_lines, settle, status_text
+
+SIZE = (140, 40)
+
+
+async def _wait_for_poll(pilot) -> None:
+    # The app looks at the files about once a second.
+    await pilot.pause(1.3)
+    await settle(pilot)
+
+
+async def test_another_instance_s_star_shows_within_a_second(make_app, sample_dir: Path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        entry = app.main.paper_list.current_entry
+        assert entry is not None and not entry.state.starred
+        with Library(sample_dir) as other:
+            other.set_starred([entry.key], True)
+            other.set_note(entry.key, "from the other terminal")
+        await _wait_for_poll(pilot)
+        assert "★" in list_lines(app)[0]
+        assert app.main.paper_list.current_entry.state.note == "from the other terminal"
+        # And the app acts on what is on disk: s now unstars (never "(no change)").
+        await pilot.press("s")
+        await settle(pilot)
+        assert status_text(app).count("Unstarred") == 1
+        with Library(sample_dir) as other:
+            state = other.state_of(entry.key)
+            assert not state.starred and state.note == "from the other terminal"
+
+
+async def test_two_app_instances_on_one_library(make_app, sample_dir: Path):
+    first, second = make_app(), make_app()
+    async with first.run_test(size=SIZE) as one, second.run_test(size=SIZE) as two:
+        await settle(one)
+        await settle(two)
+        await one.press("s")  # star the first paper in one window
+        await settle(one)
+        await two.press("slash", *"is:starred", "enter")
+        await _wait_for_poll(two)
+        assert second.main.paper_list.row_count == 1
+        assert "★" in list_lines(second)[0]
+
+
+async def test_another_process_s_import_shows_up(make_app, sample_dir: Path, tmp_path: Path):
+    from reader.model import Incoming, Paper
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = app.main.paper_list.row_count
+        with Library(sample_dir) as other:
+            other.import_papers([Incoming(Paper(key="new-one", title="A brand new paper"))])
+        await _wait_for_poll(pilot)
+        assert app.main.paper_list.row_count == before + 1
+        assert f"{before + 1:,} of {before + 1:,} papers" in status_text(app)
+
+
+async def test_the_cursor_stays_on_its_paper_when_the_sort_changes(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"jjjjj")
+        key = app.main.paper_list.current_entry.key
+        for _ in range(4):
+            await pilot.press("S")
+            await settle(pilot)
+            assert app.main.paper_list.current_entry.key == key, app.main.sort
+
+
+async def test_the_cursor_stays_on_its_paper_when_the_filter_is_cleared(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"sparse", "enter", "j", "j")
+        await settle(pilot)
+        key = app.main.paper_list.current_entry.key
+        await pilot.press("escape")  # clear the filter
+        await settle(pilot)
+        assert app.main.query_one("#filter").value == ""
+        assert app.main.paper_list.row_count > 20
+        assert app.main.paper_list.current_entry.key == key
+        assert "Filter cleared" in status_text(app)
+        # Typing a new filter makes the status line current again.
+        await pilot.press("slash", *"caus")
+        await settle(pilot)
+        assert "Filter cleared" not in status_text(app)
+
+
+async def test_a_restart_comes_back_to_the_same_filter_and_paper(make_app, sample_dir: Path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"causal", "enter", "j", "j", "j")
+        await settle(pilot)
+        key = app.main.paper_list.current_entry.key
+        await pilot.press("q")
+    assert Settings(sample_dir).get("place") == ["causal", key]
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.main.query_one("#filter").value == "causal"
+        assert again.main.paper_list.current_entry.key == key
+        assert again.main.paper_list.row_count < 93
