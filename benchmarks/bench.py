@@ -41,7 +41,7 @@ from typing import Any
 
 import textual
 
-from benchmarks import corpus, vocabulary
+from benchmarks import corpus, foryou_figures, ranking_quality, vocabulary
 from benchmarks.bulk_figures import bulk_figures
 from benchmarks.process_figures import (
     DATATABLE_LIMIT,
@@ -50,6 +50,8 @@ from benchmarks.process_figures import (
     import_figures,
     list_figure,
     open_figures,
+    reader_command,
+    timed_run,
 )
 from benchmarks.report import (
     TARGETS,
@@ -90,6 +92,12 @@ FIGURE_IDS = (
     "bulk_control",
     "bulk_done",
     "open_after_bulk",
+    "import_vectors",
+    "list_relevance",
+    "list_relevance_retrained",
+    "star_rerank_p95",
+    "foryou_switch",
+    "peak_rss_foryou",
 )
 """The figures every size reports (the smoke test checks them); `state_change` comes once."""
 
@@ -107,6 +115,8 @@ class Plan:
     page_downs: int
     jumps: int
     state_changes: int
+    vector_imports: int = 1
+    stars: int = 10
 
     @property
     def datatable(self) -> bool:
@@ -117,12 +127,12 @@ class Plan:
 def plan_for(size: int, quick: bool) -> Plan:
     """Fewer repetitions for slow things at large sizes; the minimum in quick mode."""
     if quick:
-        return Plan(1, 2, 1, 1, 1, 1, 5, 2, 10)
+        return Plan(1, 2, 1, 1, 1, 1, 5, 2, 10, 1, 3)
     if size <= 10_000:
-        return Plan(3, 5, 3, 3, 5, 5, 20, 5, 50)
+        return Plan(3, 5, 3, 3, 5, 5, 20, 5, 50, 3, 20)
     if size <= DATATABLE_LIMIT:
-        return Plan(2, 5, 3, 1, 5, 1, 20, 5, 50)
-    return Plan(1, 3, 1, 0, 3, 0, 20, 3, 50)
+        return Plan(2, 5, 3, 1, 5, 1, 20, 5, 50, 2, 20)
+    return Plan(1, 3, 1, 0, 3, 0, 20, 3, 50, 1, 10)
 
 
 def star_some(library: Path) -> set[str]:
@@ -228,6 +238,21 @@ def app_figures(
     return figures, [*timings, clearing]
 
 
+def foryou(
+    page: Path, work: Path, env: dict[str, str], plan: Plan, figures: list[Figure]
+) -> list[Figure]:
+    """The "for you" figures (issue 12), on a library of their own with a few labels."""
+    found = [foryou_figures.import_figure(page, work, env, plan.vector_imports)]
+    library = work / "foryou"
+    timed_run(reader_command("import", str(page), "--library", str(library)), env)
+    foryou_figures.label(library)
+    found.extend(foryou_figures.list_figures(library, env, plan.lists))
+    (open_rss,) = [figure.reader for figure in figures if figure.id == "peak_rss"]
+    found.extend(foryou_figures.app_figures(library, env, plan.stars, open_rss))
+    shutil.rmtree(library, ignore_errors=True)
+    return found
+
+
 # --- the command --------------------------------------------------------------------------
 
 
@@ -252,6 +277,7 @@ def run_size(size: int, work: Path, plan: Plan, quick: bool) -> dict[str, Any]:
     app, timings = app_figures(library, starred, plan)
     figures.extend(app)
     figures.extend(bulk_figures(library, env, plan.opens))
+    figures.extend(foryou(page, work, env, plan, figures))
     by_id = {figure.id: figure for figure in figures}
     ordered = [by_id[figure_id] for figure_id in FIGURE_IDS]
     for figure in ordered:
@@ -326,6 +352,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(figures_table([state]))
         print(f"note: {state.note}")
         results["state_change"] = state.to_json()
+        print("\n== for you: ranking quality on real papers ==", flush=True)
+        quality = ranking_quality.run(*((3, 1) if args.quick else (10, 5)))
+        print(ranking_quality.table(quality))
+        results["ranking_quality"] = quality
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -55,7 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("list", "list the papers matching a query")
     sub.add_argument("query", nargs="*", help="a filter query (see README: Query syntax)")
-    sub.add_argument("--sort", choices=tuple(SORTS), default="date", help="order (default date)")
+    sub.add_argument(
+        "--sort",
+        choices=tuple(SORTS),
+        help="order (default date; most similar first for a similar: query;"
+        " relevance: for you, learned from what you star)",
+    )
     sub.add_argument("--reverse", action="store_true", help="the sort's order reversed")
     sub.add_argument("--json", action="store_true", help="print a JSON array of papers")
     sub.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
@@ -64,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("key", help="a paper key, arXiv id or URL, or a unique key prefix")
     sub.add_argument("--json", action="store_true", help="print a JSON object")
 
-    sub = command("mark", "mark papers read/unread, starred/unstarred")
+    sub = command("mark", "mark papers read/unread, starred/unstarred, dismissed")
     sub.add_argument("keys", nargs="*", metavar="KEY")
     sub.add_argument("--query", metavar="QUERY", help="mark every paper matching QUERY")
     sub.add_argument(
@@ -78,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     star = sub.add_mutually_exclusive_group()
     star.add_argument("--star", dest="star", action="store_true", default=None)
     star.add_argument("--unstar", dest="star", action="store_false")
+    dismiss = sub.add_mutually_exclusive_group()
+    dismiss.add_argument(
+        "--dismiss",
+        dest="dismiss",
+        action="store_true",
+        default=None,
+        help="not interested: marks read and ranks papers like it lower",
+    )
+    dismiss.add_argument("--undismiss", dest="dismiss", action="store_false")
 
     sub = command("note", "set a paper's note (Markdown); an empty TEXT removes it")
     sub.add_argument("key", metavar="KEY")
@@ -102,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing FILE")
-    sub.add_argument("--sort", choices=tuple(SORTS), default="date")
+    sub.add_argument("--sort", choices=tuple(SORTS))
     sub.add_argument("--reverse", action="store_true", help="the sort's order reversed")
     sub.add_argument("--title", default=None, help="the Markdown heading")
 

@@ -61,17 +61,26 @@ class PaperState:
     starred: bool = False
     note: str = ""
     tags: tuple[str, ...] = ()
+    dismissed: bool = False
+    """"Not interested": a strong negative signal for the "for you" order."""
     read_at: str | None = None
     """ISO timestamp (UTC) of the last change of `read`; likewise for the others."""
     starred_at: str | None = None
     note_at: str | None = None
     tags_at: str | None = None
+    dismissed_at: str | None = None
 
 
-STATE_FIELDS = ("read", "starred", "note", "tags")
+STATE_FIELDS = ("read", "starred", "note", "tags", "dismissed")
 """The user's fields of a `PaperState`; each has a `<name>_at` timestamp beside it."""
 
-STATE_DEFAULTS: dict[str, object] = {"read": False, "starred": False, "note": "", "tags": ()}
+STATE_DEFAULTS: dict[str, object] = {
+    "read": False,
+    "starred": False,
+    "note": "",
+    "tags": (),
+    "dismissed": False,
+}
 """The value of each field for a paper the user never touched."""
 
 
@@ -84,7 +93,7 @@ class Change:
     """
 
     name: str
-    """The field: "read", "starred", "note" or "tags"."""
+    """The field: "read", "starred", "note", "tags" or "dismissed"."""
     value: object
     before: dict[str, object] = field(default_factory=dict)
     after: dict[str, object] | None = None

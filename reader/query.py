@@ -59,6 +59,13 @@ class Compare:
 
 
 @dataclass(frozen=True, slots=True)
+class Similar:
+    """`similar:KEY`: the papers most like that one (a key, arXiv id or unique key prefix)."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Not:
     """Negation of a sub-query."""
 
@@ -79,7 +86,7 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = Text | Flag | Tag | Compare | Not | And | Or
+Node = Text | Flag | Tag | Compare | Similar | Not | And | Or
 
 FTS_COLUMNS = ("title", "abstract", "authors", "organization")
 
@@ -88,6 +95,7 @@ FLAGS = (
     "is:unread",
     "is:starred",
     "is:unstarred",
+    "is:dismissed",
     "has:note",
     "has:tags",
     "has:tag",
@@ -96,8 +104,14 @@ FLAGS = (
 )
 """The state and presence filters (`reader.library.sql` says how each is found)."""
 
+SIMILAR_LIMIT = 50
+"""How many papers `similar:KEY` matches."""
+
 FIELD_HELP: dict[str, tuple[str, str]] = {
-    "is": ("is:read is:unread is:starred is:unstarred", "your reading state"),
+    "is": (
+        "is:read is:unread is:starred is:unstarred is:dismissed",
+        "your reading state (dismissed: marked not interested)",
+    ),
     "has": (
         "has:note has:tags has:link has:date",
         "papers with a note, tags, a link, a known date",
@@ -111,6 +125,11 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
     "org": ("org:sony", "in the organization"),
     "title": ("title:causal", "in the title only"),
     "saved": ("saved:causal", "what a saved search matches (reader saved list)"),
+    "similar": (
+        "similar:2111.14820",
+        f"the {SIMILAR_LIMIT} papers most like that one (a key, arXiv id or key prefix),"
+        " most similar first unless another sort is chosen",
+    ),
 }
 """Every field of the language: (examples, what it matches). The help screen and the
 error messages are built from this table."""
@@ -131,9 +150,16 @@ SYNTAX_HELP: tuple[tuple[str, str], ...] = (
 FIELDS = tuple(FIELD_HELP)
 _FIELD_HELP = ", ".join(f"{name}:" for name in FIELDS)
 
-SORTS = ("date", "upvotes", "title", "added")
+SORTS = ("date", "upvotes", "title", "added", "relevance")
 """The sort orders: newest first, most upvoted, A-Z, latest added first (see
-`reader.library.sql.ORDER_BY`)."""
+`reader.library.sql.ORDER_BY`), and "for you" (`relevance`: by a model of what the user
+likes, see `reader.ranking`)."""
+
+SIMILARITY = "similar"
+"""The order of a query with a `similar:` term when no sort is chosen: most similar first."""
+
+SORT_LABELS = {"relevance": "for you", SIMILARITY: "similarity"}
+"""How a sort is named to users, when not by its own name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,6 +501,8 @@ def _field(name: str, value: str) -> Node:
     if name in ("author", "org", "title"):
         column = {"author": "authors", "org": "organization", "title": "title"}[name]
         return Text(value, phrase=" " in value, column=column)
+    if name == "similar":
+        return Similar(value)
     if name == "upvotes":
         return _numeric("upvotes", value, name)
     if name == "year":
@@ -574,6 +602,49 @@ def normalize_tag(tag: str) -> str:
 
 
 # --- what a query can match ---------------------------------------------------------
+
+
+def similar_anchors(query: Query) -> list[str]:
+    """The papers of every `similar:` term, as written, in order."""
+    found: list[str] = []
+
+    def walk(node: Node | None) -> None:
+        match node:
+            case Similar(key=key):
+                found.append(key)
+            case Not(child=child):
+                walk(child)
+            case And(children=children) | Or(children=children):
+                for child in children:
+                    walk(child)
+
+    walk(query.root)
+    return found
+
+
+def similar_anchor(query: Query) -> str | None:
+    """The paper of the first `similar:` term that is not negated (it sets the order)."""
+
+    def walk(node: Node | None) -> str | None:
+        match node:
+            case Similar(key=key):
+                return key
+            case And(children=children) | Or(children=children):
+                for child in children:
+                    if (found := walk(child)) is not None:
+                        return found
+        return None
+
+    return walk(query.root)
+
+
+def choose_sort(query: Query, sort: str | None) -> str:
+    """The order to list `query` in: the chosen sort, else by similarity for a query with
+    a `similar:` term, else newest first."""
+    if sort is not None:
+        return sort
+    return SIMILARITY if similar_anchor(query) is not None else "date"
+
 
 # Letters and digits, as FTS5's unicode61 tokenizer splits them (underscore separates).
 SEARCH_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)

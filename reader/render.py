@@ -51,7 +51,15 @@ def show(entry: Entry, width: int = 80) -> str:
         facts.append(("Organization", paper.organization))
     facts.append(("Date", paper.published.isoformat() if paper.published else "unknown"))
     facts.append(("Upvotes", "unknown" if paper.upvotes is None else str(paper.upvotes)))
-    flags = [name for name, on in (("read", state.read), ("starred", state.starred)) if on]
+    flags = [
+        name
+        for name, on in (
+            ("read", state.read),
+            ("starred", state.starred),
+            ("dismissed", state.dismissed),
+        )
+        if on
+    ]
     facts.append(("State", ", ".join(flags) or "unread"))
     if state.tags:
         facts.append(("Tags", ", ".join(state.tags)))

@@ -17,8 +17,8 @@ from reader.model import Entry, Incoming, Paper, PaperState
 
 # Fields whose presence means the input carries user state. A missing state must stay `None`
 # so that importing a plain paper list never resets what the user already marked.
-_STATE_FIELDS = ("read", "starred", "note", "tags")
-_TIMESTAMP_FIELDS = ("read_at", "starred_at", "note_at", "tags_at")
+_STATE_FIELDS = ("read", "starred", "note", "tags", "dismissed")
+_TIMESTAMP_FIELDS = ("read_at", "starred_at", "note_at", "tags_at", "dismissed_at")
 
 # `date.fromisoformat` also accepts "20261121" and week dates; the format promises YYYY-MM-DD.
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -71,10 +71,12 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
         "starred": state.starred,
         "note": state.note,
         "tags": list(state.tags),
+        "dismissed": state.dismissed,
         "read_at": state.read_at,
         "starred_at": state.starred_at,
         "note_at": state.note_at,
         "tags_at": state.tags_at,
+        "dismissed_at": state.dismissed_at,
     }
 
 
@@ -133,6 +135,7 @@ def incoming_from_dict(data: object, where: str, *, default_source: str = "") ->
         starred=fields.flag("starred"),
         note=fields.string("note") or "",
         tags=fields.string_list("tags"),
+        dismissed=fields.flag("dismissed"),
         **stamps,
     )
     return Incoming(paper=paper, state=state, keyed=keyed)

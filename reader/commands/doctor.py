@@ -57,6 +57,8 @@ def doctor(folder: Path, args: argparse.Namespace) -> int:
     if found.catalog_damaged:
         if args.rebuild_catalog:
             aside = doctor.rebuild_catalog()
+            # The ranking's vectors are derived from the catalog: they follow it.
+            doctor.rebuild_ranking(unreadable=False)
             repaired = True
             print(
                 f"Started an empty catalog; the damaged one is now {aside}. Your read, starred,"
@@ -72,6 +74,12 @@ def doctor(folder: Path, args: argparse.Namespace) -> int:
         doctor.rebuild_index()
         repaired = True
         print("Rebuilt the full-text index.")
+    if found.ranking_stale and not found.catalog_damaged:
+        # Derived from the catalog too: rebuilt without asking.
+        ranking_aside = doctor.rebuild_ranking(found.ranking_unreadable)
+        repaired = True
+        kept = f"; the damaged file is now {ranking_aside}" if ranking_aside else ""
+        print(f"Rebuilt the ranking vectors{kept}.")
     # "In order" only once the repaired files pass the same checks again.
     if healthy and repaired and not doctor.examine().healthy:
         print("Not everything could be repaired: run `reader doctor` to see what is left.")

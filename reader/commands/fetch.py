@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from reader.commands.terminal import progress_printer, say_waiting
+from reader.commands.terminal import progress_printer, say_ranking_problem, say_waiting
 from reader.errors import ReaderError
 from reader.text import plural
 
@@ -32,4 +32,5 @@ def fetch(library: Library, args: argparse.Namespace) -> int:
         return 0
     result = library.import_papers(items, waiting=say_waiting)
     print(f"Fetched {plural(len(result.keys), 'paper')} from {request.label}: {result.summary()}.")
+    say_ranking_problem(library)
     return 0

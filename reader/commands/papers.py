@@ -12,6 +12,7 @@ from reader.commands.terminal import (
     import_progress,
     print_json,
     progress_printer,
+    say_ranking_problem,
     say_waiting,
     terminal_width,
 )
@@ -42,25 +43,50 @@ def import_papers(library: Library, args: argparse.Namespace) -> int:
         items.extend(importing.sample_items(year=args.year))
     result = library.import_papers(items, progress=import_progress(), waiting=say_waiting)
     print(f"Imported {plural(len(result.keys), 'paper')}: {result.summary()}.")
+    say_ranking_problem(library)
     return 0
 
 
 def list_papers(library: Library, args: argparse.Namespace) -> int:
+    from reader.query import choose_sort
     from reader.render import json_text, list_rows
     from reader.serialize import entry_to_dict
 
-    entries = library.entries(" ".join(args.query), args.sort)
+    query = library.parse(" ".join(args.query))
+    sort = choose_sort(query, args.sort)
+    limit = None if args.limit is None else max(args.limit, 0)
+    # Only the first `limit` are read, unless the end of the order comes first.
+    entries = library.entries(query, sort, None if args.reverse else limit)
     if args.reverse:
         entries.reverse()
-    if args.limit is not None:
-        entries = entries[: max(args.limit, 0)]
+        entries = entries if limit is None else entries[:limit]
+    if sort == "relevance" and not library.ranking.labels().positive:
+        print(f"reader: {library.relevance_note()}", file=sys.stderr)
     if args.json:
-        print(json_text([entry_to_dict(entry) for entry in entries]))
+        items = [entry_to_dict(entry) for entry in entries]
+        if sort == "relevance":
+            _explain(library, items)
+        print(json_text(items))
         return 0
     for row in list_rows(entries, terminal_width()):
         print(row)
     print(f"{len(entries):,} of {plural(len(library), 'paper')}", file=sys.stderr)
     return 0
+
+
+def _explain(library: Library, items: list[dict[str, object]]) -> None:
+    """Add each paper's relevance `score` and `because` (the liked paper it is most like)."""
+    keys = [str(item["key"]) for item in items]
+    scores = library.scores(keys)
+    reasons = library.reasons(keys)
+    for item in items:
+        key = str(item["key"])
+        score = scores.get(key)
+        item["score"] = None if score is None else round(score, 6)
+        reason = reasons.get(key)
+        item["because"] = None
+        if reason is not None:
+            item["because"] = {"key": reason.key, "title": reason.title, "why": reason.why}
 
 
 def show(library: Library, args: argparse.Namespace) -> int:
@@ -77,8 +103,10 @@ def show(library: Library, args: argparse.Namespace) -> int:
 
 
 def mark(library: Library, args: argparse.Namespace) -> int:
-    if args.read is None and args.star is None:
-        raise ReaderError("say what to mark: --read, --unread, --star or --unstar")
+    if args.read is None and args.star is None and args.dismiss is None:
+        raise ReaderError(
+            "say what to mark: --read, --unread, --star, --unstar, --dismiss or --undismiss"
+        )
     query = None if args.query is None else library.parse(args.query)
     if args.all:
         # Only with nothing that would narrow it, so that --all never hides a typo.
@@ -102,11 +130,15 @@ def mark(library: Library, args: argparse.Namespace) -> int:
         changed.update(library.set_read(keys, args.read).keys)
     if args.star is not None:
         changed.update(library.set_starred(keys, args.star).keys)
+    if args.dismiss is not None:
+        for change in library.set_dismissed(keys, args.dismiss):
+            changed.update(change.keys)
     what = ", ".join(
         word
         for word, value in (
             ("read" if args.read else "unread", args.read),
             ("starred" if args.star else "unstarred", args.star),
+            ("dismissed" if args.dismiss else "undismissed", args.dismiss),
         )
         if value is not None
     )
@@ -155,6 +187,7 @@ def tag(library: Library, args: argparse.Namespace) -> int:
 def export(library: Library, args: argparse.Namespace) -> int:
     from reader import export
     from reader.fileio import write_text_atomic
+    from reader.query import choose_sort
 
     if args.all and args.query:
         raise ReaderError("give either a QUERY or --all, not both")
@@ -165,7 +198,7 @@ def export(library: Library, args: argparse.Namespace) -> int:
     chosen = export.FORMATS.get(args.format or "") or (
         export.for_suffix(args.output or "") or export.FORMATS["markdown"]
     )
-    entries = library.entries(query, args.sort)
+    entries = library.entries(query, choose_sort(library.parse(query), args.sort))
     if args.reverse:
         entries.reverse()
     default_title = "Starred papers" if query == "is:starred" else "Papers"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from reader import output
 from reader.text import plural
+
+if TYPE_CHECKING:
+    from reader.library import Library
 
 SCHEMA_VERSION = 1
 """The `schema_version` of the JSON objects `--json` prints (show, stats, subscriptions,
@@ -66,3 +69,13 @@ def clear_progress() -> None:
     if is_terminal(sys.stderr):
         output.rewrite_line(" " * (shutil.get_terminal_size().columns - 1))
         output.rewrite_line("")
+
+
+def say_ranking_problem(library: Library) -> None:
+    """An import whose vectors could not be stored still counts: say so, once."""
+    if library.ranking_problem:
+        print(
+            f"reader: {library.ranking_problem} (the papers are imported; the ranking"
+            " catches up later)",
+            file=sys.stderr,
+        )

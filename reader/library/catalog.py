@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -81,6 +81,8 @@ _FTS_COLUMNS = "title, abstract, authors, organization"
 _INDEX_CHUNK = 10_000
 
 Row = tuple[object, ...]
+Written = Callable[[list[tuple[int, str, str]]], None]
+"""Told (row id, title, abstract) of the papers an import stored or whose text it changed."""
 
 
 class Catalog:
@@ -175,6 +177,7 @@ class Catalog:
         progress: Progress | None = None,
         waiting: Waiting | None = None,
         claimed: frozenset[str] = frozenset(),
+        written: Written | None = None,
     ) -> ImportResult:
         """Add new papers and refresh known ones, all in one transaction.
 
@@ -182,7 +185,8 @@ class Catalog:
         catalog; it then keeps its key (so the user's state stays attached) and gains
         every value the new copy knows (see `merging.merge`). `progress` is called with
         (done, total) as the import goes: matching counts for one half, indexing for
-        the other.
+        the other. `written` is told, inside the transaction, the row id and text of every
+        paper whose title or abstract was stored or changed (for the ranking's vectors).
         """
         incoming = list(papers)
         added = now or datetime.now(UTC).replace(microsecond=0)
@@ -191,7 +195,7 @@ class Catalog:
             with self._transaction(waiting):
                 known = self._known(incoming)
                 plan = plan_import(incoming, known, added, progress, total, claimed)
-                self._write_plan(plan, progress, total)
+                self._write_plan(plan, progress, total, written)
         except sqlite3.DatabaseError as error:
             if disk_is_full(self.path):
                 raise StoreError(
@@ -237,14 +241,25 @@ class Catalog:
                     by_title.setdefault(str(row[0]), []).append(paper)
         return Known(by_arxiv, by_key, by_title)
 
-    def _write_plan(self, plan: ImportPlan, progress: Progress | None, total: int) -> None:
+    def _write_plan(
+        self, plan: ImportPlan, progress: Progress | None, total: int, written: Written | None
+    ) -> None:
         (last_rowid,) = self._db.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()
         self._db.executemany(
             f"INSERT INTO papers (title_norm, {_COLUMNS}) VALUES (?{', ?' * _COLUMN_COUNT})",
             ((title, *_row(paper, plan.added)) for paper, title in plan.new.values()),
         )
+        texts: list[tuple[int, str, str]] = [
+            # An INTEGER PRIMARY KEY takes the next row id: the new rows follow the old maximum.
+            (last_rowid + 1 + index, paper.title, paper.abstract)
+            for index, (paper, _) in enumerate(plan.new.values())
+        ]
         for old, merged, title in plan.changed.values():
-            self._update(old, merged, title)
+            rowid = self._update(old, merged, title)
+            if (old.title, old.abstract) != (merged.title, merged.abstract):
+                texts.append((rowid, merged.title, merged.abstract))
+        if written is not None and texts:
+            written(texts)
         # New rows got rowids above the old maximum: index them in chunks, reporting
         # progress, each chunk one statement that SQLite runs without Python.
         done = total // 2
@@ -260,7 +275,7 @@ class Catalog:
                     done + min(start + _INDEX_CHUNK, count) * (total - done) // max(count, 1), total
                 )
 
-    def _update(self, old: Paper, paper: Paper, title_norm: str) -> None:
+    def _update(self, old: Paper, paper: Paper, title_norm: str) -> int:
         rowid = self._db.execute("SELECT rowid FROM papers WHERE key = ?", (old.key,)).fetchone()[0]
         text_changed = _fts_values(old) != _fts_values(paper)
         if text_changed:
@@ -283,6 +298,7 @@ class Catalog:
                 f"INSERT INTO papers_fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?)",
                 (rowid, *_fts_values(paper)),
             )
+        return int(rowid)
 
     # --- reading ------------------------------------------------------------------------
 
@@ -343,27 +359,8 @@ class Catalog:
 
     def resolve(self, text: str) -> str:
         """The key a user means by `text`: a key, an arXiv id or URL, or a unique key prefix."""
-        text = text.strip()
         with self._lock:
-            if self._db.execute("SELECT 1 FROM papers WHERE key = ?", (text,)).fetchone():
-                return text
-            arxiv_id = normalize_arxiv_id(text)
-            if arxiv_id:
-                row = self._db.execute(
-                    "SELECT key FROM papers WHERE arxiv_id = ?", (arxiv_id,)
-                ).fetchone()
-                if row:
-                    return str(row[0])
-            if len(text) >= 4:
-                escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                rows = self._db.execute(
-                    "SELECT key FROM papers WHERE key LIKE ? ESCAPE '\\' LIMIT 2", (escaped + "%",)
-                ).fetchall()
-                if len(rows) == 1:
-                    return str(rows[0][0])
-                if len(rows) > 1:
-                    raise NotFoundError(f"{text!r} matches several papers; give more of the key")
-        raise NotFoundError(f"no paper with key {text!r} in the library")
+            return resolve_key(self._db, text)
 
     def stats(self) -> CatalogStats:
         """Counts for `reader stats`: papers, with ids, with dates, date range, sources."""
@@ -399,6 +396,28 @@ class CatalogStats:
     last_date: str | None
     sources: dict[str, int]
     """Papers by where they came from ("hf-page", "jsonl", ...), most first."""
+
+
+def resolve_key(db: sqlite3.Connection, text: str) -> str:
+    """The key a user means by `text` (see `Catalog.resolve`), looked up on `db`."""
+    text = text.strip()
+    if db.execute("SELECT 1 FROM papers WHERE key = ?", (text,)).fetchone():
+        return text
+    arxiv_id = normalize_arxiv_id(text)
+    if arxiv_id:
+        row = db.execute("SELECT key FROM papers WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
+        if row:
+            return str(row[0])
+    if len(text) >= 4:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = db.execute(
+            "SELECT key FROM papers WHERE key LIKE ? ESCAPE '\\' LIMIT 2", (escaped + "%",)
+        ).fetchall()
+        if len(rows) == 1:
+            return str(rows[0][0])
+        if len(rows) > 1:
+            raise NotFoundError(f"{text!r} matches several papers; give more of the key")
+    raise NotFoundError(f"no paper with key {text!r} in the library")
 
 
 def _statements(script: str) -> list[str]:

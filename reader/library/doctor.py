@@ -34,6 +34,8 @@ from reader.library.catalog import Catalog
 from reader.library.library import CATALOG_FILE, STATE_FILE
 from reader.library.state import TABLE, _from_document
 from reader.library.storage import AtomicJSONStorage, decode_line, decode_snapshot, file_time
+from reader.ranking.doctor import examine_ranking, rebuild_ranking
+from reader.ranking.store import RANKING_FILE
 from reader.text import plural
 
 WAIT_NOTICE_AFTER = 1.0
@@ -62,12 +64,19 @@ class Examination:
     """When the good backup was written, or None when there is none."""
     catalog_damaged: bool = False
     index_damaged: bool = False
+    ranking_stale: bool = False
+    """The ranking's vectors need rebuilding (derived data: done without asking)."""
+    ranking_unreadable: bool = False
 
     @property
     def healthy(self) -> bool:
         """Whether nothing needs repairing."""
         return not (
-            self.state_damaged or self.journal_damaged or self.catalog_damaged or self.index_damaged
+            self.state_damaged
+            or self.journal_damaged
+            or self.catalog_damaged
+            or self.index_damaged
+            or self.ranking_stale
         )
 
 
@@ -198,6 +207,10 @@ class Doctor:
         except sqlite3.DatabaseError as error:
             result.catalog_damaged = True
             findings.append(f"catalog {self.catalog_path}: DAMAGED ({error})")
+            return
+        ranking = examine_ranking(self.folder, self.catalog_path)
+        findings.append(ranking.line)
+        result.ranking_stale, result.ranking_unreadable = ranking.repair, ranking.unreadable
 
     # --- repairing -------------------------------------------------------------------------
 
@@ -254,6 +267,19 @@ class Doctor:
                 f"cannot rebuild the full-text index of {self.catalog_path} ({error}):"
                 " run `reader doctor --rebuild-catalog` to start an empty catalog"
             ) from None
+
+    def rebuild_ranking(self, unreadable: bool) -> Path | None:
+        """Bring the ranking's vectors in step with the catalog (nothing is lost: they are
+        derived from it). An unreadable file is kept aside first; returns where."""
+        aside = None
+        path = self.folder / RANKING_FILE
+        if unreadable and path.exists():
+            aside = self._keep_aside(path, _SQLITE_COMPANIONS)
+            for companion in _with_companions(path):
+                with contextlib.suppress(FileNotFoundError):
+                    companion.unlink()
+        rebuild_ranking(self.folder, self.catalog_path)
+        return aside
 
     def rebuild_catalog(self) -> Path:
         """Keep the catalog aside and put an empty one in its place; returns the kept one.

@@ -20,6 +20,8 @@ from reader.library.search import Searcher
 from reader.library.state import StateStore
 from reader.model import Change, Entry, Incoming, PaperState
 from reader.query import Query, normalize_tag, parse_query
+from reader.ranking import Ranked, Ranking, Reason
+from reader.text import plural
 
 CATALOG_FILE = "catalog.sqlite3"
 STATE_FILE = "state.json"
@@ -54,14 +56,24 @@ class Library:
         self.saved_searches: Callable[[], Mapping[str, str]] = dict
         """The saved searches `saved:NAME` may name (query by case-folded name), asked for
         only when a query uses one. The CLI and the app set it from the settings."""
+        self.ranking = Ranking(folder, folder / CATALOG_FILE, self._states)
+        """The "for you" order and similar papers (opens its files on first use)."""
+        self.searcher.ranking = self.ranking
+        self.ranking_problem = ""
+        """Why the last import could not update the ranking's vectors (they are caught up
+        from the catalog later), or ""."""
 
     def parse(self, text: str) -> Query:
         """`text` parsed as a query, with `saved:NAME` taken from `saved_searches`."""
         uses_saved = "saved:" in text.casefold()
         return parse_query(text, self.saved_searches() if uses_saved else None)
 
+    def _states(self) -> list[PaperState]:
+        return list(self.state.all().values())
+
     def close(self) -> None:
         """Close both stores."""
+        self.ranking.close()
         self.searcher.close()
         self.catalog.close()
         self.state.close()
@@ -89,9 +101,23 @@ class Library:
         this one wait for it.
         """
         claimed = frozenset(item.paper.key for item in items if item.keyed)
+        # The ranking's vectors are computed beside the import (numpy releases the GIL while
+        # SQLite builds its indexes) and stored once the catalog has committed.
+        prepared = self.ranking.prepare([(item.paper.title, item.paper.abstract) for item in items])
+        written: list[tuple[int, str, str]] = []
         result = self.catalog.upsert(
-            (item.paper for item in items), progress=progress, waiting=waiting, claimed=claimed
+            (item.paper for item in items),
+            progress=progress,
+            waiting=waiting,
+            claimed=claimed,
+            written=written.extend,
         )
+        self.ranking_problem = ""
+        try:
+            self.ranking.add(written, prepared)
+        except StoreError as error:
+            # Derived data: the catalog is committed, and the next ranking catches up.
+            self.ranking_problem = str(error)
         carried = [
             replace(item.state, key=result.resolved[index])
             for index, item in enumerate(items)
@@ -133,11 +159,15 @@ class Library:
             raise NotFoundError(f"no paper with key {key!r} in the library")
         return Entry(paper, self.state_of(key))
 
-    def entries(self, query: Query | str = "", sort: str = "date") -> list[Entry]:
-        """The papers matching `query` with their states, in `sort` order."""
+    def entries(
+        self, query: Query | str = "", sort: str = "date", limit: int | None = None
+    ) -> list[Entry]:
+        """The papers matching `query` with their states, in `sort` order (the first
+        `limit` of them, when given)."""
         parsed = self.parse(query) if isinstance(query, str) else query
         return [
-            Entry(paper, self.state_of(paper.key)) for paper in self.searcher.search(parsed, sort)
+            Entry(paper, self.state_of(paper.key))
+            for paper in self.searcher.search(parsed, sort, limit)
         ]
 
     def keys(self, query: Query | str = "", sort: str = "date") -> list[str]:
@@ -178,6 +208,14 @@ class Library:
     def set_starred(self, keys: Iterable[str], starred: bool) -> Change:
         """Star or unstar papers."""
         return self._set("starred", keys, starred)
+
+    def set_dismissed(self, keys: Iterable[str], dismissed: bool) -> list[Change]:
+        """Dismiss papers ("not interested", a negative signal for the "for you" order), or
+        take that back. Dismissing also marks them read, in the same write; the changes
+        (dismissed, and read) undo together. Undismissing leaves them read."""
+        if dismissed:
+            return self._set_fields(keys, {"dismissed": True, "read": True})
+        return self._set_fields(keys, {"dismissed": False})
 
     def set_note(self, key: str, note: str) -> Change:
         """Replace a paper's note (an empty note removes it)."""
@@ -233,6 +271,7 @@ class Library:
         """Pick up state changes other processes wrote; True when there were some."""
         if not self.state.refresh():
             return False
+        self.ranking.state_version += 1
         self._mirrored = self.state.generation
         self.searcher.mirror_states(self.state.all().values())
         return True
@@ -251,22 +290,67 @@ class Library:
         return state, catalog
 
     def _set(self, name: str, keys: Iterable[str], value: object) -> Change:
+        (change,) = self._set_fields(keys, {name: value})
+        return change
+
+    def _set_fields(self, keys: Iterable[str], values: dict[str, object]) -> list[Change]:
+        """Set several fields of papers in one durable write: one `Change` per field."""
         wanted = list(dict.fromkeys(keys))
         missing = self.catalog.missing_keys(wanted)
         if missing:
             raise NotFoundError(f"no paper with key {missing[0]!r} in the library")
-        before = self.state.set_fields({key: {name: value} for key in wanted}, now_stamp())
+        before = self.state.set_fields({key: dict(values) for key in wanted}, now_stamp())
         self._mirror(before)
-        return Change(name, value, {key: fields[name] for key, fields in before.items()})
+        return [
+            Change(
+                name,
+                value,
+                {key: fields[name] for key, fields in before.items() if name in fields},
+            )
+            for name, value in values.items()
+        ]
 
     def _mirror(self, changed: Iterable[str]) -> None:
         """Bring the search mirror up to date after a write (which may have re-read disk)."""
+        self.ranking.state_version += 1
         if self.state.generation != self._mirrored:
             # The store re-read another process's changes: mirror all of them for search.
             self._mirrored = self.state.generation
             self.searcher.mirror_states(self.state.all().values())
         else:
             self.searcher.mirror_states(self.state_of(key) for key in changed)
+
+    # --- "for you" ---------------------------------------------------------------------------
+
+    def relevance(self) -> Ranked | None:
+        """Every paper's relevance score (by row id), or None when nothing is liked yet."""
+        return self.ranking.relevance()
+
+    def scores(self, keys: Sequence[str]) -> dict[str, float]:
+        """The relevance score of each of these papers (those with one)."""
+        ranked = self.relevance()
+        if ranked is None:
+            return {}
+        rowids = self.ranking.rowids_of(keys)
+        by_rowid = dict(zip(ranked.rowids.tolist(), ranked.scores.tolist(), strict=True))
+        return {key: by_rowid[rowid] for key, rowid in rowids.items() if rowid in by_rowid}
+
+    def reasons(self, keys: Sequence[str], terms: int = 0) -> dict[str, Reason]:
+        """For each of these papers, the liked paper it is most like (with `terms`: and the
+        words that weighed most); papers with none are left out."""
+        rowids = self.ranking.rowids_of(keys)
+        found = self.ranking.reasons(list(rowids.values()), terms=terms)
+        return {key: found[rowid] for key, rowid in rowids.items() if rowid in found}
+
+    def relevance_note(self) -> str:
+        """What the "for you" order rests on, in one line for the user."""
+        labels = self.ranking.labels()
+        if not labels.positive:
+            return "nothing to rank by yet: star, tag or note papers you like; newest first"
+        liked = plural(len(labels.positive), "liked paper")
+        if not labels.trainable:
+            return f"by similarity to your {liked}; a model needs 5 liked and 5 read or dismissed"
+        return f"learned from {liked} and {plural(labels.negatives, 'read or dismissed paper')}"
 
     # --- summaries ---------------------------------------------------------------------------
 

@@ -14,22 +14,36 @@ from array import array
 from collections.abc import Iterable, Sequence
 from itertools import compress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.errors import StoreError
 from reader.library.catalog import SELECT_PAPERS, paper_from_row
 from reader.library.connection import connect
 from reader.library.sql import ORDER_BY, fts_only, negated_fts, to_sql
 from reader.model import Paper, PaperState
-from reader.query import Not, Query, normalize_tag
+from reader.query import (
+    SIMILARITY,
+    Not,
+    Query,
+    normalize_tag,
+    similar_anchor,
+    similar_anchors,
+)
+
+if TYPE_CHECKING:
+    from reader.ranking import Ranking
 
 _STATE_MIRROR = """
 CREATE TEMP TABLE IF NOT EXISTS user_state (
-    key TEXT PRIMARY KEY, read INTEGER, starred INTEGER, has_note INTEGER
+    key TEXT PRIMARY KEY, read INTEGER, starred INTEGER, has_note INTEGER, dismissed INTEGER
 ) WITHOUT ROWID;
 CREATE TEMP TABLE IF NOT EXISTS user_tag (
     key TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (key, tag)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS temp.user_tag_by_tag ON user_tag(tag, key);
+CREATE TEMP TABLE IF NOT EXISTS similar (
+    anchor TEXT NOT NULL, rowid INTEGER NOT NULL, PRIMARY KEY (anchor, rowid)
+) WITHOUT ROWID;
 """
 
 _FROM = "FROM papers p"
@@ -43,7 +57,12 @@ class Searcher:
         self._pending_lock = threading.Lock()
         self._pending: dict[str, PaperState] = {}
         self._orders: dict[str, tuple[array[int], array[int]]] = {}
+        self._ranked: dict[str, tuple[object, array[int], array[int]]] = {}
+        self._similar: dict[str, object] = {}
         self._data_version = -1
+        self.ranking: Ranking | None = None
+        """Scores for the orders that are not SQL ("relevance", by similarity) and the
+        papers of `similar:` terms; set by the library."""
         self._db, _ = connect(path)
         try:
             self._db.executescript(_STATE_MIRROR)
@@ -81,18 +100,34 @@ class Searcher:
 
     def search(self, query: Query, sort: str = "date", limit: int | None = None) -> list[Paper]:
         """The papers matching `query`, in `sort` order."""
+        if sort not in ORDER_BY:
+            rowids = self.search_rowids(query, sort)
+            if limit is not None:
+                rowids = rowids[: max(int(limit), 0)]
+            rows = self.get_rows(rowids)
+            return [rows[rowid] for rowid in rowids if rowid in rows]
         where, params = to_sql(query)
         sql = f"{SELECT_PAPERS} WHERE {where}"
         sql += f" ORDER BY {ORDER_BY[sort]}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [paper_from_row(row) for row in self._fetch(sql, params)]
+        return [paper_from_row(row) for row in self._fetch(sql, params, query)]
 
     def search_keys(self, query: Query, sort: str = "date") -> list[str]:
         """Only the keys of the matching papers, in order."""
+        if sort not in ORDER_BY:
+            rowids = self.search_rowids(query, sort)
+            keys: dict[int, str] = {}
+            with self._lock:
+                for start in range(0, len(rowids), 500):
+                    chunk = list(rowids[start : start + 500])
+                    marks = ",".join("?" * len(chunk))
+                    sql = f"SELECT rowid, key FROM papers WHERE rowid IN ({marks})"
+                    keys.update((int(r), str(k)) for r, k in self._db.execute(sql, chunk))
+            return [keys[rowid] for rowid in rowids if rowid in keys]
         where, params = to_sql(query)
         sql = f"SELECT p.key {_FROM} WHERE {where} ORDER BY {ORDER_BY[sort]}"
-        return [str(row[0]) for row in self._fetch(sql, params)]
+        return [str(row[0]) for row in self._fetch(sql, params, query)]
 
     def search_rowids(self, query: Query, sort: str = "date") -> array[int]:
         """The row ids of the matching papers, in order, packed in a compact array.
@@ -103,9 +138,10 @@ class Searcher:
         """
         with self._lock:
             self._apply_pending()
-            order, position = self._ordering(sort)
+            order, position = self._ordering(sort, query)
             if query.root is None:
                 return order
+            self._prepare(query)
             # One string of ids instead of a Python tuple per row: several times faster
             # for the large results that short filter words give.
             expression = fts_only(query)
@@ -141,11 +177,16 @@ class Searcher:
         and stops after `limit` matches, and the count never leaves SQLite. The TUI
         paints this at once and fetches the whole order (`search_rowids`) after.
         """
+        if sort not in ORDER_BY:
+            # Orders that are not SQL have no index to walk: the whole order is cheap anyway.
+            rowids = self.search_rowids(query, sort)
+            return rowids[:limit], len(rowids)
         with self._lock:
             self._apply_pending()
             if query.root is None and self._is_ordered(sort):
                 order, _ = self._orders[sort]
                 return order[:limit], len(order)
+            self._prepare(query)
             where, params = to_sql(query)
             sql = (
                 f"SELECT p.rowid FROM papers p INDEXED BY papers_order_{sort}"
@@ -179,12 +220,16 @@ class Searcher:
             sql = f"SELECT count(*) FROM papers p WHERE {where}"
         return int(self._db.execute(sql, params).fetchone()[0])
 
-    def _ordering(self, sort: str) -> tuple[array[int], array[int]]:
+    def _ordering(self, sort: str, query: Query | None = None) -> tuple[array[int], array[int]]:
         """Every row id in `sort` order, and each row id's place in it (cached)."""
         version = self._db.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
             self._orders.clear()
+            self._ranked.clear()
+            self._similar.clear()
             self._data_version = version
+        if sort not in ORDER_BY:
+            return self._ranked_ordering(sort, query)
         if sort not in self._orders:
             ordered = f"SELECT p.rowid FROM papers p ORDER BY {ORDER_BY[sort]}"
             sql = f"SELECT group_concat(rowid) FROM ({ordered})"
@@ -196,18 +241,66 @@ class Searcher:
             self._orders[sort] = (order, position)
         return self._orders[sort]
 
+    def _ranked_ordering(self, sort: str, query: Query | None) -> tuple[array[int], array[int]]:
+        """The whole order by relevance, or by similarity to the first `similar:` paper of
+        `query`: by the ranking's scores (see `_by_score`); newest first when nothing is
+        liked yet."""
+        anchor = similar_anchor(query) if query is not None else None
+        if self.ranking is None or (sort == SIMILARITY and anchor is None):
+            return self._ordering("date")
+        name = f"{SIMILARITY}:{anchor}" if sort == SIMILARITY else sort
+        version = self.ranking.version()
+        cached = self._ranked.get(name)
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2]
+        if sort == SIMILARITY:
+            assert anchor is not None
+            ordered = self.ranking.similar_order(anchor)
+        elif sort == "relevance":
+            found = self.ranking.relevance_order()
+            ordered = self._ordering("date") if found is None else found
+        else:
+            raise StoreError(f"unknown sort {sort!r}")
+        order, position = ordered
+        self._ranked[name] = (version, order, position)
+        return order, position
+
+    def _prepare(self, query: Query) -> None:
+        """Fill the papers of the query's `similar:` terms in (see `sql._compile`)."""
+        anchors = similar_anchors(query)
+        if not anchors:
+            return
+        version = self.ranking.version() if self.ranking is not None else None
+        for anchor in dict.fromkeys(anchors):
+            if self._similar.get(anchor) == version and version is not None:
+                continue
+            rowids = [] if self.ranking is None else self.ranking.similar(anchor).rowids.tolist()
+            self._db.execute("BEGIN")
+            try:
+                self._db.execute("DELETE FROM temp.similar WHERE anchor = ?", (anchor,))
+                self._db.executemany(
+                    "INSERT INTO temp.similar VALUES (?,?)", [(anchor, int(r)) for r in rowids]
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._similar[anchor] = version
+
     def count(self, query: Query) -> int:
         """How many papers match `query`."""
         with self._lock:
             self._apply_pending()
+            self._prepare(query)
             try:
                 return self._count(query)
             except sqlite3.OperationalError as error:
                 raise StoreError(f"the query could not be run: {error}") from None
 
-    def _fetch(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+    def _fetch(self, sql: str, params: Sequence[object], query: Query) -> list[tuple[object, ...]]:
         with self._lock:
             self._apply_pending()
+            self._prepare(query)
             try:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.OperationalError as error:
@@ -220,12 +313,15 @@ class Searcher:
         if not states:
             return
         keys = [(state.key,) for state in states]
-        rows = [(s.key, int(s.read), int(s.starred), int(bool(s.note))) for s in states]
+        rows = [
+            (s.key, int(s.read), int(s.starred), int(bool(s.note)), int(s.dismissed))
+            for s in states
+        ]
         tags = [(s.key, normalize_tag(tag)) for s in states for tag in s.tags]
         self._db.execute("BEGIN")
         try:
             self._db.executemany("DELETE FROM temp.user_tag WHERE key = ?", keys)
-            self._db.executemany("INSERT OR REPLACE INTO temp.user_state VALUES (?,?,?,?)", rows)
+            self._db.executemany("INSERT OR REPLACE INTO temp.user_state VALUES (?,?,?,?,?)", rows)
             self._db.executemany("INSERT OR IGNORE INTO temp.user_tag VALUES (?,?)", tags)
             self._db.execute("COMMIT")
         except BaseException:

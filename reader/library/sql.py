@@ -17,6 +17,7 @@ from reader.query import (
     Not,
     Or,
     Query,
+    Similar,
     Tag,
     Text,
 )
@@ -28,6 +29,7 @@ FLAG_SQL: dict[str, str] = {
     "is:unread": "p.key NOT IN (SELECT key FROM temp.user_state WHERE read = 1)",
     "is:starred": "p.key IN (SELECT key FROM temp.user_state WHERE starred = 1)",
     "is:unstarred": "p.key NOT IN (SELECT key FROM temp.user_state WHERE starred = 1)",
+    "is:dismissed": "p.key IN (SELECT key FROM temp.user_state WHERE dismissed = 1)",
     "has:note": "p.key IN (SELECT key FROM temp.user_state WHERE has_note = 1)",
     "has:tags": "p.key IN (SELECT key FROM temp.user_tag)",
     "has:tag": "p.key IN (SELECT key FROM temp.user_tag)",
@@ -112,6 +114,10 @@ def _compile(node: Node, params: list[object]) -> str:
             return "1" if expression is None else _fts_clause(expression, params)
         case Flag(name=name):
             return FLAG_SQL[name]
+        case Similar(key=key):
+            # Filled by the searcher before the query runs (see `Searcher._prepare`).
+            params.append(key)
+            return "p.rowid IN (SELECT rowid FROM temp.similar WHERE anchor = ?)"
         case Tag(name=name):
             params.append(name)
             return "p.key IN (SELECT key FROM temp.user_tag WHERE tag = ?)"

@@ -1,4 +1,4 @@
-"""The user's own state (read, starred, note, tags) in a TinyDB JSON file.
+"""The user's own state (read, starred, note, tags, dismissed) in a TinyDB JSON file.
 
 Only papers the user has touched have a document. Storage documents are converted to
 `PaperState` here and nowhere else.
@@ -274,10 +274,12 @@ def _from_document(document: Mapping[str, Any], path: Path) -> PaperState:
             starred=bool(document.get("starred", False)),
             note=str(document.get("note") or ""),
             tags=tuple(str(tag) for tag in tags),
+            dismissed=bool(document.get("dismissed", False)),
             read_at=_stamp(document.get("read_at")),
             starred_at=_stamp(document.get("starred_at")),
             note_at=_stamp(document.get("note_at")),
             tags_at=_stamp(document.get("tags_at")),
+            dismissed_at=_stamp(document.get("dismissed_at")),
         )
     except (KeyError, TypeError):
         raise StoreError(f"the state file {path} is damaged (a record has no valid key)") from None

@@ -119,6 +119,16 @@ class ReaderApp(App[None]):
                 return
             await self._keys.release(serial)
 
+    def hold_keys(self, *, at_most: float = keyroute.HOLD_AT_MOST) -> None:
+        """Keep the next keys waiting until `release_keys` (or `at_most` seconds: a slow
+        machine delays keys, it never swallows them)."""
+        self._keys.hold()
+        self.set_timer(at_most, self.release_keys)
+
+    async def release_keys(self) -> None:
+        """Send on the keys that waited for `hold_keys`."""
+        await self._keys.resume()
+
     async def on_key_handled(self, message: keyroute.KeyHandled) -> None:
         """The key before has been handled: the next may go."""
         await self._keys.handled(message.serial)

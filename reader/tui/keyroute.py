@@ -16,6 +16,10 @@ Two rules prevent it:
 - **Sent again, never misread.** A key that comes back unhandled from a widget that no
   longer has the keyboard (a dialog still being built has no focus yet) is sent again to
   the one that has it now, instead of being read as a command there.
+
+And one hold: **keys wait for the list they act on.** Enter in the filter while its search
+is still under way holds the next keys until the list shows that search's result, so the
+`s` of `/sparse<Enter>s` stars the first match, not the paper the old list had on top.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ STUCK_AFTER = 0.5
 """Seconds after which a key whose `KeyHandled` never came back (its widget was removed)
 no longer holds the next ones."""
 
+HOLD_AT_MOST = 3.0
+"""Seconds keys wait for a search at most (`KeyGate.hold`): then they go to the list as
+it is."""
+
 
 @dataclass
 class KeyHandled(Message):
@@ -51,15 +59,33 @@ class KeyGate:
         self._waiting: deque[events.Key] = deque()
         self._serial = 0
         self._busy = False
+        self._held = False
 
     @property
     def busy(self) -> bool:
         """Whether a key is on its way (the next ones wait)."""
         return self._busy
 
+    @property
+    def held(self) -> bool:
+        """Whether keys wait for `resume` (see `hold`)."""
+        return self._held
+
+    def hold(self) -> None:
+        """Keep the next keys waiting until `resume` (the key on its way still arrives)."""
+        self._held = True
+
+    async def resume(self) -> None:
+        """Send the keys that waited for a `hold`, one at a time again."""
+        if not self._held:
+            return
+        self._held = False
+        if not self._busy and self._waiting:
+            await self._dispatch(self._waiting.popleft())
+
     async def receive(self, event: events.Key) -> None:
         """A key from the terminal: send it now, or after the ones before it."""
-        if self._busy:
+        if self._busy or self._held:
             self._waiting.append(event)
             return
         await self._dispatch(event)
@@ -69,7 +95,7 @@ class KeyGate:
         if serial != self._serial or not self._busy:
             return  # a late one, after the gate gave up on it
         self._busy = False
-        if self._waiting:
+        if self._waiting and not self._held:
             await self._dispatch(self._waiting.popleft())
 
     async def release(self, serial: int) -> None:

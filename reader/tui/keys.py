@@ -149,6 +149,14 @@ KEYS: tuple[Key, ...] = (
         )
         for number in range(1, 10)
     ),
+    _key(
+        "similar",
+        "l",
+        "similar",
+        "Like this",
+        "papers like this one (the filter becomes similar:KEY, most similar first)",
+        "Filter",
+    ),
     # Select several papers, then act on all of them at once.
     _key(
         "select",
@@ -197,6 +205,14 @@ KEYS: tuple[Key, ...] = (
         "Triage",
         footer=True,
         reading=True,
+    ),
+    _key(
+        "dismiss",
+        "x",
+        "not_interested",
+        "Not for me",
+        "not interested: mark read and rank papers like it lower; again: take it back",
+        "Triage",
     ),
     _key("all-read", "A", "mark_all_read", "All read", "mark every matching paper read", "Triage"),
     _key("undo", "u", "undo", "Undo", "undo the last change", "Triage", footer=True, reading=True),
@@ -289,7 +305,7 @@ KEYS: tuple[Key, ...] = (
         "S",
         "cycle_sort",
         "Sort",
-        "cycle the sort: date, upvotes, title, added",
+        "cycle the sort: date, upvotes, title, added, for you (learned from your stars)",
         "Filter",
         footer=True,
     ),

@@ -27,6 +27,8 @@ class SearchFinished(Message):
     """The paper (row id) to keep the cursor on (a refresh, a new sort, a cleared
     filter); None puts the cursor on the first paper."""
     error: str = ""
+    note: str = ""
+    """What a "for you" order rests on (empty for the other sorts)."""
     painted: threading.Event | None = field(default=None, compare=False)
     """Set by the UI once a first page is on screen; the worker waits for it."""
 

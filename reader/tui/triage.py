@@ -1,8 +1,9 @@
 """What the triage keys do: to the paper under the cursor, or to the selected papers.
 
-`Triage` is the screen's helper for read, star, note, tags, mark-all, copy, open and
-export; with a selection (`m`, `M`) the same keys act on every selected paper, each action
-one undo step. The screen's `action_*` methods are one line each, calling in here.
+`Triage` is the screen's helper for read, star, note, tags, not interested, mark-all,
+copy, open and export; with a selection (`m`, `M`) the same keys act on every selected
+paper, each action one undo step. The screen's `action_*` methods are one line each,
+calling in here.
 """
 
 from __future__ import annotations
@@ -116,6 +117,31 @@ class Triage:
         value = not getattr(entry.state, name)
         label = f"{on if value else off}: {short(entry.paper.title)}"
         return self._one(label, lambda: setter([entry.key], value)) and value
+
+    def not_interested(self) -> None:
+        """Dismiss the paper (it is marked read too, in the same undo step) and move on, or
+        take a dismissal back; with a selection, dismiss every selected paper (or take
+        them all back when all are dismissed)."""
+        library = self._host.library
+        chosen = self.selection()
+        if chosen:
+            value = not all(entry.state.dismissed for entry in chosen)
+            keys = [entry.key for entry in chosen]
+            verb = "Not interested" if value else "Interested again"
+            label = f"{verb}: {plural(len(keys), 'selected paper')}"
+            self._host.changes.apply_many(
+                label, lambda: library.set_dismissed(keys, value), len(keys)
+            )
+            return
+        entry = self.current()
+        if entry is None:
+            return
+        value = not entry.state.dismissed
+        verb = "Not interested" if value else "Interested again"
+        label = f"{verb}: {short(entry.paper.title)}"
+        dismiss = lambda: library.set_dismissed([entry.key], value)  # noqa: E731
+        if self._host.changes.apply(label, dismiss) and value:
+            self._host.paper_list.action_cursor_down()
 
     def edit_note(self) -> None:
         """Write or edit the note of the paper under the cursor."""

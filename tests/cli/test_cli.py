@@ -16,18 +16,6 @@ from tests.conftest import Run, seed_path
 MOTION = "Towards Robust and Adaptive Motion Forecasting: A Causal Representation Perspective"
 
 
-@pytest.fixture
-def run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Run:
-    return Run(tmp_path / "lib", capsys)
-
-
-@pytest.fixture
-def imported(run: Run) -> Run:
-    code, out, _ = run("import", *(str(seed_path(n)) for n in range(4)))
-    assert code == 0, out
-    return run
-
-
 def test_import_reports_new_updated_skipped(run: Run):
     code, out, _ = run("import", str(seed_path(1)))
     assert code == 0

@@ -333,6 +333,12 @@ async def test_sort_cycle_preview_toggle_and_help(make_app, sample_dir: Path):
         assert top.upvotes == max(e.paper.upvotes or 0 for e in app.library.entries())
         await pilot.press("S", "S", "S")
         await settle(pilot)
+        # The fifth sort ranks for you; with nothing liked yet it says so, newest first.
+        assert "sorted for you (nothing to rank by yet" in status_text(app)
+        assert Settings(sample_dir).get("sort") == "relevance"
+        assert app.main.paper_list.rowids.tolist() == app.library.rowids("", "date").tolist()
+        await pilot.press("S")
+        await settle(pilot)
         assert "sorted by date" in status_text(app)
         assert Settings(sample_dir).get("sort") == "date"
 

@@ -35,10 +35,12 @@ KEYS = [
     "starred",
     "note",
     "tags",
+    "dismissed",
     "read_at",
     "starred_at",
     "note_at",
     "tags_at",
+    "dismissed_at",
 ]
 
 
@@ -67,10 +69,12 @@ def full_entry() -> Entry:
         starred=True,
         note="Compare with *last week's* paper.\n\nSee §3.",
         tags=("robustness", "llm"),
+        dismissed=True,
         read_at="2026-11-21T05:31:00+00:00",
         starred_at="2026-11-21T05:32:00+00:00",
         note_at="2026-11-21T05:33:00.123456+00:00",
         tags_at="2026-11-21T05:34:00+00:00",
+        dismissed_at="2026-11-21T05:35:00+00:00",
     )
     return Entry(paper=paper, state=state)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from reader.errors import ReaderError
 from reader.library import Library
-from reader.query import SORTS, Query
+from reader.query import SORT_LABELS, SORTS, Query, choose_sort, similar_anchor
 from reader.settings import Settings
 from reader.text import one_line
 from reader.tui import importing, keys
@@ -38,10 +38,15 @@ from reader.tui.widgets.preview import PreviewPane
 from reader.tui.widgets.status_line import StatusLine
 from reader.tui.widgets.welcome import WelcomeView
 
+if TYPE_CHECKING:
+    from reader.model import Entry
+    from reader.ranking import Reason
+
 PAPER_ACTIONS = frozenset(
     key.action
     for key in keys.KEYS
-    if key.section in ("Triage", "Share") or key.action in ("cycle_sort", "toggle_preview")
+    if key.section in ("Triage", "Share")
+    or key.action in ("cycle_sort", "toggle_preview", "similar")
 )
 """Actions on the listed papers: hidden while the filter has focus or the library is empty."""
 
@@ -90,7 +95,13 @@ class MainScreen(Screen[None]):
         self.last_action = ""
         self._last_error = False
         self._preview_entry: object = _NOTHING
+        self._similar_sorted = True
+        """A query with a `similar:` term lists most similar first, until `S` is pressed."""
+        self._sort_note = ""
+        """What the "for you" order rests on (from the last search)."""
         self._restoring: str | None = None
+        self._keys_wait = False
+        """Keys wait for the running search (Enter left the filter before its result)."""
 
     # --- layout ----------------------------------------------------------------------
 
@@ -99,7 +110,7 @@ class MainScreen(Screen[None]):
         yield Field(
             placeholder='Filter: words, "phrases", -not, is:starred, tag:x …',
             id="filter",
-            on_submit=lambda _value: self.set_focus(self.paper_list),
+            on_submit=lambda _value: self._leave_filter(),
         )
         with Horizontal(id="body"):
             with Vertical(id="list-pane"):
@@ -221,7 +232,16 @@ class MainScreen(Screen[None]):
         """
         state = self.search_state
         if state.request(anchor):
-            self._search_worker(state.query, state.sort, state.reverse, state.generation, anchor)
+            self._search_worker(
+                state.query, self.listed_sort, state.reverse, state.generation, anchor
+            )
+
+    @property
+    def listed_sort(self) -> str:
+        """The order the list is in: the sort, or by similarity for a `similar:` filter."""
+        if self._similar_sorted and similar_anchor(self.filter_query) is not None:
+            return choose_sort(self.filter_query, None)
+        return self.sort
 
     def search_here(self) -> None:
         """Search again, keeping the cursor on the paper it is on (a refresh, a new sort)."""
@@ -239,16 +259,20 @@ class MainScreen(Screen[None]):
                 total=total,
                 final=final,
                 anchor=anchor,
+                note=note,
                 **extra,  # type: ignore[arg-type]
             )
             self.post_message(message)
 
+        note = ""
         try:
             total = len(self.library)
+            note = self.library.relevance_note() if sort == "relevance" else ""
             if anchor is None and not reverse:
                 page, count = self.library.first_page(query, sort, FIRST_PAGE)
                 if len(page) >= count:  # a small result is complete in its first page
                     post(page, count, total, True)
+                    self._warm(sort)
                     return
                 painted = threading.Event()
                 post(page, count, total, False, painted=painted)
@@ -266,10 +290,40 @@ class MainScreen(Screen[None]):
             post(array("q"), 0, 0, True, error=str(error))
             return
         post(rowids, len(rowids), total, True)
+        self._warm(sort)
+
+    def _warm(self, sort: str) -> None:
+        """In the worker, after a "for you" list is shown (perhaps from the cache): load
+        the vectors now, so that the next star re-ranks at once."""
+        if sort == "relevance":
+            try:
+                self.library.ranking.warm()
+            except ReaderError as error:
+                message = str(error)
+                self.app.call_from_thread(lambda: self.set_status(message, error=True))
+
+    def _leave_filter(self) -> None:
+        """Enter in the filter: to the list, where the keys typed next wait for the
+        result of the query just typed when it is not listed yet (see `keyroute`)."""
+        self.set_focus(self.paper_list)
+        hold = getattr(self.app, "hold_keys", None)
+        if self.search_state.running and hold is not None:
+            hold()
+            self._keys_wait = True
+
+    def _let_keys_go(self) -> None:
+        if self._keys_wait:
+            self._keys_wait = False
+            release = getattr(self.app, "release_keys", None)
+            if release is not None:
+                self.call_later(release)
 
     @on(SearchFinished)
     def _search_finished(self, message: SearchFinished) -> None:
         state = self.search_state
+        if not state.queued and message.generation == state.generation:
+            # The newest query's result is listed once this handler ends.
+            self.call_after_refresh(self._let_keys_go)
         if message.final:
             state.running = False
         if state.queued:
@@ -288,6 +342,7 @@ class MainScreen(Screen[None]):
             self.total = message.total
             self.refresh_bindings()
         self.total = message.total
+        self._sort_note = message.note
         # The rest of a result that is already on screen keeps the user's place in it.
         keep = message.final and state.partial_shown
         state.partial_shown = not message.final
@@ -310,6 +365,7 @@ class MainScreen(Screen[None]):
         self.log.error(f"worker {event.worker.name!r} failed: {error!r}")
         if event.worker.group == "search":
             self.search_state.reset()
+            self._let_keys_go()
         if event.worker.group == "import":
             self.query("#progress").remove()
         if event.worker.group == "changes":
@@ -320,7 +376,10 @@ class MainScreen(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         state = self.search_state
         try:
-            state.query = self.library.parse(event.value)
+            query = self.library.parse(event.value)
+            if similar_anchor(query) != similar_anchor(state.query):
+                self._similar_sorted = True
+            state.query = query
         except ReaderError as error:
             # An invalid query lists nothing (never the previous result: bulk actions
             # would act on papers the user no longer sees) and says what is wrong.
@@ -353,6 +412,24 @@ class MainScreen(Screen[None]):
         entry, self._preview_entry = self._preview_entry, _NOTHING
         if entry is not _NOTHING:
             self.preview.show(entry, self.filter_query.highlight_terms())  # type: ignore[arg-type]
+            self._explain(entry)  # type: ignore[arg-type]
+
+    def _explain(self, entry: Entry | None) -> None:
+        """ "Because you starred: …" in the preview, while the list is sorted for you."""
+        self.preview.show_reason("")
+        if entry is not None and self.listed_sort == "relevance":
+            self._explain_worker(entry.key)
+
+    @work(thread=True, group="explain", exclusive=True, exit_on_error=False)
+    def _explain_worker(self, key: str) -> None:
+        reason = self.library.reasons([key], terms=3).get(key)
+        if reason is not None:
+            self.app.call_from_thread(self._show_reason, key, reason)
+
+    def _show_reason(self, key: str, reason: Reason) -> None:
+        shown = self.preview.entry
+        if shown is not None and shown.key == key:
+            self.preview.show_reason(because(reason))
 
     # --- status ----------------------------------------------------------------------
 
@@ -371,7 +448,10 @@ class MainScreen(Screen[None]):
     def status_text(self) -> Text:
         """The status line: matches, total, sort, selection and the last action."""
         count = f"{self.paper_list.row_count:,} of {self.total:,} {_papers(self.total)}"
-        sort = f"sorted by {self.sort}" + (", reversed" if self.search_state.reverse else "")
+        listed = self.listed_sort
+        sort = f"sorted {sorted_how(listed)}" + (", reversed" if self.search_state.reverse else "")
+        if listed == "relevance" and self._sort_note:
+            sort += f" ({self._sort_note})"
         # Only an error wraps (the whole of it matters); anything else stays one line.
         line = Text(f"{count} · {sort}", no_wrap=not self._last_error)
         line.overflow = "fold" if self._last_error else "ellipsis"
@@ -409,10 +489,14 @@ class MainScreen(Screen[None]):
             filter_bar.value = ""  # the filter's Changed handler says "Filter cleared"
 
     def action_cycle_sort(self) -> None:
-        """Sort by the next key: date, upvotes, title, added."""
+        """Sort by the next key: date, upvotes, title, added, for you.
+
+        A list sorted by similarity (a `similar:` filter) first goes back to the sort."""
         state = self.search_state
-        state.sort = SORT_ORDER[(SORT_ORDER.index(state.sort) + 1) % len(SORT_ORDER)]
-        self.set_status(f"Sorted by {state.sort}")
+        if self.listed_sort == state.sort:
+            state.sort = SORT_ORDER[(SORT_ORDER.index(state.sort) + 1) % len(SORT_ORDER)]
+        self._similar_sorted = False
+        self.set_status(f"Sorted {sorted_how(state.sort)}")
         self._remember("sort", state.sort)
         self._update_header()
         self.search_here()
@@ -421,7 +505,9 @@ class MainScreen(Screen[None]):
         """Reverse the order of the list."""
         state = self.search_state
         state.reverse = not state.reverse
-        self.set_status(f"Sorted by {state.sort}" + (", reversed" if state.reverse else ""))
+        self.set_status(
+            f"Sorted {sorted_how(self.listed_sort)}" + (", reversed" if state.reverse else "")
+        )
         self._update_header()
         self.search_here()
 
@@ -435,7 +521,7 @@ class MainScreen(Screen[None]):
     def _update_header(self) -> None:
         state = self.search_state
         self.query_one(ListHeader).update(
-            sort=state.sort,
+            sort=self.listed_sort,
             reverse=state.reverse,
             show_ids=self.paper_list.show_ids,
             width=self.paper_list.scrollable_content_region.width,
@@ -455,7 +541,9 @@ class MainScreen(Screen[None]):
         """Redraw the papers a change touched; after a bulk one, search again (a filter
         such as `is:unread` may match other papers now)."""
         self.paper_list.refresh_entries(None if bulk or keys is None else keys)
-        if bulk:
+        if bulk or (keys and self.listed_sort == "relevance"):
+            # For you: the labels changed, so the order is learned again, in the search
+            # worker; the cursor stays on its paper.
             self.search_here()
         self._refresh_reading()
         self.daily.recount(self)
@@ -487,6 +575,19 @@ class MainScreen(Screen[None]):
     def action_edit_note(self) -> None:
         """Write or edit the paper's note in a modal editor."""
         self.triage.edit_note()
+
+    def action_not_interested(self) -> None:
+        """Not interested: mark read and rank papers like it lower (again: take it back)."""
+        self.triage.not_interested()
+
+    def action_similar(self) -> None:
+        """List the papers like the one under the cursor (the filter becomes similar:KEY)."""
+        entry = self.triage.current()
+        if entry is None:
+            return
+        self._similar_sorted = True
+        self.query_one("#filter", Input).value = f"similar:{entry.key}"
+        self.set_status(f"Papers like: {_short(entry.paper.title)}")
 
     def action_edit_tags(self) -> None:
         """Edit the paper's tags (or add tags to the selection)."""
@@ -679,6 +780,20 @@ def _index(rowids: array[int], rowid: int | None) -> int | None:
         return rowids.index(rowid)
     except ValueError:
         return None
+
+
+def sorted_how(sort: str) -> str:
+    """How a list is sorted, as users say it: "by date", "for you"."""
+    label = SORT_LABELS.get(sort, sort)
+    return label if sort == "relevance" else f"by {label}"
+
+
+def because(reason: Reason) -> str:
+    """The preview's line saying why a paper ranks high."""
+    text = f"Because you {reason.why}: {one_line(reason.title)}"
+    if reason.terms:
+        text += " · " + ", ".join(one_line(term) for term in reason.terms)
+    return text
 
 
 def _short(title: str, width: int = 48) -> str:

@@ -195,6 +195,11 @@ class PreviewPane(VerticalScroll, can_focus=True):
     PreviewPane.-empty > #preview-placeholder {
         display: block;
     }
+    PreviewPane > #preview-reason {
+        color: $text-accent;
+        margin-top: 1;
+    }
+    PreviewPane.-no-reason > #preview-reason,
     PreviewPane.-no-link > #preview-link,
     PreviewPane.-no-tags > #preview-tags,
     PreviewPane.-no-note > #preview-note-heading,
@@ -226,19 +231,21 @@ class PreviewPane(VerticalScroll, can_focus=True):
         self._link = Static(id="preview-link")
         self._abstract = Static(id="preview-abstract")
         self._tags = Static(id="preview-tags")
+        self._reason = Static(id="preview-reason")
         # Created on the first note shown: Textual's Markdown widget costs about 30 ms
         # to import, which would otherwise be paid by every start of the app.
         self._note: Markdown | None = None
         self._note_source = ""
         self._shown_note = ""
         self._mounted = False
-        self.add_class("-empty", "-no-link", "-no-tags", "-no-note")
+        self.add_class("-empty", "-no-link", "-no-tags", "-no-note", "-no-reason")
 
     def compose(self) -> ComposeResult:
         """The parts of the preview, all present from the start and updated by `show`."""
         yield Static(Content(self.PLACEHOLDER), id="preview-placeholder")
         yield self._title
         yield self._meta
+        yield self._reason
         yield self._link
         yield self._abstract
         yield self._tags
@@ -284,6 +291,11 @@ class PreviewPane(VerticalScroll, can_focus=True):
         self.set_class(not self._note_source, "-no-note")
         self._render_note()
 
+    def show_reason(self, text: str) -> None:
+        """Say why the paper ranks where it does ("Because you starred: …"); "" hides it."""
+        self.set_class(not text, "-no-reason")
+        self._reason.update(Content(one_line(text)))
+
     def _metadata(self, entry: Entry, terms: Sequence[str] = ()) -> list[Content]:
         paper, state = entry.paper, entry.state
         lines: list[Content] = []
@@ -322,6 +334,8 @@ class PreviewPane(VerticalScroll, can_focus=True):
         marks = ["✓ read" if state.read else "unread"]
         if state.starred:
             marks.append("★ starred")
+        if state.dismissed:
+            marks.append("✗ not interested")
         lines.append(_labelled("State", " · ".join(marks)))
         return lines
 

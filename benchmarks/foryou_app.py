@@ -1,0 +1,101 @@
+"""The app sorted "for you": star papers and time the re-ranked list; print peak memory.
+
+    python -m benchmarks.foryou_app LIBRARY STARS
+
+Opens reader's app headless on the library sorted by date and times starring STARS papers
+(the row repaints at once: the baseline), then switches the sort to "for you" (the
+vectors load and a model is trained, in the search worker) and presses `s` on STARS
+papers in turn, each time timing from the key press to the repainted list in its new
+order (the labels changed: the model is trained again in the worker). Prints one JSON
+line: {"rows", "open_s", "switch_s", "star_s" and "rerank_s" (one per star),
+"max_rss_kb" (peak resident memory, vectors and model included)}, then ends the process
+at once (closing down is not measured).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.open_tui import SIZE, peak_rss_kb
+from benchmarks.textual_support import paint, wait_until
+from reader.library import Library
+from reader.settings import Settings
+from reader.tui.app import make_app
+
+
+async def measure(folder: Path, stars: int) -> dict[str, object]:
+    """Open (sorted by date), star and unstar papers (the baseline), switch to "for you",
+    then star `stars` papers one by one."""
+    Settings(folder).set("sort", "date")
+    started = time.perf_counter()
+    library = Library(folder)
+    app = make_app(library)
+    async with app.run_test(headless=True, size=SIZE) as pilot:
+        screen = app.main
+        paper_list = screen.paper_list
+        await wait_until(lambda: paper_list.row_count > 0, timeout=600)
+        await paint(pilot)
+        opened = time.perf_counter() - started
+        await app.workers.wait_for_complete()
+
+        plain: list[float] = []
+        for number in range(stars):
+            paper_list.cursor = 5 + 3 * number
+            await pilot.pause()
+            pressed = time.perf_counter()
+            await pilot.press("s")  # the row repaints with its star at once
+            await paint(pilot)
+            plain.append(time.perf_counter() - pressed)
+            await pilot.press("s")  # and unstarred again, untimed
+            await app.workers.wait_for_complete()
+
+        while screen.sort != "added":
+            await pilot.press("S")
+            await app.workers.wait_for_complete()
+        before = paper_list.rowids
+        pressed = time.perf_counter()
+        await pilot.press("S")  # "for you": the vectors load, a model is trained
+        await wait_until(lambda: paper_list.rowids is not before, timeout=600)
+        await paint(pilot)
+        switched = time.perf_counter() - pressed
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        ranked: list[float] = []
+        for number in range(stars):
+            # A paper further down each time, so that every press stars a new paper.
+            paper_list.cursor = 5 + 3 * number
+            await pilot.pause()
+            before = paper_list.rowids
+            pressed = time.perf_counter()
+            await pilot.press("s")
+            await wait_until(lambda b=before: paper_list.rowids is not b, timeout=600)
+            await paint(pilot)
+            ranked.append(time.perf_counter() - pressed)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        return {
+            "rows": paper_list.row_count,
+            "open_s": opened,
+            "switch_s": switched,
+            "star_s": plain,
+            "rerank_s": ranked,
+            "max_rss_kb": peak_rss_kb(),
+        }
+
+
+def main(argv: list[str]) -> None:
+    """Run `measure` and print its report; never returns."""
+    report = asyncio.run(measure(Path(argv[0]), int(argv[1])))
+    sys.stdout.write(json.dumps(report) + "\n")
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

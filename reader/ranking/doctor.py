@@ -1,0 +1,77 @@
+"""`reader doctor` for the ranking's vectors: derived data, so checked and rebuilt freely.
+
+A file SQLite cannot read is set aside (never deleted) and built again from the catalog;
+vectors that are missing, stale (the paper's text changed) or left over (the catalog was
+rebuilt) are brought in step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader.errors import StoreError
+from reader.ranking.ranker import Ranker
+from reader.ranking.store import RANKING_FILE
+from reader.text import plural
+
+
+@dataclass(frozen=True, slots=True)
+class RankingFinding:
+    """What the check of the vectors found."""
+
+    line: str
+    repair: bool
+    """The vectors need rebuilding (in part or whole)."""
+    unreadable: bool = False
+    """The file itself cannot be read: it is set aside and built anew."""
+
+
+def examine_ranking(folder: Path, catalog: Path) -> RankingFinding:
+    """Compare the vectors with every paper of the catalog, writing nothing."""
+    path = folder / RANKING_FILE
+    if not path.exists():
+        return RankingFinding(f"ranking vectors {path}: not built yet", repair=True)
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            rows = db.execute("PRAGMA integrity_check").fetchall()
+            problems = [str(row[0]) for row in rows if row[0] != "ok"]
+            if problems:
+                raise sqlite3.DatabaseError(problems[0])
+    except sqlite3.DatabaseError as error:
+        return RankingFinding(
+            f"ranking vectors {path}: DAMAGED ({error})", repair=True, unreadable=True
+        )
+    ranker = Ranker(folder, catalog, list)
+    try:
+        checked = ranker.check(fix=False)
+    except StoreError as error:
+        return RankingFinding(f"ranking vectors {path}: DAMAGED ({error})", True, True)
+    finally:
+        ranker.close()
+    if checked.healthy:
+        return RankingFinding(
+            f"ranking vectors {path}: ok ({plural(checked.papers, 'paper')})", repair=False
+        )
+    parts = [
+        f"{count} {what}"
+        for count, what in (
+            (checked.missing, "missing"),
+            (checked.stale, "stale"),
+            (checked.extra, "left over"),
+        )
+        if count
+    ]
+    return RankingFinding(f"ranking vectors {path}: OUT OF STEP ({', '.join(parts)})", True)
+
+
+def rebuild_ranking(folder: Path, catalog: Path) -> None:
+    """Bring the vectors in step with the catalog (an unreadable file must be moved away
+    first: doctor keeps it)."""
+    ranker = Ranker(folder, catalog, list)
+    try:
+        ranker.check(fix=True)
+    finally:
+        ranker.close()

@@ -1,0 +1,130 @@
+""" "For you" in the app: the sort, starring re-ranks, x dismisses, m lists papers like
+this one, and the preview says why (driven by keys, checked on the screen and the store)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader.tui.widgets.preview import PreviewPane
+from tests.tui.conftest import list_lines, settle, status_text, stored_state
+
+SIZE = (140, 40)
+
+
+async def _sort_for_you(pilot) -> None:
+    app = pilot.app
+    while app.main.sort != "relevance":
+        await pilot.press("S")
+        await settle(pilot)
+
+
+async def test_starring_re_ranks_the_list_for_you(make_app, sample_dir: Path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _sort_for_you(pilot)
+        assert "sorted for you (nothing to rank by yet" in status_text(app)
+        library = app.library
+        assert app.main.paper_list.rowids.tolist() == library.rowids("", "date").tolist()
+
+        # Star a paper well down the list: the list is learned again and re-ranked.
+        app.main.paper_list.cursor = 40
+        await pilot.pause()
+        starred = app.main.paper_list.current_entry
+        await pilot.press("s")
+        await settle(pilot)
+        assert stored_state(sample_dir)[starred.key]["starred"] is True
+        shown = app.main.paper_list.rowids.tolist()
+        assert shown == library.rowids("", "relevance").tolist()
+        assert shown != library.rowids("", "date").tolist()
+        assert "by similarity to your 1 liked paper" in status_text(app)
+        # The starred paper is the most like itself; the next one is the most like it.
+        rows = library.rows(shown[:2])
+        assert rows[shown[0]].key == starred.key
+        assert rows[shown[1]].key == library.keys(f"similar:{starred.key}", "similar")[0]
+
+        # The preview of the second says why it ranks high.
+        app.main.paper_list.cursor = 1
+        await pilot.pause()
+        await settle(pilot)
+        reason = str(app.query_one("#preview-reason").render())
+        assert reason.startswith(f"Because you starred: {starred.paper.title[:30]}")
+        assert app.query_one(PreviewPane).has_class("-no-reason") is False
+
+        # Undo takes the star back, and the order with it.
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.main.paper_list.rowids.tolist() == library.rowids("", "date").tolist()
+
+
+async def test_x_dismisses_marks_read_and_undoes_in_one_step(make_app, sample_dir: Path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = app.main.paper_list.current_entry
+        await pilot.press("x")
+        await settle(pilot)
+        state = stored_state(sample_dir)[first.key]
+        assert state["dismissed"] is True and state["read"] is True
+        assert app.main.paper_list.cursor == 1  # on to the next paper, as reading does
+        assert "Not interested" in status_text(app)
+
+        await pilot.press("slash", *"is:dismissed", "enter")
+        await settle(pilot)
+        assert app.main.paper_list.row_count == 1
+        assert "not interested" in str(app.query_one("#preview-meta").render())
+
+        await pilot.press("u")
+        await settle(pilot)
+        state = stored_state(sample_dir)[first.key]
+        assert state["dismissed"] is False and state["read"] is False
+        assert "Undone: Not interested" in status_text(app)
+
+        # Pressed on a dismissed paper, x takes the dismissal back (the paper stays read).
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        app.main.paper_list.cursor = 0
+        await pilot.press("x")
+        app.main.paper_list.cursor = 0
+        await pilot.press("x")
+        await settle(pilot)
+        state = stored_state(sample_dir)[first.key]
+        assert state["dismissed"] is False and state["read"] is True
+        assert "Interested again" in status_text(app)
+
+
+async def test_l_lists_the_papers_like_this_one(make_app, sample_dir: Path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.main.paper_list.cursor = 7
+        await pilot.pause()
+        anchor = app.main.paper_list.current_entry
+        await pilot.press("l")
+        await settle(pilot)
+        assert app.query_one("#filter").value == f"similar:{anchor.key}"
+        library = app.library
+        expected = library.rowids(f"similar:{anchor.key}", "similar").tolist()
+        assert 0 < len(expected) <= 50
+        assert app.main.paper_list.rowids.tolist() == expected
+        assert "sorted by similarity" in status_text(app)
+        assert anchor.key not in [line.split()[0] for line in list_lines(app)]
+
+        # S goes back to the sort the user chose, with the same papers.
+        await pilot.press("S")
+        await settle(pilot)
+        assert "sorted by date" in status_text(app)
+        assert sorted(app.main.paper_list.rowids.tolist()) == sorted(expected)
+        assert (
+            app.main.paper_list.rowids.tolist()
+            == library.rowids(f"similar:{anchor.key}", "date").tolist()
+        )
+
+
+async def test_a_similar_filter_for_an_unknown_paper_says_so(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"similar:no-such-paper")
+        await settle(pilot)
+        assert "no paper with key 'no-such-paper'" in status_text(app)
