@@ -15,12 +15,13 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date
 
-from reader.identity import normalize_arxiv_id
+from reader.identity import BIBTEX_KEY_FIELD, normalize_arxiv_id, paper_key
 from reader.links import is_web_url, percent_encode
 from reader.model import Entry, Paper
 from reader.text import without_controls
 
 _INDENT = " " * 6  # arXiv's own indentation
+_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 # Characters LaTeX gives a meaning to, as text-mode escapes. Braces use the `\text...`
@@ -68,7 +69,8 @@ def to_bibtex(entries: Sequence[Entry]) -> str:
     Citation keys come from `citation_keys`. Fields: `title` (double-braced, so styles keep
     its capitals), `author` ("Last, First and ..."), `year`, `month` (left out for January
     1st, which is how a date known only to the year is stored), `eprint` with
-    `archivePrefix`, `url`, `abstract`, and `keywords` (the user's tags).
+    `archivePrefix` and `primaryClass`, `doi`, `url`, `abstract`, `keywords` (the user's
+    tags), and `readerkey` when the paper's key is not the one an import would derive.
     """
     keys = citation_keys([entry.paper for entry in entries])
     records = [_record(key, entry) for key, entry in zip(keys, entries, strict=True)]
@@ -135,6 +137,11 @@ def _record(key: str, entry: Entry) -> str:
     arxiv_id = normalize_arxiv_id(paper.arxiv_id)
     if arxiv_id:
         fields.extend([("eprint", arxiv_id), ("archivePrefix", "arXiv")])
+        primary = paper.primary_category or (paper.categories[0] if paper.categories else "")
+        if _CATEGORY.fullmatch(primary):
+            fields.append(("primaryClass", primary))
+    if paper.doi:
+        fields.append(("doi", percent_encode(paper.doi, _URL_UNSAFE)))
     url = _url(paper)
     if url:
         fields.append(("url", url))
@@ -143,6 +150,11 @@ def _record(key: str, entry: Entry) -> str:
     tags = [escape_latex(tag) for tag in entry.state.tags if tag.strip()]
     if tags:
         fields.append(("keywords", ", ".join(tags)))
+    if paper.key != paper_key(arxiv_id, paper.title):
+        # The key an import would give this paper is not its key (it was first seen by
+        # its title, or shares its title with another work): say which it is, so that
+        # the paper keeps its key through an export and an import.
+        fields.append((BIBTEX_KEY_FIELD, escape_latex(paper.key)))
     lines = [f"@misc{{{key},"]
     for name, value in fields:
         # `month` is written as BibTeX's own macro (`jun`), which styles localize.
