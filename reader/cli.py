@@ -50,13 +50,29 @@ def build_parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, parents=[common], help=help_text, description=help_text)
 
     from reader.export import FORMATS as EXPORT_FORMATS
-    from reader.sources.detect import FORMATS
+    from reader.sources.detect import FORMAT_LIST, FORMATS
 
-    sub = command("import", "import papers from files or standard input (-)")
+    sub = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import papers from files or standard input (-)",
+        description="Import papers from files or standard input (-). The format is detected"
+        " from the content: "
+        + "; ".join(f"{fmt.label} ({fmt.name})" for fmt in FORMAT_LIST)
+        + ".",
+    )
     sub.add_argument("files", nargs="*", metavar="FILE", help="files to import; - for stdin")
     sub.add_argument("--format", choices=FORMATS, default="auto", help="force the input format")
     sub.add_argument("--year", type=int, help="the year a copied page was captured in")
     sub.add_argument("--sample", action="store_true", help="import the bundled sample papers")
+    sub.add_argument(
+        "--filter",
+        metavar="QUERY",
+        help="import only the papers matching QUERY, e.g. 'cat:cs.*' (the query syntax)",
+    )
+    sub.add_argument(
+        "--verbose", action="store_true", help="list every line of a page that was skipped"
+    )
 
     sub = command("list", "list the papers matching a query")
     sub.add_argument("query", nargs="*", help="a filter query (see README: Query syntax)")
@@ -413,21 +429,29 @@ def _is_terminal(stream: TextIO | None) -> bool:
 
 def _import(library: Library, args: argparse.Namespace) -> int:
     from reader import importing
+    from reader.matching import import_filter
 
     if not args.files and not args.sample:
         raise ReaderError("name at least one FILE (or - for standard input, or --sample)")
-    # Every input is read and parsed before anything is written: a bad file changes nothing.
-    items = importing.read_files(
+    keep = import_filter(args.filter) if args.filter is not None else None
+    # Every input is read and parsed before anything is written (the snapshot, too large
+    # for that, is read inside the import's one transaction): a bad file changes nothing.
+    imported = importing.import_files(
+        library,
         args.files,
         args.format,
         year=args.year,
-        library_folder=library.folder,
-        progress=_progress_printer(),
+        keep=keep,
+        samples=args.sample,
+        progress=_import_progress(),
+        fetched=_progress_printer(),
+        waiting=_say_waiting,
     )
-    if args.sample:
-        items.extend(importing.sample_items(year=args.year))
-    result = library.import_papers(items, progress=_import_progress(), waiting=_say_waiting)
-    print(f"Imported {plural(len(result.keys), 'paper')}: {result.summary()}.")
+    result = imported.result
+    if args.verbose:
+        for line in imported.report.details():
+            print(line, file=sys.stderr)
+    print(f"Imported {plural(result.papers, 'paper')}: {result.summary()}.")
     return 0
 
 
@@ -601,7 +625,7 @@ def _fetch(library: Library, args: argparse.Namespace) -> int:
         print(f"Nothing new from {request.label}.")
         return 0
     result = library.import_papers(items, waiting=_say_waiting)
-    print(f"Fetched {plural(len(result.keys), 'paper')} from {request.label}: {result.summary()}.")
+    print(f"Fetched {plural(result.papers, 'paper')} from {request.label}: {result.summary()}.")
     return 0
 
 
@@ -626,6 +650,10 @@ def _import_progress() -> Callable[[int, int], None] | None:
         return None
 
     def show(done: int, total: int) -> None:
+        if not total:
+            # A stream of unknown length (the snapshot on standard input).
+            output.rewrite_line(f"Importing… {done:,} papers")
+            return
         end = "\n" if done >= total else ""
         output.rewrite_line(f"Importing… {100 * done // max(total, 1)}%", end=end)
 

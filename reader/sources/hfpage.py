@@ -140,6 +140,21 @@ def parse_page(
     return [Incoming(paper=paper) for paper in papers]
 
 
+@dataclass(slots=True)
+class PageReading:
+    """The papers of a copied page, and the lines of it that were not papers."""
+
+    items: list[Incoming]
+    skipped: list[str]
+
+
+def read_page(
+    text: str, *, year: int | None = None, today: date | None = None, source: str = "hf-page"
+) -> PageReading:
+    """`parse_page`, with the skipped lines that look like text."""
+    return PageReading(parse_page(text, year=year, today=today, source=source), [])
+
+
 def page_date(text: str, *, year: int | None = None, today: date | None = None) -> date | None:
     """The date in the (first) page header, with the page's capture year; None without one.
 
