@@ -30,7 +30,7 @@ from benchmarks import vocabulary
 
 _LAST_NAMES = (
     "Abbott",
-    "M{\\\"u}ller",
+    'M{\\"u}ller',
     "Garc{\\'\\i}a",
     "Fran{\\c{c}}ois",
     "Smith",
@@ -41,7 +41,7 @@ _LAST_NAMES = (
     "Erd{\\H{o}}s",
     "Lee",
     "O'Brien",
-    "Schr{\\\"o}dinger",
+    'Schr{\\"o}dinger',
     "Kowalski",
     "Dubois",
     "Rossi",
@@ -204,7 +204,7 @@ def snapshot_record(rng: random.Random, number: int) -> dict[str, object]:
     month = 1 + number % 12
     arxiv = f"{year % 100:02d}{month:02d}.{number % 100000:05d}"
     names = [
-        (rng.choice(("Bal\\'azs", "Berger", "Nadolsky", "Yuan", "M\\\"uller")), "C.")
+        (rng.choice(("Bal\\'azs", "Berger", "Nadolsky", "Yuan", 'M\\"uller')), "C.")
         for _ in range(rng.randint(1, 6))
     ]
     categories = " ".join(rng.sample(_CATEGORIES, rng.randint(1, 3)))

@@ -57,9 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="import papers from files or standard input (-)",
         description="Import papers from files or standard input (-). The format is detected"
-        " from the content: "
-        + "; ".join(f"{fmt.label} ({fmt.name})" for fmt in FORMAT_LIST)
-        + ".",
+        " from the content: " + "; ".join(f"{fmt.label} ({fmt.name})" for fmt in FORMAT_LIST) + ".",
     )
     sub.add_argument("files", nargs="*", metavar="FILE", help="files to import; - for stdin")
     sub.add_argument("--format", choices=FORMATS, default="auto", help="force the input format")

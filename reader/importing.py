@@ -299,8 +299,11 @@ def read_files(
     for name in names:
         where = "standard input" if name == "-" else name
         text = read_text_input(name)
-        items.extend(read_text(text, fmt, where=where, year=year, library_folder=library_folder,
-                               progress=progress))
+        items.extend(
+            read_text(
+                text, fmt, where=where, year=year, library_folder=library_folder, progress=progress
+            )
+        )
     return items
 
 

@@ -452,8 +452,7 @@ def _category(value: str) -> Category:
     match = _CATEGORY.fullmatch(value)
     if match is None:
         raise QueryError(
-            f'"cat:" expects an arXiv category or archive, as in cat:cs.LG or cat:cs;'
-            f" got {value!r}"
+            f'"cat:" expects an arXiv category or archive, as in cat:cs.LG or cat:cs; got {value!r}'
         )
     archive, subject = match.group(1).lower(), match.group(2)
     if subject is None or subject == "*":

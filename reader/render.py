@@ -84,10 +84,9 @@ def show(entry: Entry, width: int = 80) -> str:
 
 
 def categories_line(paper: Paper) -> str:
-    """"cs.LG (primary), stat.ML": the categories, the primary one marked."""
+    """ "cs.LG (primary), stat.ML": the categories, the primary one marked."""
     return ", ".join(
-        f"{name} (primary)" if name == paper.primary_category else name
-        for name in paper.categories
+        f"{name} (primary)" if name == paper.primary_category else name for name in paper.categories
     )
 
 

@@ -92,7 +92,8 @@ def parse_atom(text: str | bytes, *, source: str = "arxiv-api") -> list[Incoming
                     source=source,
                     doi=journal_doi(_text(entry.find(f"{ARXIV}doi"))),
                     categories=categories,
-                    primary_category=categories[0] if categories and _CATEGORY.fullmatch(primary)
+                    primary_category=categories[0]
+                    if categories and _CATEGORY.fullmatch(primary)
                     else None,
                 )
             )

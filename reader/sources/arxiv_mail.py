@@ -111,7 +111,9 @@ def _entry(lines: list[str], index: int, raw_id: str, source: str) -> tuple[int,
         raise InputError(f"arXiv:{raw_id}: the entry has no title")
     authors = tuple(split_creators(fields.get("authors", "")))
     categories = tuple(
-        dict.fromkeys(term for term in fields.get("categories", "").split() if _CATEGORY.fullmatch(term))
+        dict.fromkeys(
+            term for term in fields.get("categories", "").split() if _CATEGORY.fullmatch(term)
+        )
     )
     paper = Paper(
         key=paper_key(arxiv_id, title),

@@ -94,9 +94,9 @@ def _text(host: Host, text: str, label: str) -> None:
     start(
         host,
         label,
-        lambda progress: importing.import_text(
-            library, text, where=label, progress=progress
-        ).result,
+        lambda progress: (
+            importing.import_text(library, text, where=label, progress=progress).result
+        ),
     )
 
 
@@ -106,9 +106,9 @@ def samples(host: Host) -> None:
     start(
         host,
         "the sample papers",
-        lambda progress: importing.import_files(
-            library, [], samples=True, progress=progress
-        ).result,
+        lambda progress: (
+            importing.import_files(library, [], samples=True, progress=progress).result
+        ),
     )
 
 
