@@ -9,8 +9,8 @@ import secrets
 import stat
 import sys
 import time
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO
 
 from reader.errors import InputError, ReaderError
@@ -70,7 +70,7 @@ class TextInput:
             self.size = os.fstat(self._stream.fileno()).st_size
         try:
             self._head = bytearray(self._read(_HEAD_BYTES))
-            if not self._head or self._head.isspace() and len(self._head) < _HEAD_BYTES:
+            if not self._head or (self._head.isspace() and len(self._head) < _HEAD_BYTES):
                 raise InputError(f"{self.where} is empty")
             if b"\x00" in self._head[:_SNIFF_BYTES]:
                 raise InputError(f"{self.where} is a binary file, not text")
@@ -125,8 +125,7 @@ class TextInput:
                 except UnicodeDecodeError as error:
                     raise self._not_utf8(self.position + error.start) from None
                 first = False
-                for line in text.splitlines(keepends=True):
-                    yield line
+                yield from text.splitlines(keepends=True)
                 self.position += len(block)
             if not chunk:
                 return

@@ -103,16 +103,19 @@ def _match(node: Node, paper: Paper, tokens: dict[str, list[str]]) -> bool:
     raise QueryError(f"this filter cannot be used during an import: {node!r}")
 
 
-def _compare(left: object, op: str, right: object) -> bool:
+def _compare(left: int | str, op: str, right: int | str) -> bool:
+    if type(left) is not type(right):
+        return False
     if op == "=":
         return left == right
+    # Same types, checked above: both ints (upvotes) or both ISO dates.
     if op == ">=":
-        return left >= right  # type: ignore[operator]
+        return bool(left >= right)  # type: ignore[operator]
     if op == "<=":
-        return left <= right  # type: ignore[operator]
+        return bool(left <= right)  # type: ignore[operator]
     if op == ">":
-        return left > right  # type: ignore[operator]
-    return left < right  # type: ignore[operator]
+        return bool(left > right)  # type: ignore[operator]
+    return bool(left < right)  # type: ignore[operator]
 
 
 def _column_tokens(paper: Paper, column: str, cache: dict[str, list[str]]) -> list[str]:

@@ -300,7 +300,7 @@ class Catalog:
                     if paper.key in by_key:
                         continue
                     by_key[paper.key] = paper
-                    rowids[paper.key] = int(row[0])  # type: ignore[call-overload]
+                    rowids[paper.key] = int(str(row[0]))
                     if paper.arxiv_id:
                         by_arxiv[paper.arxiv_id] = paper
                     by_title.setdefault(str(row[1]), []).append(paper)

@@ -152,10 +152,15 @@ def distinct_works(a: Paper, b: Paper) -> bool:
     works: different DOIs, different arXiv ids, different years with first authors who
     share no name, or a generic title ("Deep Learning", "Online reference") with a
     different year, first author or link and nothing in common."""
-    if a.doi and b.doi and doi_key(a.doi) != doi_key(b.doi):
-        # An arXiv DOI and a journal DOI can name one work: arXiv ids decide those.
-        if arxiv_id_of_doi(a.doi) is None and arxiv_id_of_doi(b.doi) is None:
-            return True
+    # (An arXiv DOI and a journal DOI can name one work: arXiv ids decide those.)
+    if (
+        a.doi
+        and b.doi
+        and doi_key(a.doi) != doi_key(b.doi)
+        and arxiv_id_of_doi(a.doi) is None
+        and arxiv_id_of_doi(b.doi) is None
+    ):
+        return True
     if a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id:
         return True
     same_year = bool(a.published and b.published and a.published.year == b.published.year)

@@ -148,7 +148,7 @@ def _parsed_authors(value: object) -> tuple[str, ...]:
         if not isinstance(item, list) or not item:
             continue
         parts = [_string(part) for part in item[:3]]
-        last, first, suffix = (parts + ["", "", ""])[:3]
+        last, first, suffix = [*parts, "", "", ""][:3]
         name = " ".join(" ".join(part for part in (first, last, suffix) if part).split())
         if name:
             names.append(decode_accents(name))

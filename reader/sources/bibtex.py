@@ -297,12 +297,9 @@ def _split_top_level(text: str, separator: re.Pattern[str]) -> list[str]:
     """
     if "{" not in text:
         return separator.split(text)
+    # Escaped braces are blanked out (same length), so that counting sees only real ones.
     escaped = "\\{" in text or "\\}" in text
-    if escaped:
-        # Blank out escaped braces (same length), so that counting sees only real ones.
-        counted = _ESCAPED.sub("\0\0", text)
-    else:
-        counted = text
+    counted = _ESCAPED.sub("\0\0", text) if escaped else text
     pieces: list[str] = []
     start = 0
     for match in separator.finditer(text):

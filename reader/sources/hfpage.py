@@ -334,12 +334,17 @@ class _Scan:
                 open_entry = None
                 continue
             date_match = _DATE.fullmatch(line)
-            if date_match and not segment.entries and segment.header is None:
-                if date_match.group(4) is None and not self._is_title(i):
-                    # The page's own date, after chrome that kept `_read_header` from it.
-                    segment.header = _date_parts(date_match)
-                    i += 1
-                    continue
+            if (
+                date_match
+                and date_match.group(4) is None
+                and not segment.entries
+                and segment.header is None
+                and not self._is_title(i)
+            ):
+                # The page's own date, after chrome that kept `_read_header` from it.
+                segment.header = _date_parts(date_match)
+                i += 1
+                continue
             if self._is_title(i):
                 i, open_entry = self._read_entry(i, segment)
                 continue

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from textual.widgets import Markdown
 
 from reader.links import is_web_url, web_url
-from reader.render import categories_line
 from reader.model import Entry
+from reader.render import categories_line
 from reader.text import one_line, plural, printable
 
 _TOKEN = re.compile(r"[^\W_]+")
