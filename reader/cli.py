@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--format",
         choices=tuple(EXPORT_FORMATS),
-        help="markdown, json, jsonl or bibtex (default: from the -o file name, else markdown)",
+        help="markdown, json, jsonl, bibtex, ris or csl-json"
+        " (default: from the -o file name, else markdown)",
     )
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing FILE")

@@ -180,14 +180,25 @@ def _bibtex_name(name: str) -> str:
         return "{" + escape_latex(name) + "}"
     if len(words) == 1:
         return escape_latex(words[0])
-    suffix: list[str] = []
+    family, given, suffix = name_parts(name)
+    parts = [family, *([suffix] if suffix else []), given]
+    return ", ".join(escape_latex(part) for part in parts)
+
+
+def name_parts(name: str) -> tuple[str, str, str]:
+    """(family, given, suffix) of a display name: "Jan van der Berg" is ("van der Berg",
+    "Jan", ""), "Martin Luther King Jr." is ("King", "Martin Luther", "Jr."). One word is
+    a family name alone."""
+    words = name.split()
+    if len(words) <= 1:
+        return (words[0] if words else "", "", "")
+    suffix = ""
     if len(words) >= 3 and words[-1].lower() in _SUFFIXES:
-        suffix = [words.pop()]
+        suffix = words.pop()
     # The last name starts at the first lower-case particle ("van", "de") after the first
     # word, as BibTeX's "von" part does, else it is the last word.
     start = next((i for i in range(1, len(words) - 1) if words[i][:1].islower()), len(words) - 1)
-    parts = [" ".join(words[start:]), *suffix, " ".join(words[:start])]
-    return ", ".join(escape_latex(part) for part in parts)
+    return " ".join(words[start:]), " ".join(words[:start]), suffix
 
 
 def _url(paper: Paper) -> str | None:
