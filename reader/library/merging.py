@@ -151,7 +151,7 @@ def distinct_works(a: Paper, b: Paper) -> bool:
     """True when two papers that share a title are shown by stronger evidence to be two
     works: different DOIs, different arXiv ids, different years with first authors who
     share no name, or a generic title ("Deep Learning", "Online reference") with a
-    different year, first author or link and nothing in common."""
+    different year, first author or link (unless the first author and the year agree)."""
     # (An arXiv DOI and a journal DOI can name one work: arXiv ids decide those.)
     if (
         a.doi
@@ -170,9 +170,10 @@ def distinct_works(a: Paper, b: Paper) -> bool:
     if years_differ and first_authors_differ:
         return True
     if len(normalize_title(a.title).split()) <= _GENERIC_TITLE_WORDS:
-        # A generic title yields to any disagreement that nothing else outweighs.
+        # A generic title yields to any disagreement, unless the same first author in
+        # the same year outweighs it.
         urls_differ = bool(a.url and b.url and a.url != b.url)
-        agree = same_year or bool(first_a & first_b) or bool(a.url and a.url == b.url)
+        agree = same_year and bool(first_a & first_b)
         return (years_differ or first_authors_differ or urls_differ) and not agree
     return False
 
@@ -288,7 +289,9 @@ def _match(
             return key, True
     for candidate in known.by_title.get(title, ()):
         if not distinct_works(paper, candidate) and not (own and candidate.key in claimed):
-            return candidate.key, candidate.key != paper.key
+            # A stored paper keyed by this very title (`t-...`) is the same paper seen
+            # again; one keyed otherwise (by its arXiv id) is joined by the title alone.
+            return candidate.key, not candidate.key.startswith("t-")
     return None, False
 
 
