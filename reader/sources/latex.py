@@ -76,7 +76,7 @@ LETTERS = {
 _BASE = r"[A-Za-z]|\\[ij](?![^\W\d_])"
 _TOKEN = re.compile(
     r"""
-    (?P<math>\$(?!\$)[^$\\]*(?:\\.[^$\\]*)*\$(?!\$))
+    (?P<math>\$(?!\$)[^$\\]*(?:\\[A-Za-z]+[^$\\]*)*\$(?!\$))
   | \\(?P<symbol>['"^`~=.])\s*(?:\{\s*(?:(?P<sb>"""
     + _BASE
     + r""")\s*)?\}|(?P<sl>"""
@@ -98,6 +98,7 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _SPACE_AFTER = re.compile(r"\s*")
+_TEXT_MACRO_IN_MATH = re.compile(r"\\(?:[uvHckrdbtijoOlL]|ss|ae|AE|oe|OE|aa|AA|url)(?![A-Za-z])")
 _BEYOND_BRACES = re.compile(r"[\\%$`&']|--")
 _BRACES_AND_TIES = str.maketrans({"{": None, "}": None, "~": " "})
 _PUNCTUATION = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d"}
@@ -141,6 +142,8 @@ def _fast(text: str) -> str | None:
         position = match.end()
         kind = match.lastgroup
         if match.group("math") is not None:
+            if _TEXT_MACRO_IN_MATH.search(match.group("math")):
+                return None  # pylatexenc reads text accents in math its own way
             parts.append(match.group("math"))
         elif match.group("symbol") is not None or match.group("named") is not None:
             command = match.group("symbol") or match.group("named")

@@ -16,7 +16,6 @@ from reader.errors import InputError, QueryError
 from reader.export import FORMATS as EXPORTS
 from reader.export import for_suffix
 from reader.library import Library
-from reader.library.merging import KEPT_KEYS
 from reader.matching import import_filter
 from reader.model import Incoming, Paper
 from reader.sources.arxiv_mail import looks_like_digest, parse_digest
@@ -48,8 +47,12 @@ def test_the_2023_digest() -> None:
         "HDDL 2.1: Towards Defining a Formalism and a Semantics for Temporal HTN Planning"
     )
     assert first.published == date(2023, 6, 12)
-    assert first.authors == ("Damien Pellier", "Alexandre Albore", "Humbert Fiorino",
-                             "Rafael Bailon-Ruiz")
+    assert first.authors == (
+        "Damien Pellier",
+        "Alexandre Albore",
+        "Humbert Fiorino",
+        "Rafael Bailon-Ruiz",
+    )
     # An indented abstract line starts a paragraph; the hard wraps are undone.
     assert first.abstract.count("\n\n") == 1
     assert first.abstract.split("\n\n")[1].startswith("HDDL, a hierarchical extension")
@@ -167,26 +170,38 @@ def write_snapshot(path: Path, count: int, *, extra: str = "") -> Path:
     return path
 
 
-def test_a_snapshot_is_imported_in_batches(tmp_path: Path, library: Library) -> None:
-    path = write_snapshot(tmp_path / "snapshot.json", 12_345)
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 100 papers and 500 kept keys: the paths of a million-paper import, fast."""
+    from reader.library import catalog
+
+    monkeypatch.setattr(importing, "STREAM_BATCH", 100)
+    monkeypatch.setattr(catalog, "KEPT_KEYS", 500)
+
+
+def test_a_snapshot_is_imported_in_batches(tmp_path: Path, library: Library, small_batches) -> None:
+    path = write_snapshot(tmp_path / "snapshot.json", 1_234)
     progress: list[tuple[int, int]] = []
     done = importing.import_files(
         library, [str(path)], progress=lambda done, total: progress.append((done, total))
     )
-    assert done.result.new == 12_345 == len(library)
-    assert len(done.result.keys) == KEPT_KEYS  # the first ones only: memory stays flat
+    assert done.result.new == 1_234 == len(library)
+    assert len(done.result.keys) == 500  # the first ones only: memory stays flat
+    assert len(progress) >= 12
     # Progress in bytes of the file, up to its size.
     assert progress[-1] == (path.stat().st_size, path.stat().st_size)
     assert all(done <= total for done, total in progress)
     again = importing.import_files(library, [str(path)]).result
-    assert (again.new, again.updated, again.unchanged) == (0, 0, 12_345)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1_234)
 
 
-def test_a_bad_line_at_the_end_of_a_snapshot_changes_nothing(tmp_path: Path, library: Library):
+def test_a_bad_line_at_the_end_of_a_snapshot_changes_nothing(
+    tmp_path: Path, library: Library, small_batches
+) -> None:
     importing.import_files(library, [str(seed_path(1))])
     before = sorted(library.keys())
-    path = write_snapshot(tmp_path / "snapshot.json", 11_000, extra='{"id": "0704.0001", ')
-    with pytest.raises(InputError, match=r"snapshot\.json: line 11001: not valid JSON"):
+    path = write_snapshot(tmp_path / "snapshot.json", 1_100, extra='{"id": "0704.0001", ')
+    with pytest.raises(InputError, match=r"snapshot\.json: line 1101: not valid JSON"):
         importing.import_files(library, [str(path)])
     assert sorted(library.keys()) == before
 
@@ -194,8 +209,14 @@ def test_a_bad_line_at_the_end_of_a_snapshot_changes_nothing(tmp_path: Path, lib
 def test_a_streamed_import_counts_each_paper_once_across_batches(library: Library) -> None:
     def batch(start: int, stop: int, upvotes: int | None = None) -> list[Incoming]:
         return [
-            Incoming(Paper(key=f"2601.{n:05d}", title=f"Paper {n}", arxiv_id=f"2601.{n:05d}",
-                           upvotes=upvotes))
+            Incoming(
+                Paper(
+                    key=f"2601.{n:05d}",
+                    title=f"Paper {n}",
+                    arxiv_id=f"2601.{n:05d}",
+                    upvotes=upvotes,
+                )
+            )
             for n in range(start, stop)
         ]
 
@@ -223,12 +244,14 @@ def test_a_streamed_import_is_all_or_nothing(library: Library) -> None:
 # --- --filter during an import ----------------------------------------------------------------
 
 
-def test_a_filter_takes_one_field_of_the_snapshot(tmp_path: Path, library: Library) -> None:
-    path = write_snapshot(tmp_path / "snapshot.json", 3_000)
+def test_a_filter_takes_one_field_of_the_snapshot(
+    tmp_path: Path, library: Library, small_batches
+) -> None:
+    path = write_snapshot(tmp_path / "snapshot.json", 1_000)
     keep = import_filter("cat:cs.*")
     done = importing.import_files(library, [str(path)], keep=keep)
     assert len(library) == library.count("cat:cs") == done.result.new > 0
-    assert done.report.filtered == 3_000 - done.result.new
+    assert done.report.filtered == 1_000 - done.result.new
     assert f"{done.report.filtered} papers left out by the filter" in done.result.summary()
 
 
@@ -237,10 +260,24 @@ def test_the_filter_agrees_with_the_catalog(library: Library) -> None:
     library.import_papers(items)
     rng = random.Random(5)
     queries = [
-        "cat:hep", "cat:math.CO", "-cat:cs", "year:2007", "year:<2000", "after:2007-04-01",
-        "doi:10.1103/PhysRevD.76.013009", "author:balazs", "author:\"louis theran\"",
-        "title:sine", "diphoton OR pebble", "\"pebble game\"", "gluon -hadron", "spars",
-        "has:date", "has:link", "upvotes:0", "org:none",
+        "cat:hep",
+        "cat:math.CO",
+        "-cat:cs",
+        "year:2007",
+        "year:<2000",
+        "after:2007-04-01",
+        "doi:10.1103/PhysRevD.76.013009",
+        "author:balazs",
+        'author:"louis theran"',
+        "title:sine",
+        "diphoton OR pebble",
+        '"pebble game"',
+        "gluon -hadron",
+        "spars",
+        "has:date",
+        "has:link",
+        "upvotes:0",
+        "org:none",
     ]
     for query in queries + [f"{rng.choice(queries)} {rng.choice(queries)}" for _ in range(20)]:
         keep = import_filter(query)

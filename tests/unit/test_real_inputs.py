@@ -79,8 +79,10 @@ def test_escaped_urls_export_unchanged_and_read_back(library: Library) -> None:
 
 # --- TeX accents in feeds, folded in search ---------------------------------------------
 
-RSS_ACCENTS = (FORMATS / "arxiv_rss.xml").read_text(encoding="utf-8").replace(
-    "<title>", "<title>Erd\\H{o}s meets Schr\\\"odinger: ", 2
+RSS_ACCENTS = (
+    (FORMATS / "arxiv_rss.xml")
+    .read_text(encoding="utf-8")
+    .replace("<title>", '<title>Erd\\H{o}s meets Schr\\"odinger: ', 2)
 )
 
 
@@ -89,9 +91,13 @@ def test_feed_titles_abstracts_and_names_decode_accents_as_bibtex_does() -> None
     assert "Landauer-Büttiker" in legacy[0].paper.abstract
     items = parse_rss(RSS_ACCENTS)
     assert items[0].paper.title.startswith("Erdős meets Schrödinger: ")
-    names = [name for item in parse_rss(FORMATS.joinpath("arxiv_rss.xml").read_text()) for name in item.paper.authors]
+    names = [
+        name
+        for item in parse_rss(FORMATS.joinpath("arxiv_rss.xml").read_text())
+        for name in item.paper.authors
+    ]
     assert "Rémy" in " ".join(names)
-    bib = parse_bibtex("@misc{k, title={Erd{\\H{o}}s meets Schr{\\\"o}dinger: x}}")
+    bib = parse_bibtex('@misc{k, title={Erd{\\H{o}}s meets Schr{\\"o}dinger: x}}')
     assert bib[0].paper.title == "Erdős meets Schrödinger: x"
 
 
@@ -142,9 +148,21 @@ def paper(title: str, **fields: object) -> Paper:
 @pytest.mark.parametrize(
     ("first", "second", "distinct"),
     [
-        (paper("A Long Title Here", doi="10.1234/a"), paper("A Long Title Here", doi="10.1234/B"), True),
-        (paper("A Long Title Here", doi="10.1234/a"), paper("A Long Title Here", doi="10.1234/A"), False),
-        (paper("A Long Title Here", arxiv_id="2601.00001"), paper("A Long Title Here", arxiv_id="2601.00002"), True),
+        (
+            paper("A Long Title Here", doi="10.1234/a"),
+            paper("A Long Title Here", doi="10.1234/B"),
+            True,
+        ),
+        (
+            paper("A Long Title Here", doi="10.1234/a"),
+            paper("A Long Title Here", doi="10.1234/A"),
+            False,
+        ),
+        (
+            paper("A Long Title Here", arxiv_id="2601.00001"),
+            paper("A Long Title Here", arxiv_id="2601.00002"),
+            True,
+        ),
         (
             paper("A Long Title Here", authors=("Yann LeCun",), published=date(2015, 5, 1)),
             paper("A Long Title Here", authors=("Ian Goodfellow",), published=date(2016, 1, 1)),
@@ -156,7 +174,11 @@ def paper(title: str, **fields: object) -> Paper:
             False,  # a preprint and its journal version
         ),
         (paper("A Long Title Here"), paper("A Long Title Here", published=date(2016, 1, 1)), False),
-        (paper("Online reference", url="https://a.org"), paper("Online reference", url="https://b.org"), True),
+        (
+            paper("Online reference", url="https://a.org"),
+            paper("Online reference", url="https://b.org"),
+            True,
+        ),
         (paper("Deep Learning"), paper("Deep Learning", doi="10.1038/nature14539"), False),
         (
             paper("A Long Title Here", doi="10.48550/arXiv.2601.00001"),
@@ -176,7 +198,7 @@ def test_title_identity_yields_to_stronger_evidence(first, second, distinct) -> 
 def test_dois_are_stored_from_bibtex_and_feeds(library: Library) -> None:
     import_names(library, "dblp_acl.bib", "same_titles.bib")
     library.import_papers(parse_atom(FORMATS.joinpath("arxiv_api_legacy_doi.atom.xml").read_text()))
-    assert library.count('doi:10.18653/v1/n19-1423') == 1  # case does not matter
+    assert library.count("doi:10.18653/v1/n19-1423") == 1  # case does not matter
     assert library.count("doi:10.1038/nature14539") == 1
     assert library.count("doi:https://doi.org/10.1063/1.4944470") == 1
     assert library.entries("doi:10.1063/1.4944470")[0].key == "1601.00001"
@@ -189,8 +211,12 @@ def test_an_arxiv_doi_is_the_arxiv_id_not_a_doi() -> None:
 
 @pytest.mark.parametrize(
     "given",
-    ["10.1038/nature14539", "doi:10.1038/NATURE14539", "https://doi.org/10.1038/nature14539",
-     "http://dx.doi.org/10.1038%2Fnature14539"],
+    [
+        "10.1038/nature14539",
+        "doi:10.1038/NATURE14539",
+        "https://doi.org/10.1038/nature14539",
+        "http://dx.doi.org/10.1038%2Fnature14539",
+    ],
 )
 def test_dois_and_doi_urls_name_a_paper(library: Library, given: str) -> None:
     import_names(library, "same_titles.bib")
@@ -231,7 +257,8 @@ def test_the_category_filter_uses_its_index(library: Library) -> None:
     where, params = to_sql(parse_query("cat:cs"))
     db = sqlite3.connect(library.folder / "catalog.sqlite3")
     plan = " ".join(
-        str(row[-1]) for row in db.execute(f"EXPLAIN QUERY PLAN SELECT 1 FROM papers p WHERE {where}", params)
+        str(row[-1])
+        for row in db.execute(f"EXPLAIN QUERY PLAN SELECT 1 FROM papers p WHERE {where}", params)
     )
     db.close()
     assert "paper_categories" in plan and "PRIMARY KEY" in plan, plan
@@ -352,7 +379,9 @@ def test_a_copied_page_never_replaces_arxiv_metadata(library: Library) -> None:
 
 def test_arxiv_replaces_what_a_page_said() -> None:
     page = paper("T", abstract="page", published=date(2020, 1, 1), source="hf-page", upvotes=3)
-    api = paper("T", abstract="arXiv", published=date(2021, 2, 2), source="arxiv-api", authors=("A",))
+    api = paper(
+        "T", abstract="arXiv", published=date(2021, 2, 2), source="arxiv-api", authors=("A",)
+    )
     merged = merge(page, api)
     assert (merged.abstract, merged.published, merged.source, merged.upvotes) == (
         "arXiv",
@@ -387,8 +416,18 @@ def test_a_version_2_catalog_is_upgraded_in_place(tmp_path: Path) -> None:
     with Library(tmp_path) as library:
         assert library.entry("2601.00001").paper.title == "Old Paper"
         library.import_papers(
-            [Incoming(Paper(key="2601.00001", title="Old Paper", arxiv_id="2601.00001",
-                            doi="10.1234/x", categories=("cs.LG",), primary_category="cs.LG"))]
+            [
+                Incoming(
+                    Paper(
+                        key="2601.00001",
+                        title="Old Paper",
+                        arxiv_id="2601.00001",
+                        doi="10.1234/x",
+                        categories=("cs.LG",),
+                        primary_category="cs.LG",
+                    )
+                )
+            ]
         )
         assert library.count("cat:cs.LG doi:10.1234/x") == 1
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
