@@ -77,8 +77,10 @@ def _match(node: Node, paper: Paper, tokens: dict[str, list[str]]) -> bool:
             return any(
                 _contains(_column_tokens(paper, name, tokens), wanted, phrase) for name in columns
             )
-        case Category(name=name, archive=archive):
+        case Category(name=name, archive=archive, prefix=prefix):
             folded = [category.lower() for category in paper.categories]
+            if prefix:
+                return any(cat.startswith(name) for cat in folded)
             if archive:
                 return any(cat == name or cat.startswith(name + ".") for cat in folded)
             return name in folded

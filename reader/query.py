@@ -66,6 +66,8 @@ class Category:
 
     name: str
     archive: bool = False
+    prefix: bool = False
+    """`cat:hep*`: every category whose name starts with `name` (hep-th, hep-ph, ...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +130,9 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
     "org": ("org:sony", "in the organization"),
     "title": ("title:causal", "in the title only"),
     "cat": (
-        "cat:cs.LG cat:cs cat:hep-th",
-        "an arXiv category; an archive alone (cat:cs, cat:cs.*) takes all its categories",
+        "cat:cs.LG cat:cs cat:hep*",
+        "an arXiv category; an archive (cat:cs, cat:cs.*) takes all its categories,"
+        " a * every category starting so",
     ),
     "doi": ('doi:10.1038/nature14539 doi:"10.1016/S0370-2693(96)01409-8"', "the DOI"),
 }
@@ -444,13 +447,18 @@ def _field(name: str, value: str) -> Node:
     return Compare("published", ">=" if name == "after" else "<", start.isoformat())
 
 
-_CATEGORY = re.compile(r"([a-z][a-z-]*)(?:\.([a-z][a-z-]*|\*))?\*?", re.IGNORECASE)
+_CATEGORY = re.compile(r"([a-z][a-z-]*)(?:\.([a-z][a-z-]*|\*))?", re.IGNORECASE)
+_CATEGORY_PREFIX = re.compile(r"([a-z][a-z.-]*)\*", re.IGNORECASE)
 
 
 def _category(value: str) -> Category:
-    """`cs.LG` (one category), `cs`, `cs.*` or `cs*` (an archive's categories)."""
+    """`cs.LG` (one category), `cs` or `cs.*` (an archive's categories), `hep*` (every
+    category starting so)."""
     match = _CATEGORY.fullmatch(value)
     if match is None:
+        prefix = _CATEGORY_PREFIX.fullmatch(value)
+        if prefix is not None:
+            return Category(prefix.group(1).lower(), prefix=True)
         raise QueryError(
             f'"cat:" expects an arXiv category or archive, as in cat:cs.LG or cat:cs; got {value!r}'
         )

@@ -117,6 +117,13 @@ def _compile(node: Node, params: list[object]) -> str:
         case Tag(name=name):
             params.append(name)
             return "p.key IN (SELECT key FROM temp.user_tag WHERE tag = ?)"
+        case Category(name=name, prefix=True):
+            # Every category starting with `name`: one range of the index.
+            params.extend([name, name[:-1] + chr(ord(name[-1]) + 1)])
+            return (
+                "p.rowid IN (SELECT paper FROM paper_categories"
+                " WHERE category >= ? AND category < ?)"
+            )
         case Category(name=name, archive=False):
             params.append(name)
             return "p.rowid IN (SELECT paper FROM paper_categories WHERE category = ?)"

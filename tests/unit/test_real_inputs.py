@@ -246,6 +246,8 @@ def test_category_and_archive_filters(library: Library) -> None:
     assert library.count("cat:cs.lg") == 3
     assert library.count("cat:cond-mat.mes-hall") == 1
     assert library.count("cat:cond-mat") == 1 == library.count("cat:cond-mat.*")
+    assert library.count("cat:cond*") == 1 == library.count("cat:cond-mat.mes*")
+    assert library.count("cat:con") == 0  # an archive is a whole name
     assert library.count("cat:cs") == library.count("cat:cs.*") >= 3
     assert library.count("cat:math") == library.count("cat:math.*")
     assert library.count("-cat:cs") == len(library) - library.count("cat:cs")
