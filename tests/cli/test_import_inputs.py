@@ -15,11 +15,13 @@ import pytest
 
 from reader.cli import build_parser
 from reader.sources.detect import FORMAT_LIST
-from tests.cli.test_fetch_cli import Routes, routes  # noqa: F401 (a fixture)
+from tests.cli import test_fetch_cli
 from tests.conftest import FORMATS, Run, seed_path
 from tests.unit.page_variants import VARIANTS, sample_pages
 
 INPUTS = Path(__file__).resolve().parents[1] / "fixtures" / "inputs"
+routes = test_fetch_cli.routes
+"""The local server of `test_fetch_cli`, serving the real arXiv samples."""
 
 
 @pytest.fixture
@@ -108,7 +110,10 @@ def test_an_empty_feed_alone_imports_nothing_and_says_why(run: Run) -> None:
     assert out.startswith("Imported 0 papers") and "holds no papers" in out
 
 
-def test_a_list_of_dois_fetches_the_arxiv_ones(run: Run, routes: Routes, tmp_path: Path):
+def test_a_list_of_dois_fetches_the_arxiv_ones(
+    run: Run, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    server: test_fetch_cli.Routes = request.getfixturevalue("routes")
     ids = tmp_path / "ids.txt"
     ids.write_text(
         "# from a reading list\n10.48550/arXiv.2606.13677\nhttps://doi.org/10.1063/1.4944470\n",
@@ -116,7 +121,7 @@ def test_a_list_of_dois_fetches_the_arxiv_ones(run: Run, routes: Routes, tmp_pat
     )
     code, out, err = run("import", str(ids))
     assert code == 0, err
-    assert [params["id_list"] for path, params in routes.seen if path == "/api/query"] == [
+    assert [params["id_list"] for path, params in server.seen if path == "/api/query"] == [
         "2606.13677"
     ]
     assert "1 DOI that arXiv cannot look up (first: 10.1063/1.4944470)" in out
@@ -124,7 +129,11 @@ def test_a_list_of_dois_fetches_the_arxiv_ones(run: Run, routes: Routes, tmp_pat
 
 def test_dois_work_wherever_keys_do(run: Run) -> None:
     run("import", str(FORMATS / "arxiv_api_legacy_doi.atom.xml"))
-    for given in ("10.1063/1.4944470", "doi:10.1063/1.4944470", "https://doi.org/10.1063/1.4944470"):
+    for given in (
+        "10.1063/1.4944470",
+        "doi:10.1063/1.4944470",
+        "https://doi.org/10.1063/1.4944470",
+    ):
         code, out, err = run("show", given)
         assert code == 0, err
         assert "DOI:" in out and "10.1063/1.4944470" in out

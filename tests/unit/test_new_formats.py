@@ -84,11 +84,14 @@ def test_digest_variants_of_mail_clients() -> None:
 
 def test_cross_lists_and_replacements_without_abstracts() -> None:
     text = (
-        "\\\\\narXiv:2602.12181 (*cross-listing*)\nDate: Thu, 12 Feb 2026 17:11:20 GMT   (56kb)\n\n"
+        "\\\\\narXiv:2602.12181 (*cross-listing*)\n"
+        "Date: Thu, 12 Feb 2026 17:11:20 GMT   (56kb)\n\n"
         "Title: Convex Markov Games and Beyond\nAuthors: Anas Barakat, Ioannis Panageas\n"
-        "Categories: cs.GT cs.LG\n\\\\\n  An abstract.\n\\\\ ( https://arxiv.org/abs/2602.12181 ,  56kb)\n"
+        "Categories: cs.GT cs.LG\n\\\\\n  An abstract.\n"
+        "\\\\ ( https://arxiv.org/abs/2602.12181 ,  56kb)\n"
         "------------------------------------------------------------------------------\n"
-        "\\\\\narXiv:2101.00001\nreplaced with revised version Thu, 12 Feb 2026 17:11:20 GMT   (56kb)\n\n"
+        "\\\\\narXiv:2101.00001\n"
+        "replaced with revised version Thu, 12 Feb 2026 17:11:20 GMT   (56kb)\n\n"
         "Title: A Replaced Paper\nAuthors: A. Author\nCategories: cs.LG\n"
         "\\\\ ( https://arxiv.org/abs/2101.00001 ,  56kb)\n"
     )
@@ -100,7 +103,7 @@ def test_cross_lists_and_replacements_without_abstracts() -> None:
 
 
 def test_a_digest_entry_without_a_title_is_an_error() -> None:
-    with pytest.raises(InputError, match="arXiv:2306.07353"):
+    with pytest.raises(InputError, match=r"arXiv:2306\.07353"):
         parse_digest("\\\\\narXiv:2306.07353\nDate: Mon, 12 Jun 2023 18:21:23 GMT\n\\\\\n x\n")
 
 
@@ -326,8 +329,13 @@ def entries_by_key(entries):
 
 
 def test_csl_json_reads_back_with_citeproc(library: Library) -> None:
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
-    from citeproc import formatter
+    from citeproc import (
+        Citation,
+        CitationItem,
+        CitationStylesBibliography,
+        CitationStylesStyle,
+        formatter,
+    )
     from citeproc.source.json import CiteProcJSON
 
     entries = exported_entries(library)
