@@ -184,6 +184,15 @@ def generate_bibtex(entries: int, seed: int = 0) -> str:
 # --- the arXiv metadata snapshot -------------------------------------------------------
 
 
+_SNAPSHOT_NAMES = (
+    ("Bal\\'azs", "Balázs"),
+    ("Berger", "Berger"),
+    ('M\\"uller', "Müller"),
+    ("Yuan", "Yuan"),
+)
+"""Last names as `authors` writes them (TeX) and as `authors_parsed` does (letters)."""
+
+
 def _wrap(text: str, width: int = 80) -> str:
     """arXiv's hard wrap: lines of at most `width`, continued with a newline."""
     lines: list[str] = []
@@ -203,17 +212,15 @@ def snapshot_record(rng: random.Random, number: int) -> dict[str, object]:
     year = 2007 + number % 18
     month = 1 + number % 12
     arxiv = f"{year % 100:02d}{month:02d}.{number % 100000:05d}"
-    names = [
-        (rng.choice(("Bal\\'azs", "Berger", "Nadolsky", "Yuan", 'M\\"uller')), "C.")
-        for _ in range(rng.randint(1, 6))
-    ]
+    # `authors` keeps TeX accents, `authors_parsed` has the letters, as in the real file.
+    names = [rng.choice(_SNAPSHOT_NAMES) for _ in range(rng.randint(1, 6))]
     categories = " ".join(rng.sample(_CATEGORIES, rng.randint(1, 3)))
     title = _title(rng, number)
     abstract = _words(rng, rng.randint(120, 220)).capitalize() + "."
     return {
         "id": arxiv,
         "submitter": "Pavel Nadolsky",
-        "authors": ", ".join(f"{first} {last}" for last, first in names),
+        "authors": ", ".join(f"C. {tex}" for tex, _ in names),
         "title": _wrap(title, 70).replace("\n", "\n  "),
         "comments": f"{rng.randint(4, 40)} pages, {rng.randint(1, 12)} figures",
         "journal-ref": None if number % 3 else "Phys.Rev.D76:013009,2007",
@@ -227,7 +234,7 @@ def snapshot_record(rng: random.Random, number: int) -> dict[str, object]:
             {"version": "v2", "created": "Tue, 24 Jul 2007 20:10:27 GMT"},
         ],
         "update_date": f"{year}-{month:02d}-13",
-        "authors_parsed": [[last, first, ""] for last, first in names],
+        "authors_parsed": [[last, "C.", ""] for _, last in names],
     }
 
 
