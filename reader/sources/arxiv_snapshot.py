@@ -25,6 +25,7 @@ from reader.errors import InputError
 from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
 from reader.model import Incoming, Paper
 from reader.sources.arxiv import clean_abstract, journal_doi, split_creators
+from reader.sources.jsonl import json_line
 from reader.sources.latex import decode_accents
 from reader.sources.untrusted import day_of, valid_text
 
@@ -75,14 +76,7 @@ def iter_snapshot(lines: Iterable[str], *, source: str = SOURCE) -> Iterator[Inc
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(
-                f"line {number}: not valid JSON ({error.msg} at column {error.colno})"
-            ) from None
-        except RecursionError:
-            raise InputError(f"line {number}: not valid JSON (nested too deeply)") from None
+        data = json_line(line, f"line {number}")
         if not isinstance(data, dict):
             raise InputError(f"line {number}: expected a JSON object")
         if _SURROGATE_ESCAPE.search(line):
