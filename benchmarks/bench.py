@@ -41,7 +41,7 @@ from typing import Any
 
 import textual
 
-from benchmarks import corpus, foryou_figures, ranking_quality, vocabulary
+from benchmarks import corpus, foryou_figures, input_figures, ranking_quality, vocabulary
 from benchmarks.bulk_figures import bulk_figures
 from benchmarks.process_figures import (
     DATATABLE_LIMIT,
@@ -315,6 +315,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="1,000 papers, fewest repetitions (a CI smoke run)"
     )
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--inputs-only", action="store_true", help="only the BibTeX and arXiv snapshot figures"
+    )
     return parser.parse_args(argv)
 
 
@@ -343,19 +346,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = Path(temporary)
         # The user's settings (saved searches, theme) must not change what is measured.
         os.environ["READER_CONFIG"] = str(root / "config")
-        for size in sizes:
+        results["inputs"] = input_figures.run(root, quick=args.quick, million=args.million)
+        for size in [] if args.inputs_only else sizes:
             plan = plan_for(size, args.quick)
             results["sizes"].append(run_size(size, root / f"n{size}", plan, args.quick))
-        state = state_change_figure(root / "state", plan_for(STATES, args.quick).state_changes)
-        state.judge(None, args.quick)
-        print(f"\n== the state store, {STATES:,} states ==")
-        print(figures_table([state]))
-        print(f"note: {state.note}")
-        results["state_change"] = state.to_json()
-        print("\n== for you: ranking quality on real papers ==", flush=True)
-        quality = ranking_quality.run(*((3, 1) if args.quick else (10, 5)))
-        print(ranking_quality.table(quality))
-        results["ranking_quality"] = quality
+        if not args.inputs_only:
+            state = state_change_figure(root / "state", plan_for(STATES, args.quick).state_changes)
+            state.judge(None, args.quick)
+            print(f"\n== the state store, {STATES:,} states ==")
+            print(figures_table([state]))
+            print(f"note: {state.note}")
+            results["state_change"] = state.to_json()
+            print("\n== for you: ranking quality on real papers ==", flush=True)
+            quality = ranking_quality.run(*((3, 1) if args.quick else (10, 5)))
+            print(ranking_quality.table(quality))
+            results["ranking_quality"] = quality
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -45,13 +45,27 @@ def build_parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, parents=[common], help=help_text, description=help_text)
 
     from reader.export import FORMATS as EXPORT_FORMATS
-    from reader.sources.detect import FORMATS
+    from reader.sources.detect import FORMAT_LIST, FORMATS
 
-    sub = command("import", "import papers from files or standard input (-)")
+    sub = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import papers from files or standard input (-)",
+        description="Import papers from files or standard input (-). The format is detected"
+        " from the content: " + "; ".join(f"{fmt.label} ({fmt.name})" for fmt in FORMAT_LIST) + ".",
+    )
     sub.add_argument("files", nargs="*", metavar="FILE", help="files to import; - for stdin")
     sub.add_argument("--format", choices=FORMATS, default="auto", help="force the input format")
     sub.add_argument("--year", type=int, help="the year a copied page was captured in")
     sub.add_argument("--sample", action="store_true", help="import the bundled sample papers")
+    sub.add_argument(
+        "--filter",
+        metavar="QUERY",
+        help="import only the papers matching QUERY, e.g. 'cat:cs.*' (the query syntax)",
+    )
+    sub.add_argument(
+        "--verbose", action="store_true", help="list every line of a page that was skipped"
+    )
 
     sub = command("list", "list the papers matching a query")
     sub.add_argument("query", nargs="*", help="a filter query (see README: Query syntax)")
@@ -112,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--format",
         choices=tuple(EXPORT_FORMATS),
-        help="markdown, json, jsonl or bibtex (default: from the -o file name, else markdown)",
+        help="markdown, json, jsonl, bibtex, ris or csl-json"
+        " (default: from the -o file name, else markdown)",
     )
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing FILE")

@@ -27,6 +27,8 @@ call time, so tests can lower it.
 _SNIFF_BYTES = 8192
 # Inputs are read this much at a time, so at most MAX_INPUT_BYTES + one chunk is held.
 _CHUNK_BYTES = 1024 * 1024
+# How much of an input is read first, to tell its format.
+_HEAD_BYTES = 64 * 1024
 
 
 def read_text_input(name: str) -> str:
@@ -35,30 +37,121 @@ def read_text_input(name: str) -> str:
     Only regular files are read (a device or FIFO could be endless, or block forever), and
     at most `MAX_INPUT_BYTES` from any input.
     """
-    if name == "-":
-        where = "standard input"
-        if sys.stdin is None:
-            raise InputError("standard input is closed")
-        raw = _read_bounded(sys.stdin.buffer, where)
-    else:
-        path = Path(name).expanduser()
-        where = str(path)
-        raw = _read_regular_file(path, where)
-    # `isspace` looks without copying: `strip` would duplicate a 100 MB input.
-    if not raw or raw.isspace():
-        raise InputError(f"{where} is empty")
-    if b"\x00" in raw[:_SNIFF_BYTES]:
-        raise InputError(f"{where} is a binary file, not text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{where} is not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8"
-        ) from None
+    with TextInput(name) as opened:
+        return opened.text()
 
 
-def _read_regular_file(path: Path, where: str) -> bytearray:
-    """The bytes of the regular file at `path`, bounded by `MAX_INPUT_BYTES`."""
+class TextInput:
+    """One input (a file, or standard input for `-`) opened for reading: its head first,
+    to tell its format, then all of it at once (`text`, bounded by `MAX_INPUT_BYTES`) or
+    line by line (`lines`, unbounded, for a stream as large as arXiv's 4 GB snapshot).
+
+    Every problem is one `InputError` line naming the input: missing, a folder, a device
+    or FIFO, empty, binary, not UTF-8 (with the offset of the bad byte).
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.size: int | None = None
+        """The size in bytes of a file; None for standard input."""
+        self.position = 0
+        """How many bytes `lines` has read so far."""
+        if name == "-":
+            self.where = "standard input"
+            if sys.stdin is None:
+                raise InputError("standard input is closed")
+            self._stream: BinaryIO = sys.stdin.buffer
+            self._owned = False
+        else:
+            path = Path(name).expanduser()
+            self.where = str(path)
+            self._stream = _open_regular_file(path, self.where)
+            self._owned = True
+            self.size = os.fstat(self._stream.fileno()).st_size
+        try:
+            self._head = bytearray(self._read(_HEAD_BYTES))
+            if not self._head or (self._head.isspace() and len(self._head) < _HEAD_BYTES):
+                raise InputError(f"{self.where} is empty")
+            if b"\x00" in self._head[:_SNIFF_BYTES]:
+                raise InputError(f"{self.where} is a binary file, not text")
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def head(self) -> str:
+        """The first 64 KB or so as text (a character cut at the end is dropped), for
+        telling the format; never fails on bad UTF-8 (`text` and `lines` report that)."""
+        return self._head.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+    def text(self) -> str:
+        """All of the input as text, at most `MAX_INPUT_BYTES`."""
+        if self.size is not None and self.size > MAX_INPUT_BYTES:
+            raise _too_large(self.where)
+        data = self._head
+        limit = MAX_INPUT_BYTES
+        try:
+            while chunk := self._read(_CHUNK_BYTES):
+                data += chunk
+                if len(data) > limit:
+                    raise _too_large(self.where)
+        except OSError as error:
+            raise InputError(f"{self.where}: cannot read it ({error.strerror})") from None
+        # `isspace` looks without copying: `strip` would duplicate a 100 MB input.
+        if data.isspace():
+            raise InputError(f"{self.where} is empty")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise self._not_utf8(error.start) from None
+
+    def lines(self) -> Iterator[str]:
+        """The input's lines, decoded one at a time (with their line ends), in memory that
+        does not depend on the input's size; `position` says how far it has got."""
+        pending = bytes(self._head)
+        self._head = bytearray()
+        first = True
+        while True:
+            try:
+                chunk = self._read(_CHUNK_BYTES)
+            except OSError as error:
+                raise InputError(f"{self.where}: cannot read it ({error.strerror})") from None
+            pending += chunk
+            cut = len(pending) if not chunk else pending.rfind(b"\n") + 1
+            if cut:
+                block, pending = pending[:cut], pending[cut:]
+                try:
+                    text = block.decode("utf-8-sig" if first else "utf-8")
+                except UnicodeDecodeError as error:
+                    raise self._not_utf8(self.position + error.start) from None
+                first = False
+                yield from text.splitlines(keepends=True)
+                self.position += len(block)
+            if not chunk:
+                return
+
+    def _read(self, count: int) -> bytes:
+        return self._stream.read(count) or b""
+
+    def _not_utf8(self, offset: int) -> InputError:
+        return InputError(
+            f"{self.where} is not UTF-8 text (bad byte at offset {offset}); save it as UTF-8"
+        )
+
+    def close(self) -> None:
+        """Close the file (standard input stays open)."""
+        if self._owned:
+            self._stream.close()
+
+    def __enter__(self) -> TextInput:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _open_regular_file(path: Path, where: str) -> BinaryIO:
+    """The regular file at `path`, opened for reading; never a device or a FIFO."""
     try:
         # Looked at before opening: opening a FIFO waits for a writer, and opening some
         # devices does something.
@@ -71,12 +164,13 @@ def _read_regular_file(path: Path, where: str) -> bytearray:
         raise InputError(f"{where!r} is not a valid file name") from None
     except OSError as error:
         raise InputError(f"{where}: cannot read it ({error.strerror})") from None
-    with os.fdopen(descriptor, "rb") as stream:
+    stream = os.fdopen(descriptor, "rb")
+    try:
         _check_regular(os.fstat(descriptor), where)
-        try:
-            return _read_bounded(stream, where)
-        except OSError as error:
-            raise InputError(f"{where}: cannot read it ({error.strerror})") from None
+    except BaseException:
+        stream.close()
+        raise
+    return stream
 
 
 def _check_regular(info: os.stat_result, where: str) -> None:
@@ -87,25 +181,6 @@ def _check_regular(info: os.stat_result, where: str) -> None:
             f"{where} is not a regular file (a device, pipe or socket);"
             " to read a stream, pass it on standard input as -"
         )
-    if info.st_size > MAX_INPUT_BYTES:
-        raise _too_large(where)
-
-
-def _read_bounded(stream: BinaryIO, where: str) -> bytearray:
-    """Everything `stream` holds, read in chunks; `InputError` past `MAX_INPUT_BYTES`."""
-    limit = MAX_INPUT_BYTES
-    data = bytearray()
-    sniffed = False
-    while chunk := stream.read(_CHUNK_BYTES):
-        data += chunk
-        if not sniffed and len(data) >= _SNIFF_BYTES:
-            # Early, so that binary input (/dev/zero on stdin) is refused at once.
-            if b"\x00" in data[:_SNIFF_BYTES]:
-                raise InputError(f"{where} is a binary file, not text")
-            sniffed = True
-        if len(data) > limit:
-            raise _too_large(where)
-    return data
 
 
 def _too_large(where: str) -> InputError:

@@ -6,6 +6,10 @@ import hashlib
 import re
 import unicodedata
 
+BIBTEX_KEY_FIELD = "readerkey"
+"""The BibTeX field that carries a paper's key when an import could not derive it from
+the entry (a paper first seen by its title that has gained an arXiv id since)."""
+
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 # New-style ids (0704.0001 onwards: YYMM.NNNN or YYMM.NNNNN) and old-style ids
@@ -69,3 +73,46 @@ def arxiv_url(arxiv_id: str) -> str:
 def paper_key(arxiv_id: str | None, title: str) -> str:
     """The key a new paper gets: its arXiv id when known, else the title key."""
     return arxiv_id or title_key(title)
+
+
+# A DOI: "10." + a registrant code + "/" + a suffix of anything but whitespace. Prefixes
+# people paste: "doi:", "DOI ", and the resolver's URLs (old and new hosts).
+_DOI = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
+_DOI_PREFIX = re.compile(
+    r"^\s*(?:doi\s*:?\s*|https?://(?:dx\.|www\.)?doi\.org/|info:doi/)", re.IGNORECASE
+)
+# arXiv's own DOIs name an arXiv paper: 10.48550/arXiv.2606.11409.
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+
+
+def normalize_doi(text: str | None) -> str | None:
+    """The DOI in `text` (`10.1063/1.4944470`, `doi:10...`, `https://doi.org/10...`), as
+    written but without its prefix and percent-encoding, or None when it is no DOI.
+
+    DOIs compare case-insensitively: use `doi_key` to compare them.
+    """
+    if not text:
+        return None
+    candidate = _DOI_PREFIX.sub("", text.strip(), count=1)
+    if "%" in candidate:
+        from urllib.parse import unquote
+
+        candidate = unquote(candidate)
+    candidate = candidate.strip().rstrip(".,;")
+    return candidate if _DOI.fullmatch(candidate) else None
+
+
+def doi_key(doi: str) -> str:
+    """A DOI folded for comparison: DOIs are case-insensitive (ASCII)."""
+    return doi.lower()
+
+
+def arxiv_id_of_doi(doi: str | None) -> str | None:
+    """The arXiv id that an arXiv DOI (`10.48550/arXiv.2606.11409`) names, else None."""
+    match = _ARXIV_DOI.match(doi or "")
+    return normalize_arxiv_id(match.group(1)) if match else None
+
+
+def doi_url(doi: str) -> str:
+    """The resolver's address of a DOI."""
+    return f"https://doi.org/{doi}"

@@ -1,29 +1,269 @@
 """The one way in for papers: files, text, lists of arXiv ids and the bundled samples.
 
 The CLI (`reader import`), the app (`i`, `I`, `d`) and the tests all call these functions,
-so every input format is accepted everywhere alike. Nothing here writes to a library:
-each function returns the papers read, and the caller imports them in one transaction.
+so every input format is accepted everywhere alike, and both show the same report: lines
+of a copied page that were not papers, feeds that held none, papers a `--filter` left
+out, papers merged by title.
+
+`import_files` and `import_text` read and import in one transaction. Every input is read
+and checked before anything is written, except the arXiv snapshot, which is read while it
+is imported (it is larger than memory) — a bad line in it still changes nothing, because
+the whole import is one transaction.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.errors import ReaderError
-from reader.fileio import read_text_input
+from reader.errors import InputError, ReaderError
+from reader.fileio import TextInput, read_text_input
+from reader.library.merging import ImportResult
 from reader.model import Incoming
-from reader.sources.detect import FORMATS, arxiv_ids, detect_format, parse_text
+from reader.sources.detect import (
+    FORMAT_LIST,
+    FORMATS,
+    STREAMED,
+    Reading,
+    detect_format,
+    id_list,
+)
+from reader.sources.detect import read_text as read_reading
+from reader.text import one_line, plural
 
 if TYPE_CHECKING:
     from reader.feeds import FeedConfig
+    from reader.library import Library
+    from reader.library.connection import Waiting
+    from reader.matching import Predicate
 
 Fetched = Callable[[int], None]
 """Told how many papers have been fetched so far (for an id list)."""
+Progress = Callable[[int, int], None]
+"""Told (done, total) as an import goes; total 0 when it is not known (a stream)."""
 
-__all__ = ["FORMATS", "read_files", "read_text", "sample_items"]
+STREAM_BATCH = 5_000
+"""Papers of a streamed input matched and written at a time."""
+SHOWN_SKIPPED = 1
+"""Skipped lines the one-line summary quotes; `--verbose` lists them all."""
+
+__all__ = [
+    "FORMATS",
+    "FORMAT_LIST",
+    "Imported",
+    "Report",
+    "import_files",
+    "import_text",
+    "read_files",
+    "read_text",
+    "sample_items",
+]
+
+
+@dataclass(slots=True)
+class Report:
+    """What the user should hear about an import besides its counts."""
+
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(input, line) for each line of a copied page that was not part of a paper."""
+    warnings: list[str] = field(default_factory=list)
+    filtered: int = 0
+    """Papers the filter left out."""
+
+    def add(self, where: str, reading: Reading) -> None:
+        """Take in what reading one input said."""
+        self.skipped.extend((where, line) for line in reading.skipped)
+        self.warnings.extend(reading.warnings)
+
+    def notes(self) -> list[str]:
+        """Short notes for the one-line summary."""
+        notes: list[str] = []
+        if self.filtered:
+            notes.append(f"{plural(self.filtered, 'paper')} left out by the filter")
+        if self.skipped:
+            count = len(self.skipped)
+            first = one_line(self.skipped[0][1])
+            if len(first) > 40:
+                first = first[:39] + "…"
+            noun = "line that is not a paper" if count == 1 else "lines that are not papers"
+            notes.append(f"skipped {count} {noun} (first: {first!r})")
+        notes.extend(f"warning: {warning}" for warning in self.warnings)
+        return notes
+
+    def details(self) -> list[str]:
+        """Every skipped line, one per line, for `--verbose`."""
+        return [f"skipped in {one_line(where)}: {one_line(line)}" for where, line in self.skipped]
+
+
+@dataclass(slots=True)
+class Imported:
+    """An import's result (its notes included) and its report."""
+
+    result: ImportResult
+    report: Report
+
+
+def import_files(
+    library: Library,
+    names: Sequence[str],
+    fmt: str = "auto",
+    *,
+    year: int | None = None,
+    keep: Predicate | None = None,
+    samples: bool = False,
+    progress: Progress | None = None,
+    fetched: Fetched | None = None,
+    waiting: Waiting | None = None,
+) -> Imported:
+    """Import the papers of these files (`-` is standard input), and the bundled samples
+    when `samples`, in one transaction; only those `keep` accepts when it is given."""
+    report = Report()
+    items: list[Incoming] = []
+    streams: list[TextInput] = []
+    try:
+        for name in names:
+            opened = TextInput(name)
+            chosen = fmt if fmt != "auto" else _sniff_stream(opened.head)
+            if chosen in STREAMED:
+                streams.append(opened)
+                continue
+            with opened:
+                text = opened.text()
+            reading = _read(text, fmt, opened.where, year, library.folder, fetched)
+            report.add(opened.where, reading)
+            items.extend(reading.items)
+        if samples:
+            items.extend(sample_items(year=year))
+        return _store(library, items, streams, report, keep, progress, waiting)
+    finally:
+        for opened in streams:
+            opened.close()
+
+
+def import_text(
+    library: Library,
+    text: str,
+    fmt: str = "auto",
+    *,
+    where: str = "input",
+    year: int | None = None,
+    keep: Predicate | None = None,
+    progress: Progress | None = None,
+    fetched: Fetched | None = None,
+    waiting: Waiting | None = None,
+) -> Imported:
+    """Import the papers of a text (a pasted page, any format) in one transaction."""
+    report = Report()
+    reading = _read(text, fmt, where, year, library.folder, fetched)
+    report.add(where, reading)
+    return _store(library, reading.items, [], report, keep, progress, waiting)
+
+
+def _sniff_stream(head: str) -> str | None:
+    """The streamed format an input's head shows, or None (then the whole text decides)."""
+    from reader.sources.arxiv_snapshot import looks_like_snapshot
+
+    return "arxiv-snapshot" if looks_like_snapshot(head) else None
+
+
+def _store(
+    library: Library,
+    items: list[Incoming],
+    streams: list[TextInput],
+    report: Report,
+    keep: Predicate | None,
+    progress: Progress | None,
+    waiting: Waiting | None,
+) -> Imported:
+    if keep is not None:
+        kept = [item for item in items if keep(item.paper)]
+        report.filtered += len(items) - len(kept)
+        items = kept
+    if not streams:
+        result = library.import_papers(items, progress=progress, waiting=waiting)
+    else:
+        batches = _batches(items, streams, report, keep, progress)
+        result = library.import_stream(batches, waiting=waiting)
+    result.notes.extend(report.notes())
+    return Imported(result, report)
+
+
+def _batches(
+    items: list[Incoming],
+    streams: list[TextInput],
+    report: Report,
+    keep: Predicate | None,
+    progress: Progress | None,
+) -> Iterator[list[Incoming]]:
+    """The papers read before, then those of each stream, in batches of `STREAM_BATCH`;
+    progress in bytes of the streams when their sizes are known, else in papers."""
+    from reader.sources.arxiv_snapshot import iter_snapshot
+
+    if items:
+        yield items
+    sizes = [opened.size for opened in streams]
+    total = sum(size or 0 for size in sizes) if None not in sizes else 0
+    done_bytes = 0
+    papers = 0
+    for opened in streams:
+        batch: list[Incoming] = []
+        count = 0
+        try:
+            for item in iter_snapshot(opened.lines()):
+                count += 1
+                if keep is not None and not keep(item.paper):
+                    report.filtered += 1
+                    continue
+                batch.append(item)
+                if len(batch) >= STREAM_BATCH:
+                    papers += len(batch)
+                    yield batch
+                    batch = []
+                    if progress is not None:
+                        progress(done_bytes + opened.position if total else papers, total)
+        except InputError as error:
+            raise InputError(f"{opened.where}: {error}") from None
+        if batch:
+            papers += len(batch)
+            yield batch
+        if not count:
+            raise InputError(f"{opened.where}: no papers found in it")
+        done_bytes += opened.size or 0
+        if progress is not None:
+            progress(done_bytes if total else papers, total)
+
+
+def _read(
+    text: str,
+    fmt: str,
+    where: str,
+    year: int | None,
+    library_folder: Path | None,
+    fetched: Fetched | None,
+) -> Reading:
+    """The papers of one input's text; a list of ids is fetched from the arXiv API."""
+    chosen = detect_format(text) if fmt == "auto" else fmt
+    if chosen != "ids":
+        return read_reading(text, chosen or "auto", year=year, where=where)
+    found = id_list(text)
+    if found is None:
+        raise ReaderError(f"{where}: not a list of arXiv ids, arXiv URLs or DOIs")
+    reading = Reading([])
+    if found.dois:
+        reading.warnings.append(
+            f"{where}: {plural(len(found.dois), 'DOI')} that arXiv cannot look up"
+            f" (first: {found.dois[0]}); only arXiv papers (and arXiv DOIs) can be fetched"
+        )
+    if found.arxiv_ids:
+        # Imported here: httpx is only loaded when something goes online.
+        from reader import feeds
+
+        config = feed_config(library_folder)
+        reading.items = feeds.fetch_arxiv_ids(config, found.arxiv_ids, progress=fetched)
+    return reading
 
 
 def read_text(
@@ -40,16 +280,7 @@ def read_text(
     A list of arXiv ids is fetched from the arXiv API (with the feed settings of
     `library_folder`); every other format is read as it is. Errors name `where`.
     """
-    chosen = detect_format(text) if fmt == "auto" else fmt
-    if chosen == "ids":
-        ids = arxiv_ids(text)
-        if not ids:
-            raise ReaderError(f"{where}: not a list of arXiv ids or URLs")
-        # Imported here: httpx is only loaded when something goes online.
-        from reader import feeds
-
-        return feeds.fetch_arxiv_ids(feed_config(library_folder), ids, progress=progress)
-    return parse_text(text, chosen or "auto", year=year, where=where)
+    return _read(text, fmt, where, year, library_folder, progress).items
 
 
 def read_files(
@@ -70,12 +301,7 @@ def read_files(
         text = read_text_input(name)
         items.extend(
             read_text(
-                text,
-                fmt,
-                where=where,
-                year=year,
-                library_folder=library_folder,
-                progress=progress,
+                text, fmt, where=where, year=year, library_folder=library_folder, progress=progress
             )
         )
     return items
@@ -84,6 +310,7 @@ def read_files(
 def sample_items(year: int | None = None) -> list[Incoming]:
     """The bundled sample papers (copies of real Daily Papers pages)."""
     from reader.data import sample_pages
+    from reader.sources.detect import parse_text
 
     items: list[Incoming] = []
     for name, text in sample_pages():

@@ -37,6 +37,12 @@ class Paper:
     """Its code repository, when known."""
     project_page: str | None = None
     """Its project page, when known."""
+    doi: str | None = None
+    """Its DOI as written ("10.1103/PhysRevD.76.013009"), without a `doi:` or URL prefix."""
+    categories: tuple[str, ...] = ()
+    """Its arXiv categories ("cs.LG", "stat.ML"), the primary one first when known."""
+    primary_category: str | None = None
+    """Its primary arXiv category, when known."""
 
     @property
     def byline(self) -> str:

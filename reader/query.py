@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from reader.errors import QueryError
+from reader.identity import doi_key, normalize_doi
 
 # --- syntax tree ---------------------------------------------------------------------
 
@@ -66,6 +67,24 @@ class Similar:
 
 
 @dataclass(frozen=True, slots=True)
+class Category:
+    """`cat:cs.LG`: the paper is in this arXiv category; `cat:cs` (or `cat:cs.*`): in any
+    category of the archive. Compared in lower case."""
+
+    name: str
+    archive: bool = False
+    prefix: bool = False
+    """`cat:hep*`: every category whose name starts with `name` (hep-th, hep-ph, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Doi:
+    """`doi:10.1038/nature14539`: the paper has this DOI (compared in lower case)."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class Not:
     """Negation of a sub-query."""
 
@@ -86,7 +105,7 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = Text | Flag | Tag | Compare | Similar | Not | And | Or
+Node = Text | Flag | Tag | Compare | Similar | Category | Doi | Not | And | Or
 
 FTS_COLUMNS = ("title", "abstract", "authors", "organization")
 
@@ -124,6 +143,12 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
     "author": ('author:hinton author:"yann lecun"', "in the author names"),
     "org": ("org:sony", "in the organization"),
     "title": ("title:causal", "in the title only"),
+    "cat": (
+        "cat:cs.LG cat:cs cat:hep*",
+        "an arXiv category; an archive (cat:cs, cat:cs.*) takes all its categories,"
+        " a * every category starting so",
+    ),
+    "doi": ('doi:10.1038/nature14539 doi:"10.1016/S0370-2693(96)01409-8"', "the DOI"),
     "saved": ("saved:causal", "what a saved search matches (reader saved list)"),
     "similar": (
         "similar:2111.14820",
@@ -505,11 +530,39 @@ def _field(name: str, value: str) -> Node:
         return Similar(value)
     if name == "upvotes":
         return _numeric("upvotes", value, name)
+    if name == "cat":
+        return _category(value)
+    if name == "doi":
+        doi = normalize_doi(value)
+        if doi is None:
+            raise QueryError(f'"doi:" expects a DOI, as in {_example(name)}; got {value!r}')
+        return Doi(doi_key(doi))
     if name == "year":
         return _year(value)
     # after: is inclusive, before: is exclusive, as in mail search.
     start = _date_start(value, name)
     return Compare("published", ">=" if name == "after" else "<", start.isoformat())
+
+
+_CATEGORY = re.compile(r"([a-z][a-z-]*)(?:\.([a-z][a-z-]*|\*))?", re.IGNORECASE)
+_CATEGORY_PREFIX = re.compile(r"([a-z][a-z.-]*)\*", re.IGNORECASE)
+
+
+def _category(value: str) -> Category:
+    """`cs.LG` (one category), `cs` or `cs.*` (an archive's categories), `hep*` (every
+    category starting so)."""
+    match = _CATEGORY.fullmatch(value)
+    if match is None:
+        prefix = _CATEGORY_PREFIX.fullmatch(value)
+        if prefix is not None:
+            return Category(prefix.group(1).lower(), prefix=True)
+        raise QueryError(
+            f'"cat:" expects an arXiv category or archive, as in cat:cs.LG or cat:cs; got {value!r}'
+        )
+    archive, subject = match.group(1).lower(), match.group(2)
+    if subject is None or subject == "*":
+        return Category(archive, archive=True)
+    return Category(f"{archive}.{subject.lower()}")
 
 
 def _numeric(column: str, value: str, name: str) -> Node:

@@ -6,7 +6,7 @@ import json
 import textwrap
 from collections.abc import Sequence
 
-from reader.model import Entry
+from reader.model import Entry, Paper
 from reader.text import cell_width, cut_to_width, json_safe, one_line, printable
 
 
@@ -41,8 +41,12 @@ def show(entry: Entry, width: int = 80) -> str:
     facts = [("Key", paper.key)]
     if paper.arxiv_id:
         facts.append(("arXiv", paper.arxiv_id))
+    if paper.doi:
+        facts.append(("DOI", paper.doi))
     if paper.url:
         facts.append(("Link", paper.url))
+    if paper.categories:
+        facts.append(("Categories", categories_line(paper)))
     if paper.authors:
         facts.append(("Authors", ", ".join(paper.authors)))
     elif paper.author_count:
@@ -85,6 +89,13 @@ def show(entry: Entry, width: int = 80) -> str:
         lines.extend(["", "Note:"])
         lines.extend("  " + printable(line) for line in state.note.splitlines())
     return "\n".join(lines)
+
+
+def categories_line(paper: Paper) -> str:
+    """ "cs.LG (primary), stat.ML": the categories, the primary one marked."""
+    return ", ".join(
+        f"{name} (primary)" if name == paper.primary_category else name for name in paper.categories
+    )
 
 
 def json_text(data: object) -> str:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from reader.errors import InputError
-from reader.identity import normalize_arxiv_id, paper_key
+from reader.identity import normalize_arxiv_id, normalize_doi, paper_key
 from reader.model import Entry, Incoming, Paper, PaperState
 
 # Fields whose presence means the input carries user state. A missing state must stay `None`
@@ -67,6 +67,9 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
         "comments": paper.comments,
         "github": paper.github,
         "project_page": paper.project_page,
+        "doi": paper.doi,
+        "categories": list(paper.categories),
+        "primary_category": paper.primary_category,
         "read": state.read,
         "starred": state.starred,
         "note": state.note,
@@ -122,6 +125,9 @@ def incoming_from_dict(data: object, where: str, *, default_source: str = "") ->
         comments=fields.count("comments"),
         github=fields.string("github"),
         project_page=fields.string("project_page"),
+        doi=_doi(fields.string("doi"), where),
+        categories=fields.string_list("categories"),
+        primary_category=fields.string("primary_category"),
     )
 
     # Timestamps are validated even when there is no state, so a typo never passes silently.
@@ -227,6 +233,16 @@ class _Fields:
                 f"{self._where}: '{name}' is out of range (years 1 to 9999 in UTC), got {text!r}"
             ) from None
         return text
+
+
+def _doi(text: str | None, where: str) -> str | None:
+    """A DOI field: a DOI in any usual form, or an error naming the paper."""
+    if text is None or not text.strip():
+        return None
+    doi = normalize_doi(text)
+    if doi is None:
+        raise InputError(f"{where}: 'doi' is not a DOI: {text!r}")
+    return doi
 
 
 def _format_date(published: date | None) -> str | None:

@@ -314,7 +314,7 @@ class Outcome:
         name, label = self.subscription.name, self.subscription.label
         where = f"{label}, {self.span}" if self.span else label
         if self.result is not None and self.result.keys:
-            papers = len(self.result.keys)
+            papers = self.result.papers
             line = f"{name}: {papers} paper{'s' if papers != 1 else ''} from {where}: "
             line += self.result.summary()
         elif self.error is None:
@@ -405,7 +405,7 @@ def fetch_one(
     outcome.progress = replace(
         before,
         fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        papers=len(result.keys),
+        papers=result.papers,
         new=result.new,
         total_new=before.total_new + result.new,
         through=through,

@@ -31,6 +31,6 @@ def fetch(library: Library, args: argparse.Namespace) -> int:
         print(f"Nothing new from {request.label}.")
         return 0
     result = library.import_papers(items, waiting=say_waiting)
-    print(f"Fetched {plural(len(result.keys), 'paper')} from {request.label}: {result.summary()}.")
+    print(f"Fetched {plural(result.papers, 'paper')} from {request.label}: {result.summary()}.")
     say_ranking_problem(library)
     return 0

@@ -25,24 +25,32 @@ if TYPE_CHECKING:
 
 def import_papers(library: Library, args: argparse.Namespace) -> int:
     from reader import importing
+    from reader.matching import import_filter
 
     if not args.files and not args.sample:
         raise ReaderError("name at least one FILE (or - for standard input, or --sample)")
-    # Every input is read and parsed before anything is written: a bad file changes nothing.
+    keep = import_filter(args.filter) if args.filter is not None else None
+    # Every input is read and parsed before anything is written (the snapshot, too large
+    # for that, is read inside the import's one transaction): a bad file changes nothing.
     try:
-        items = importing.read_files(
+        imported = importing.import_files(
+            library,
             args.files,
             args.format,
             year=args.year,
-            library_folder=library.folder,
-            progress=progress_printer(),
+            keep=keep,
+            samples=args.sample,
+            progress=import_progress(),
+            fetched=progress_printer(),
+            waiting=say_waiting,
         )
     except UnknownFormatError as error:
         raise ReaderError(f"{error}; use --format to force one") from None
-    if args.sample:
-        items.extend(importing.sample_items(year=args.year))
-    result = library.import_papers(items, progress=import_progress(), waiting=say_waiting)
-    print(f"Imported {plural(len(result.keys), 'paper')}: {result.summary()}.")
+    result = imported.result
+    if args.verbose:
+        for line in imported.report.details():
+            print(line, file=sys.stderr)
+    print(f"Imported {plural(result.papers, 'paper')}: {result.summary()}.")
     say_ranking_problem(library)
     return 0
 

@@ -51,6 +51,10 @@ def import_progress() -> Callable[[int, int], None] | None:
         return None
 
     def show(done: int, total: int) -> None:
+        if not total:
+            # A stream of unknown length (the snapshot on standard input).
+            output.rewrite_line(f"Importing… {done:,} papers")
+            return
         end = "\n" if done >= total else ""
         output.rewrite_line(f"Importing… {100 * done // max(total, 1)}%", end=end)
 

@@ -45,6 +45,8 @@ FORMATS: dict[str, Format] = {
         Format("json", "JSON", ".json", "jsonl:to_json"),
         Format("jsonl", "JSON Lines", ".jsonl", "jsonl:to_jsonl"),
         Format("bibtex", "BibTeX", ".bib", "bibtex:to_bibtex"),
+        Format("ris", "RIS", ".ris", "ris:to_ris"),
+        Format("csl-json", "CSL-JSON", ".csl.json", "csl_json:to_csl_json"),
     )
 }
 """Every export format, by name."""

@@ -15,12 +15,13 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date
 
-from reader.identity import normalize_arxiv_id
+from reader.identity import BIBTEX_KEY_FIELD, normalize_arxiv_id, paper_key
 from reader.links import is_web_url, percent_encode
 from reader.model import Entry, Paper
 from reader.text import without_controls
 
 _INDENT = " " * 6  # arXiv's own indentation
+_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 # Characters LaTeX gives a meaning to, as text-mode escapes. Braces use the `\text...`
@@ -68,7 +69,8 @@ def to_bibtex(entries: Sequence[Entry]) -> str:
     Citation keys come from `citation_keys`. Fields: `title` (double-braced, so styles keep
     its capitals), `author` ("Last, First and ..."), `year`, `month` (left out for January
     1st, which is how a date known only to the year is stored), `eprint` with
-    `archivePrefix`, `url`, `abstract`, and `keywords` (the user's tags).
+    `archivePrefix` and `primaryClass`, `doi`, `url`, `abstract`, `keywords` (the user's
+    tags), and `readerkey` when the paper's key is not the one an import would derive.
     """
     keys = citation_keys([entry.paper for entry in entries])
     records = [_record(key, entry) for key, entry in zip(keys, entries, strict=True)]
@@ -135,6 +137,11 @@ def _record(key: str, entry: Entry) -> str:
     arxiv_id = normalize_arxiv_id(paper.arxiv_id)
     if arxiv_id:
         fields.extend([("eprint", arxiv_id), ("archivePrefix", "arXiv")])
+        primary = paper.primary_category or (paper.categories[0] if paper.categories else "")
+        if _CATEGORY.fullmatch(primary):
+            fields.append(("primaryClass", primary))
+    if paper.doi:
+        fields.append(("doi", percent_encode(paper.doi, _URL_UNSAFE)))
     url = _url(paper)
     if url:
         fields.append(("url", url))
@@ -143,6 +150,11 @@ def _record(key: str, entry: Entry) -> str:
     tags = [escape_latex(tag) for tag in entry.state.tags if tag.strip()]
     if tags:
         fields.append(("keywords", ", ".join(tags)))
+    if paper.key != paper_key(arxiv_id, paper.title):
+        # The key an import would give this paper is not its key (it was first seen by
+        # its title, or shares its title with another work): say which it is, so that
+        # the paper keeps its key through an export and an import.
+        fields.append((BIBTEX_KEY_FIELD, escape_latex(paper.key)))
     lines = [f"@misc{{{key},"]
     for name, value in fields:
         # `month` is written as BibTeX's own macro (`jun`), which styles localize.
@@ -168,14 +180,25 @@ def _bibtex_name(name: str) -> str:
         return "{" + escape_latex(name) + "}"
     if len(words) == 1:
         return escape_latex(words[0])
-    suffix: list[str] = []
+    family, given, suffix = name_parts(name)
+    parts = [family, *([suffix] if suffix else []), given]
+    return ", ".join(escape_latex(part) for part in parts)
+
+
+def name_parts(name: str) -> tuple[str, str, str]:
+    """(family, given, suffix) of a display name: "Jan van der Berg" is ("van der Berg",
+    "Jan", ""), "Martin Luther King Jr." is ("King", "Martin Luther", "Jr."). One word is
+    a family name alone."""
+    words = name.split()
+    if len(words) <= 1:
+        return (words[0] if words else "", "", "")
+    suffix = ""
     if len(words) >= 3 and words[-1].lower() in _SUFFIXES:
-        suffix = [words.pop()]
+        suffix = words.pop()
     # The last name starts at the first lower-case particle ("van", "de") after the first
     # word, as BibTeX's "von" part does, else it is the last word.
     start = next((i for i in range(1, len(words) - 1) if words[i][:1].islower()), len(words) - 1)
-    parts = [" ".join(words[start:]), *suffix, " ".join(words[:start])]
-    return ", ".join(escape_latex(part) for part in parts)
+    return " ".join(words[start:]), " ".join(words[:start]), suffix
 
 
 def _url(paper: Paper) -> str | None:

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 
-from reader.identity import arxiv_url
+from reader.identity import arxiv_url, doi_url
 from reader.links import is_web_url, percent_encode
 from reader.model import Entry, Paper
 from reader.text import without_controls
@@ -87,6 +87,9 @@ def _details(paper: Paper, tags: Sequence[str]) -> str:
         parts.append(paper.published.isoformat()[:10])
     if paper.upvotes is not None:
         parts.append(f"{paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}")
+    if paper.doi:
+        target = percent_encode(doi_url(paper.doi), _URL_UNSAFE)
+        parts.append(f"[doi:{escape_markdown(paper.doi)}]({target})")
     tag_text = " ".join(f"\\#{escape_markdown(tag)}" for tag in tags if tag.strip())
     if tag_text:
         parts.append(tag_text)

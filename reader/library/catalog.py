@@ -15,12 +15,25 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from reader.errors import NotFoundError, StoreError
-from reader.identity import normalize_arxiv_id, normalize_title
+from reader.identity import (
+    arxiv_id_of_doi,
+    doi_key,
+    normalize_arxiv_id,
+    normalize_doi,
+    normalize_title,
+)
 from reader.library.connection import Waiting, begin_write, connect, disk_is_full, open_message
-from reader.library.merging import ImportPlan, ImportResult, Known, Progress, plan_import
+from reader.library.merging import (
+    KEPT_KEYS,
+    ImportPlan,
+    ImportResult,
+    Known,
+    Progress,
+    plan_import,
+)
 from reader.model import Paper
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
@@ -41,11 +54,23 @@ CREATE TABLE IF NOT EXISTS papers (
     featured TEXT,
     comments INTEGER,
     github TEXT,
-    project_page TEXT
+    project_page TEXT,
+    doi TEXT,
+    categories TEXT NOT NULL DEFAULT '',
+    primary_category TEXT
 );
 DROP INDEX IF EXISTS papers_title_norm;
 CREATE INDEX IF NOT EXISTS papers_arxiv_id ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS papers_published ON papers(published);
+-- DOIs compare case-insensitively (sql.py asks for lower(doi)).
+CREATE INDEX IF NOT EXISTS papers_doi ON papers(lower(doi)) WHERE doi IS NOT NULL;
+-- Each paper's arXiv categories, folded to lower case, one row each: `cat:cs.LG` is one
+-- index probe and `cat:cs` one range (see sql.py).
+CREATE TABLE IF NOT EXISTS paper_categories (
+    category TEXT NOT NULL,
+    paper INTEGER NOT NULL,
+    PRIMARY KEY (category, paper)
+) WITHOUT ROWID;
 DROP INDEX IF EXISTS papers_upvotes;
 DROP INDEX IF EXISTS papers_added;
 -- One index per sort order (see sql.ORDER_BY, which these must match term for term):
@@ -70,13 +95,15 @@ DROP TRIGGER IF EXISTS papers_au;
 
 _COLUMNS = (
     "key, title, abstract, authors, author_count, organization, published, upvotes,"
-    " arxiv_id, url, source, added, featured, comments, github, project_page"
+    " arxiv_id, url, source, added, featured, comments, github, project_page,"
+    " doi, categories, primary_category"
 )
-# Columns added after version 1, for catalogs made before them.
+# Columns added after version 1 and 2, for catalogs made before them.
 _ADDED_IN_2 = ("featured TEXT", "comments INTEGER", "github TEXT", "project_page TEXT")
+_ADDED_IN_3 = ("doi TEXT", "categories TEXT NOT NULL DEFAULT ''", "primary_category TEXT")
 SELECT_PAPERS = f"SELECT p.{_COLUMNS.replace(', ', ', p.')} FROM papers p"
 _COLUMN_COUNT = len(_COLUMNS.split(","))
-SELECT_PAPERS_NORM = SELECT_PAPERS.replace("SELECT ", "SELECT p.title_norm, ", 1)
+SELECT_PAPERS_ROWID_NORM = SELECT_PAPERS.replace("SELECT ", "SELECT p.rowid, p.title_norm, ", 1)
 _FTS_COLUMNS = "title, abstract, authors, organization"
 _INDEX_CHUNK = 10_000
 
@@ -124,6 +151,9 @@ class Catalog:
             if version < SCHEMA_VERSION:
                 if 0 < version < 2:
                     for column in _ADDED_IN_2:
+                        self._db.execute(f"ALTER TABLE papers ADD COLUMN {column}")
+                if 0 < version < 3:
+                    for column in _ADDED_IN_3:
                         self._db.execute(f"ALTER TABLE papers ADD COLUMN {column}")
                 for statement in _statements(_SCHEMA):
                     self._db.execute(statement)
@@ -189,13 +219,54 @@ class Catalog:
         paper whose title or abstract was stored or changed (for the ranking's vectors).
         """
         incoming = list(papers)
-        added = now or datetime.now(UTC).replace(microsecond=0)
         total = 2 * len(incoming)
+        return self.upsert_batches(
+            [(incoming, claimed)],
+            now=now,
+            progress=progress,
+            waiting=waiting,
+            total=total,
+            written=written,
+        )
+
+    def upsert_batches(
+        self,
+        batches: Iterable[tuple[Sequence[Paper], frozenset[str]]],
+        now: datetime | None = None,
+        progress: Progress | None = None,
+        waiting: Waiting | None = None,
+        total: int = 0,
+        resolved: Callable[[list[str]], None] | None = None,
+        written: Written | None = None,
+    ) -> ImportResult:
+        """`upsert` for an input read in batches, all in ONE transaction, in memory that
+        does not grow with the input: each batch (its papers, and the keys it names
+        itself) is matched against the catalog as it stands, earlier batches included,
+        written, and dropped.
+
+        `resolved` is told, for each batch, the key each of its papers was stored under.
+        `progress` gets (papers done, `total`) after each batch when `total` is 0 (unknown),
+        else the per-batch progress of `upsert`. `written` as in `upsert`. The whole import
+        is all or nothing.
+        """
+        added = now or datetime.now(UTC).replace(microsecond=0)
+        result = ImportResult()
         try:
             with self._transaction(waiting):
-                known = self._known(incoming)
-                plan = plan_import(incoming, known, added, progress, total, claimed)
-                self._write_plan(plan, progress, total, written)
+                counter = _Counter(self._max_rowid(), result)
+                done = 0
+                for number, (papers, claimed) in enumerate(batches):
+                    known = self._known(papers)
+                    per_batch = progress if total else None
+                    plan = plan_import(papers, known, added, per_batch, total, claimed)
+                    self._write_plan(plan, per_batch, total, written)
+                    counter.count(plan, known)
+                    if resolved is not None:
+                        resolved(plan.result.resolved)
+                    result.resolved = plan.result.resolved if number == 0 else []
+                    done += len(papers)
+                    if progress is not None and not total:
+                        progress(done, 0)
         except sqlite3.DatabaseError as error:
             if disk_is_full(self.path):
                 raise StoreError(
@@ -205,7 +276,7 @@ class Catalog:
             raise StoreError(
                 f"the import was not saved ({error}); the catalog is unchanged"
             ) from None
-        return plan.result
+        return result
 
     def planned_keys(self, papers: Sequence[Paper]) -> list[str]:
         """The key each paper would be stored under by `upsert`, without writing."""
@@ -213,11 +284,15 @@ class Catalog:
             known = self._known(papers)
         return plan_import(papers, known, datetime.now(UTC)).result.resolved
 
+    def _max_rowid(self) -> int:
+        return int(self._db.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()[0])
+
     def _known(self, papers: Sequence[Paper]) -> Known:
         """Every catalog paper that shares an arXiv id, key or title with `papers`."""
         by_arxiv: dict[str, Paper] = {}
         by_key: dict[str, Paper] = {}
         by_title: dict[str, list[Paper]] = {}
+        rowids: dict[str, int] = {}
         if not self._db.execute("SELECT 1 FROM papers LIMIT 1").fetchone():
             return Known(by_arxiv, by_key, by_title)  # an empty catalog knows nothing
         lookups = (
@@ -230,30 +305,42 @@ class Catalog:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                sql = f"{SELECT_PAPERS_NORM} WHERE p.{column} IN ({marks})"
+                sql = f"{SELECT_PAPERS_ROWID_NORM} WHERE p.{column} IN ({marks})"
                 for row in self._db.execute(sql, chunk):
-                    paper = paper_from_row(row[1:])
+                    paper = paper_from_row(row[2:])
                     if paper.key in by_key:
                         continue
                     by_key[paper.key] = paper
+                    rowids[paper.key] = int(str(row[0]))
                     if paper.arxiv_id:
                         by_arxiv[paper.arxiv_id] = paper
-                    by_title.setdefault(str(row[0]), []).append(paper)
-        return Known(by_arxiv, by_key, by_title)
+                    by_title.setdefault(str(row[1]), []).append(paper)
+        return Known(by_arxiv, by_key, by_title, rowids)
 
     def _write_plan(
         self, plan: ImportPlan, progress: Progress | None, total: int, written: Written | None
     ) -> None:
-        (last_rowid,) = self._db.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()
+        """Write the plan: insert, update, index; tell `written` the texts stored."""
+        last_rowid = self._max_rowid()
         self._db.executemany(
             f"INSERT INTO papers (title_norm, {_COLUMNS}) VALUES (?{', ?' * _COLUMN_COUNT})",
             ((title, *_row(paper, plan.added)) for paper, title in plan.new.values()),
         )
-        texts: list[tuple[int, str, str]] = [
-            # An INTEGER PRIMARY KEY takes the next row id: the new rows follow the old maximum.
-            (last_rowid + 1 + index, paper.title, paper.abstract)
-            for index, (paper, _) in enumerate(plan.new.values())
-        ]
+        # An INTEGER PRIMARY KEY takes the next row id: the new rows follow the old maximum.
+        self._db.executemany(
+            "INSERT OR IGNORE INTO paper_categories (category, paper) VALUES (?, ?)",
+            (
+                (category, last_rowid + number)
+                for number, (paper, _) in enumerate(plan.new.values(), start=1)
+                for category in _category_rows(paper)
+            ),
+        )
+        texts: list[tuple[int, str, str]] = []
+        if written is not None:
+            texts = [
+                (last_rowid + number, paper.title, paper.abstract)
+                for number, (paper, _) in enumerate(plan.new.values(), start=1)
+            ]
         for old, merged, title in plan.changed.values():
             rowid = self._update(old, merged, title)
             if (old.title, old.abstract) != (merged.title, merged.abstract):
@@ -290,9 +377,15 @@ class Catalog:
             "UPDATE papers SET title_norm = ?, title = ?, abstract = ?, authors = ?,"
             " author_count = ?, organization = ?, published = ?, upvotes = ?, arxiv_id = ?,"
             " url = ?, source = ?, added = ?, featured = ?, comments = ?, github = ?,"
-            " project_page = ? WHERE rowid = ?",
+            " project_page = ?, doi = ?, categories = ?, primary_category = ? WHERE rowid = ?",
             (title_norm, *values[1:], rowid),
         )
+        if _category_rows(old) != _category_rows(paper):
+            self._db.execute("DELETE FROM paper_categories WHERE paper = ?", (rowid,))
+            self._db.executemany(
+                "INSERT OR IGNORE INTO paper_categories (category, paper) VALUES (?, ?)",
+                ((category, rowid) for category in _category_rows(paper)),
+            )
         if text_changed:
             self._db.execute(
                 f"INSERT INTO papers_fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?)",
@@ -358,7 +451,8 @@ class Catalog:
         return [key for key in keys if key not in found]
 
     def resolve(self, text: str) -> str:
-        """The key a user means by `text`: a key, an arXiv id or URL, or a unique key prefix."""
+        """The key a user means by `text`: a key, an arXiv id or URL, a DOI (`10.1038/...`,
+        `doi:...`, `https://doi.org/...`), or a unique key prefix."""
         with self._lock:
             return resolve_key(self._db, text)
 
@@ -403,11 +497,21 @@ def resolve_key(db: sqlite3.Connection, text: str) -> str:
     text = text.strip()
     if db.execute("SELECT 1 FROM papers WHERE key = ?", (text,)).fetchone():
         return text
-    arxiv_id = normalize_arxiv_id(text)
+    doi = normalize_doi(text)
+    arxiv_id = normalize_arxiv_id(text) or arxiv_id_of_doi(doi)
     if arxiv_id:
         row = db.execute("SELECT key FROM papers WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
         if row:
             return str(row[0])
+    if doi:
+        rows = db.execute(
+            "SELECT key FROM papers WHERE doi IS NOT NULL AND lower(doi) = ? LIMIT 2",
+            (doi_key(doi),),
+        ).fetchall()
+        if len(rows) == 1:
+            return str(rows[0][0])
+        if rows:
+            raise NotFoundError(f"the DOI {doi} names several papers; give a key")
     if len(text) >= 4:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = db.execute(
@@ -457,7 +561,15 @@ def _row(paper: Paper, added: datetime | None = None) -> tuple[object, ...]:
         paper.comments,
         paper.github,
         paper.project_page,
+        paper.doi,
+        " ".join(paper.categories),
+        paper.primary_category,
     )
+
+
+def _category_rows(paper: Paper) -> list[str]:
+    """The `paper_categories` values of a paper: its categories, folded, once each."""
+    return list(dict.fromkeys(category.lower() for category in paper.categories))
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -467,7 +579,8 @@ def _iso(moment: datetime | None) -> str | None:
 def paper_from_row(row: Row) -> Paper:
     """Build a `Paper` from a row of `SELECT_PAPERS`."""
     (key, title, abstract, authors, author_count, organization, published, upvotes) = row[:8]
-    (arxiv_id, url, source, added, featured, comments, github, project_page) = row[8:]
+    (arxiv_id, url, source, added, featured, comments, github, project_page) = row[8:16]
+    (doi, categories, primary_category) = row[16:]
     return Paper(
         key=str(key),
         title=str(title),
@@ -485,8 +598,52 @@ def paper_from_row(row: Row) -> Paper:
         comments=comments,  # type: ignore[arg-type]
         github=github,  # type: ignore[arg-type]
         project_page=project_page,  # type: ignore[arg-type]
+        doi=doi,  # type: ignore[arg-type]
+        categories=tuple(str(categories).split()) if categories else (),
+        primary_category=primary_category,  # type: ignore[arg-type]
     )
 
 
 def _parse_added(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+class _Counter:
+    """Counts distinct papers over the batches of one import, in memory that does not grow
+    with the number of papers: a bit per row id of the catalog as it was, and the rows
+    the import added are those above its old largest row id."""
+
+    def __init__(self, last_old_rowid: int, result: ImportResult) -> None:
+        self._last_old = last_old_rowid
+        self._touched = bytearray((last_old_rowid >> 3) + 1)
+        self._changed = bytearray((last_old_rowid >> 3) + 1)
+        self._result = result
+
+    def count(self, plan: ImportPlan, known: Known) -> None:
+        """Add one batch's plan to the result."""
+        result = self._result
+        result.merged_by_title += plan.result.merged_by_title
+        for key in plan.result.keys:
+            if key in plan.new:
+                result.new += 1
+                self._keep(key)
+                continue
+            rowid = known.rowids[key]
+            if rowid > self._last_old:
+                continue  # added by an earlier batch of this import: counted there
+            byte, bit = rowid >> 3, 1 << (rowid & 7)
+            first_touch = not self._touched[byte] & bit
+            self._touched[byte] |= bit
+            if key in plan.changed and not self._changed[byte] & bit:
+                self._changed[byte] |= bit
+                result.updated += 1
+                if not first_touch:
+                    result.unchanged -= 1  # seen unchanged before, changed now
+            elif first_touch:
+                result.unchanged += 1
+            if first_touch:
+                self._keep(key)
+
+    def _keep(self, key: str) -> None:
+        if len(self._result.keys) < KEPT_KEYS:
+            self._result.keys.append(key)

@@ -7,18 +7,18 @@ SQLite rows or TinyDB documents.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.errors import NotFoundError, StoreError
-from reader.library.catalog import Catalog, CatalogStats
+from reader.library.catalog import Catalog, CatalogStats, Written
 from reader.library.connection import Waiting
 from reader.library.merging import ImportResult, Progress
 from reader.library.search import Searcher
 from reader.library.state import StateStore
-from reader.model import Change, Entry, Incoming, PaperState
+from reader.model import Change, Entry, Incoming, Paper, PaperState
 from reader.query import Query, normalize_tag, parse_query
 from reader.ranking import Ranked, Ranking, Reason
 from reader.text import plural
@@ -100,29 +100,69 @@ class Library:
         is killed changes no state. `waiting` is told when another process's import makes
         this one wait for it.
         """
-        claimed = frozenset(item.paper.key for item in items if item.keyed)
         # The ranking's vectors are computed beside the import (numpy releases the GIL while
         # SQLite builds its indexes) and stored once the catalog has committed.
         prepared = self.ranking.prepare([(item.paper.title, item.paper.abstract) for item in items])
         written: list[tuple[int, str, str]] = []
-        result = self.catalog.upsert(
-            (item.paper for item in items),
-            progress=progress,
-            waiting=waiting,
-            claimed=claimed,
-            written=written.extend,
-        )
+        result = self._import([items], progress, waiting, 2 * len(items), written.extend)
         self.ranking_problem = ""
         try:
             self.ranking.add(written, prepared)
         except StoreError as error:
             # Derived data: the catalog is committed, and the next ranking catches up.
             self.ranking_problem = str(error)
-        carried = [
-            replace(item.state, key=result.resolved[index])
-            for index, item in enumerate(items)
-            if item.state is not None
-        ]
+        return result
+
+    def import_stream(
+        self,
+        batches: Iterable[Sequence[Incoming]],
+        progress: Progress | None = None,
+        waiting: Waiting | None = None,
+    ) -> ImportResult:
+        """`import_papers` for an input too large to hold: papers come in batches (of any
+        size; a few thousand is right), and each batch is matched, written and forgotten
+        before the next is read, so memory does not grow with the input. It is still ONE
+        transaction: all or nothing, whatever the number of batches.
+
+        `progress` is called after each batch with (papers so far, 0). The result's `keys`
+        holds the first `merging.KEPT_KEYS` keys only, and `resolved` stays empty. The
+        ranking's vectors are not kept in memory meanwhile: the ranking catches up from the
+        catalog when it is next used (`Ranking.sync`).
+        """
+        return self._import(batches, progress, waiting, 0, None)
+
+    def _import(
+        self,
+        batches: Iterable[Sequence[Incoming]],
+        progress: Progress | None,
+        waiting: Waiting | None,
+        total: int,
+        written: Written | None,
+    ) -> ImportResult:
+        carried: list[PaperState] = []
+        batch: Sequence[Incoming] = ()
+
+        def papers() -> Iterator[tuple[list[Paper], frozenset[str]]]:
+            nonlocal batch
+            for batch in batches:
+                claimed = frozenset(item.paper.key for item in batch if item.keyed)
+                yield [item.paper for item in batch], claimed
+
+        def resolved(keys: list[str]) -> None:
+            carried.extend(
+                replace(item.state, key=key)
+                for item, key in zip(batch, keys, strict=True)
+                if item.state is not None
+            )
+
+        result = self.catalog.upsert_batches(
+            papers(),
+            progress=progress,
+            waiting=waiting,
+            total=total,
+            resolved=resolved,
+            written=written,
+        )
         if carried:
             before = self.state.adopt(carried, now_stamp())
             self._mirror(before)
@@ -134,7 +174,7 @@ class Library:
         return len(self.catalog)
 
     def resolve(self, text: str) -> str:
-        """The key a user means: a key, an arXiv id or URL, or a unique key prefix."""
+        """The key a user means: a key, an arXiv id or URL, a DOI, or a unique key prefix."""
         return self.catalog.resolve(text)
 
     def rowid_of(self, key: str) -> int | None:

@@ -7,15 +7,22 @@ metadata. The catalog then writes the plan in one transaction with a few bulk st
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from reader.identity import normalize_title
+from reader.identity import arxiv_id_of_doi, doi_key, normalize_title, title_key
 from reader.model import Paper
 
 Progress = Callable[[int, int], None]
 """Called with (papers done, papers in all) as an import goes."""
+
+
+KEPT_KEYS = 10_000
+"""How many keys `ImportResult.keys` keeps: a streamed import of millions keeps no list of
+them all, so that its memory stays flat."""
 
 
 @dataclass(slots=True)
@@ -26,13 +33,29 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     keys: list[str] = field(default_factory=list)
-    """The keys of every distinct paper the import touched, in input order."""
+    """The keys of the distinct papers the import touched, in input order (the first
+    `KEPT_KEYS` of them)."""
     resolved: list[str] = field(default_factory=list)
-    """For each input paper, in order, the key it was stored under."""
+    """For each input paper, in order, the key it was stored under (for an import of one
+    batch; a streamed import of several leaves it empty)."""
+    merged_by_title: int = 0
+    """Papers that were joined to another paper only because their titles are the same."""
+    notes: list[str] = field(default_factory=list)
+    """What else the user should hear about the import: lines of the input that were not
+    papers, warnings about files without papers (see `reader.importing`)."""
+
+    @property
+    def papers(self) -> int:
+        """How many distinct papers the import touched."""
+        return self.new + self.updated + self.unchanged
 
     def summary(self) -> str:
-        """One line for the user: "3 new, 1 updated, 5 skipped (unchanged)"."""
-        return f"{self.new:,} new, {self.updated:,} updated, {self.unchanged:,} skipped (unchanged)"
+        """One line for the user: "3 new, 1 updated, 5 skipped (unchanged)", then what
+        was merged by title and the notes."""
+        text = f"{self.new:,} new, {self.updated:,} updated, {self.unchanged:,} skipped (unchanged)"
+        if self.merged_by_title:
+            text += f"; {self.merged_by_title:,} merged by title"
+        return "; ".join([text, *self.notes])
 
 
 @dataclass(slots=True)
@@ -43,6 +66,8 @@ class Known:
     by_key: Mapping[str, Paper]
     """Every looked-up paper, whichever identity found it."""
     by_title: Mapping[str, Sequence[Paper]]
+    rowids: Mapping[str, int] = field(default_factory=dict)
+    """The row id of each looked-up paper, by key."""
 
 
 @dataclass(slots=True)
@@ -58,36 +83,107 @@ class ImportPlan:
     """When the import happened: the `added` time of new papers that carry none."""
 
 
+AUTHORITATIVE_SOURCES = frozenset(
+    {"arxiv-api", "arxiv-rss", "arxiv-digest", "arxiv-snapshot", "hf-api"}
+)
+"""Sources whose metadata comes from arXiv or Hugging Face themselves."""
+PAGE_SOURCES = frozenset({"hf-page"})
+"""Sources that are text copied from a web page: they only fill gaps."""
+
+
+def source_quality(source: str) -> int:
+    """How far a source's title, abstract, date and authors can be trusted: 2 for arXiv
+    and Hugging Face, 0 for a copied page, 1 for everything else (BibTeX, unknown)."""
+    if source in AUTHORITATIVE_SOURCES:
+        return 2
+    return 0 if source in PAGE_SOURCES else 1
+
+
 def merge(old: Paper, new: Paper) -> Paper:
     """`old` refreshed with what `new` knows; a known value is never replaced by an unknown.
 
-    Upvotes only grow on Hugging Face, so the larger count is the newer one, whatever
-    order pages are imported in.
+    Title, abstract, date and authors come from the better source (`source_quality`): a
+    copied page never replaces what arXiv or Hugging Face said, it only fills what they
+    left unknown; the paper's `source` becomes the better of the two. Upvotes only grow
+    on Hugging Face, so the larger count is the newer one, whatever order pages are
+    imported in.
     """
     upvotes = old.upvotes if new.upvotes is None else new.upvotes
     if old.upvotes is not None and new.upvotes is not None:
         upvotes = max(old.upvotes, new.upvotes)
-    authors = new.authors or old.authors
-    author_count = new.author_count if new.author_count is not None else old.author_count
+    # `first` wins the described fields, `second` only fills them.
+    gain = source_quality(new.source) - source_quality(old.source)
+    first, second = (old, new) if gain < 0 else (new, old)
+    authors = first.authors or second.authors
+    author_count = first.author_count if first.author_count is not None else second.author_count
     if authors and author_count is None:
         author_count = len(authors)
     merged = replace(
         old,
-        title=new.title or old.title,
-        abstract=new.abstract or old.abstract,
+        title=first.title or second.title,
+        abstract=first.abstract or second.abstract,
         authors=authors,
         author_count=author_count,
         organization=new.organization or old.organization,
-        published=new.published or old.published,
+        published=first.published or second.published,
         upvotes=upvotes,
         arxiv_id=old.arxiv_id or new.arxiv_id,
         url=new.url or old.url,
+        source=new.source if gain > 0 else old.source,
         featured=new.featured or old.featured,
         comments=old.comments if new.comments is None else new.comments,
         github=new.github or old.github,
         project_page=new.project_page or old.project_page,
+        doi=first.doi or second.doi,
+        categories=first.categories or second.categories,
+        primary_category=first.primary_category or second.primary_category,
     )
     return old if merged == old else merged
+
+
+# Titles this short ("Deep Learning", "Online reference") name many works: they only join
+# two papers that agree on something else too.
+_GENERIC_TITLE_WORDS = 2
+_NAME_TOKEN = re.compile(r"[a-z]{2,}")
+
+
+def distinct_works(a: Paper, b: Paper) -> bool:
+    """True when two papers that share a title are shown by stronger evidence to be two
+    works: different DOIs, different arXiv ids, different years with first authors who
+    share no name, or a generic title ("Deep Learning", "Online reference") with a
+    different year, first author or link (unless the first author and the year agree)."""
+    # (An arXiv DOI and a journal DOI can name one work: arXiv ids decide those.)
+    if (
+        a.doi
+        and b.doi
+        and doi_key(a.doi) != doi_key(b.doi)
+        and arxiv_id_of_doi(a.doi) is None
+        and arxiv_id_of_doi(b.doi) is None
+    ):
+        return True
+    if a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id:
+        return True
+    same_year = bool(a.published and b.published and a.published.year == b.published.year)
+    years_differ = bool(a.published and b.published and not same_year)
+    first_a, first_b = _name_tokens(a), _name_tokens(b)
+    first_authors_differ = bool(first_a and first_b and not first_a & first_b)
+    if years_differ and first_authors_differ:
+        return True
+    if len(normalize_title(a.title).split()) <= _GENERIC_TITLE_WORDS:
+        # A generic title yields to any disagreement, unless the same first author in
+        # the same year outweighs it.
+        urls_differ = bool(a.url and b.url and a.url != b.url)
+        agree = same_year and bool(first_a & first_b)
+        return (years_differ or first_authors_differ or urls_differ) and not agree
+    return False
+
+
+def _name_tokens(paper: Paper) -> frozenset[str]:
+    """The words of a paper's first author's name, folded (initials left out)."""
+    if not paper.authors:
+        return frozenset()
+    folded = unicodedata.normalize("NFKD", paper.authors[0]).encode("ascii", "ignore")
+    return frozenset(_NAME_TOKEN.findall(folded.decode("ascii").lower()))
 
 
 def plan_import(
@@ -116,9 +212,15 @@ def plan_import(
     batch_titles: dict[str, list[str]] = {}
     for done, paper in enumerate(papers, start=1):
         title = normalize_title(paper.title)
-        key = _match(paper, title, known, current, batch_arxiv, batch_titles, claimed)
+        key, by_title = _match(paper, title, known, current, batch_arxiv, batch_titles, claimed)
+        if by_title:
+            plan.result.merged_by_title += 1
         if key is None:
             key = paper.key
+            if key in current or key in known.by_key:
+                # Another work of the same title holds the title's key.
+                key = _fresh_key(title, current, known)
+                paper = replace(paper, key=key)
             current[key] = paper
             plan.new[key] = (paper, title)
         else:
@@ -160,26 +262,48 @@ def _match(
     batch_arxiv: Mapping[str, str],
     batch_titles: Mapping[str, list[str]],
     claimed: frozenset[str],
-) -> str | None:
+) -> tuple[str | None, bool]:
+    """The key of the paper `paper` is, and whether only its title said so."""
     if paper.arxiv_id:
         if paper.arxiv_id in batch_arxiv:
-            return batch_arxiv[paper.arxiv_id]
+            return batch_arxiv[paper.arxiv_id], False
         if paper.arxiv_id in known.by_arxiv:
-            return known.by_arxiv[paper.arxiv_id].key
-    if paper.key in current:
-        return paper.key
-    if paper.key in known.by_key:
-        return paper.key
+            return known.by_arxiv[paper.arxiv_id].key, False
+    holder = current.get(paper.key) or known.by_key.get(paper.key)
+    if holder is not None:
+        if paper.key in claimed or paper.key != title_key(paper.title):
+            return paper.key, False
+        # A key made from the title is no more than the title: it joins only what a
+        # title would join, and a merge within the input counts as one by title.
+        if not distinct_works(paper, holder):
+            return paper.key, paper.key in current
     if not title:
         # A title of punctuation only says nothing about which paper it is.
-        return None
+        return None, False
     own = paper.key in claimed
-    # The same title with two different arXiv ids is two papers; so are two papers the
-    # input itself keeps apart under two keys.
+    # The same title is two papers when stronger evidence says so (two arXiv ids, two
+    # DOIs, ...: see `distinct_works`), and when the input itself keeps them apart under
+    # two keys.
     for key in batch_titles.get(title, ()):
-        if not (paper.arxiv_id and current[key].arxiv_id) and not (own and key in claimed):
-            return key
+        if not distinct_works(paper, current[key]) and not (own and key in claimed):
+            return key, True
     for candidate in known.by_title.get(title, ()):
-        if not (paper.arxiv_id and candidate.arxiv_id) and not (own and candidate.key in claimed):
-            return candidate.key
-    return None
+        if not distinct_works(paper, candidate) and not (own and candidate.key in claimed):
+            # A stored paper keyed by this very title (`t-...`) is the same paper seen
+            # again; one keyed otherwise (by its arXiv id) is joined by the title alone.
+            return candidate.key, not candidate.key.startswith("t-")
+    return None, False
+
+
+def _fresh_key(title: str, current: Mapping[str, Paper], known: Known) -> str:
+    """A key for a work whose title's key another work of the same title holds.
+
+    Every paper of that title was looked up (by title), so a key taken in the catalog is
+    in `known`; the same works get the same keys in the same order of arrival.
+    """
+    number = 2
+    while True:
+        key = title_key(f"{title}\n{number}")
+        if key not in current and key not in known.by_key:
+            return key
+        number += 1

@@ -11,7 +11,9 @@ from __future__ import annotations
 from reader.query import (
     SEARCH_TOKEN,
     And,
+    Category,
     Compare,
+    Doi,
     Flag,
     Node,
     Not,
@@ -121,6 +123,27 @@ def _compile(node: Node, params: list[object]) -> str:
         case Tag(name=name):
             params.append(name)
             return "p.key IN (SELECT key FROM temp.user_tag WHERE tag = ?)"
+        case Category(name=name, prefix=True):
+            # Every category starting with `name`: one range of the index.
+            params.extend([name, name[:-1] + chr(ord(name[-1]) + 1)])
+            return (
+                "p.rowid IN (SELECT paper FROM paper_categories"
+                " WHERE category >= ? AND category < ?)"
+            )
+        case Category(name=name, archive=False):
+            params.append(name)
+            return "p.rowid IN (SELECT paper FROM paper_categories WHERE category = ?)"
+        case Category(name=name, archive=True):
+            # The archive's own name (old-style `hep-th`) or any `archive.subject`: two
+            # ranges of the index. A plain prefix would also take `math-ph` for `math`.
+            params.extend([name, name + ".", name + "/"])
+            return (
+                "p.rowid IN (SELECT paper FROM paper_categories"
+                " WHERE category = ? OR (category >= ? AND category < ?))"
+            )
+        case Doi(value=value):
+            params.append(value)
+            return "(p.doi IS NOT NULL AND lower(p.doi) = ?)"
         case Compare(column=column, op=op, value=value):
             params.append(value)
             if column == "upvotes":

@@ -11,7 +11,6 @@ Elements are found by tag, never by position: the Atom feed changed its element 
 from __future__ import annotations
 
 import re
-import unicodedata
 import xml.etree.ElementTree as StdElementTree
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
@@ -20,8 +19,9 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from reader.errors import InputError
-from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
+from reader.identity import arxiv_id_of_doi, arxiv_url, normalize_arxiv_id, normalize_doi, paper_key
 from reader.model import Incoming, Paper
+from reader.sources.latex import decode_accents
 from reader.sources.untrusted import day_of, quoted
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -41,39 +41,10 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]+")
 # The announce types whose item is the paper's first appearance, so the day is its own.
 _FIRST_ANNOUNCEMENT = frozenset({"new", "cross"})
 
-# TeX accent commands as arXiv keeps them in author names (R\'emy, Fran\c{c}a, B\"uttiker).
-_TEX_ACCENT = re.compile(r"\\([`'^\"~=.uvHckr])\s*(?:\{\s*([A-Za-z]|\\[ij])\s*\}|([A-Za-z]))")
-_TEX_COMBINING = {
-    "`": "\u0300",
-    "'": "\u0301",
-    "^": "\u0302",
-    "~": "\u0303",
-    "=": "\u0304",
-    "u": "\u0306",
-    ".": "\u0307",
-    '"': "\u0308",
-    "r": "\u030a",
-    "H": "\u030b",
-    "v": "\u030c",
-    "c": "\u0327",
-    "k": "\u0328",
-}
-_TEX_LETTER = re.compile(r"\{?\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])\}?")
-_TEX_LETTERS = {
-    "ss": "ß",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "aa": "å",
-    "AA": "Å",
-    "o": "ø",
-    "O": "Ø",
-    "l": "ł",
-    "L": "Ł",
-    "i": "\u0131",
-    "j": "\u0237",
-}
+# arXiv categories: `cs.LG`, `astro-ph.CO`, `hep-th`, `math-ph`, `q-bio.NC`.
+_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
+# The title of the channel arXiv's feed service sends for a bad category.
+_RSS_ERROR = "Feed error for query"
 _NAME_SUFFIX = re.compile(r"^(?:Jr|Sr|II|III|IV)\.?$")
 
 
@@ -93,14 +64,19 @@ def parse_atom(text: str | bytes, *, source: str = "arxiv-api") -> list[Incoming
         if "/api/errors" in entry_id:
             message = quoted(_text(entry.find(f"{ATOM}summary"))) or "unknown error"
             raise InputError(f"arXiv API error: {message}")
-        title = _collapse(_text(entry.find(f"{ATOM}title")))
+        title = decode_accents(_collapse(_text(entry.find(f"{ATOM}title"))))
         if not title:
             raise InputError(f"entry {index}: no title")
         arxiv_id = normalize_arxiv_id(entry_id)
         authors = tuple(
-            name
+            decode_accents(name)
             for author in entry.iter(f"{ATOM}author")
             if (name := _collapse(_text(author.find(f"{ATOM}name"))))
+        )
+        primary_element = entry.find(f"{ARXIV}primary_category")
+        primary = primary_element.get("term", "") if primary_element is not None else ""
+        categories = _categories(
+            [primary, *(element.get("term", "") for element in entry.iter(f"{ATOM}category"))]
         )
         papers.append(
             Incoming(
@@ -114,6 +90,11 @@ def parse_atom(text: str | bytes, *, source: str = "arxiv-api") -> list[Incoming
                     arxiv_id=arxiv_id,
                     url=arxiv_url(arxiv_id) if arxiv_id else _alternate_link(entry),
                     source=source,
+                    doi=journal_doi(_text(entry.find(f"{ARXIV}doi"))),
+                    categories=categories,
+                    primary_category=categories[0]
+                    if categories and _CATEGORY.fullmatch(primary)
+                    else None,
                 )
             )
         )
@@ -131,9 +112,15 @@ def parse_rss(text: str | bytes, *, source: str = "arxiv-rss") -> list[Incoming]
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
         raise InputError("not an RSS feed (expected <rss> with a <channel>)")
+    channel_title = _collapse(_text(channel.find("title")))
+    if channel_title.startswith(_RSS_ERROR) and channel.find("item") is None:
+        # arXiv's feed service answers a bad category with a channel of no items whose
+        # description is the error message.
+        message = quoted(_collapse(_text(channel.find("description")))) or channel_title
+        raise InputError(f"arXiv RSS error: {message}")
     papers: list[Incoming] = []
     for index, item in enumerate(channel.iter("item"), start=1):
-        title = _collapse(_text(item.find("title")))
+        title = decode_accents(_collapse(_text(item.find("title"))))
         if not title:
             raise InputError(f"item {index}: no title")
         guid = _text(item.find("guid")).strip().removeprefix("oai:arXiv.org:")
@@ -145,6 +132,9 @@ def parse_rss(text: str | bytes, *, source: str = "arxiv-rss") -> list[Incoming]
             _rfc822_day(_text(item.find("pubDate"))) if announce in _FIRST_ANNOUNCEMENT else None
         )
         description = _RSS_PREFIX.sub("", _text(item.find("description")), count=1)
+        # The generator lists the primary category first.
+        categories = _categories([_text(element) for element in item.iter("category")])
+        doi = _text(item.find(f"{ARXIV}DOI")) or _text(item.find(f"{ARXIV}doi"))
         papers.append(
             Incoming(
                 Paper(
@@ -157,6 +147,9 @@ def parse_rss(text: str | bytes, *, source: str = "arxiv-rss") -> list[Incoming]
                     arxiv_id=arxiv_id,
                     url=arxiv_url(arxiv_id) if arxiv_id else (link or None),
                     source=source,
+                    doi=journal_doi(doi),
+                    categories=categories,
+                    primary_category=categories[0] if categories else None,
                 )
             )
         )
@@ -176,13 +169,34 @@ def looks_like_rss(text: str) -> bool:
 
 
 def clean_abstract(text: str) -> str:
-    """An arXiv abstract with its hard line wraps undone.
+    """An arXiv abstract with its hard line wraps undone and its TeX accents decoded.
 
     Older feeds wrap lines at ~80 columns and indent the first line; a line break followed
-    by indentation is a paragraph break, kept as a blank line. TeX is left as it is.
+    by indentation is a paragraph break, kept as a blank line. Accents (`Schr\\"odinger`)
+    become letters as in BibTeX import (`reader.sources.latex`); math and other TeX stay.
     """
     paragraphs = (" ".join(part.split()) for part in _PARAGRAPH_BREAK.split(text.strip()))
-    return "\n\n".join(part for part in paragraphs if part)
+    return decode_accents("\n\n".join(part for part in paragraphs if part))
+
+
+def journal_doi(text: str) -> str | None:
+    """A DOI as arXiv gives it (`10.1063/1.4944470`, sometimes several separated by
+    spaces): the first, unless it is arXiv's own DOI, which the arXiv id already says."""
+    for candidate in text.split():
+        doi = normalize_doi(candidate)
+        if doi is not None:
+            return None if arxiv_id_of_doi(doi) else doi
+    return None
+
+
+def _categories(terms: list[str]) -> tuple[str, ...]:
+    """arXiv category terms, in order, once each, only those shaped like categories."""
+    found: dict[str, None] = {}
+    for term in terms:
+        term = term.strip()
+        if _CATEGORY.fullmatch(term):
+            found.setdefault(term, None)
+    return tuple(found)
 
 
 def split_creators(creators: str) -> list[str]:
@@ -220,22 +234,9 @@ def split_creators(creators: str) -> list[str]:
 
 
 def tex_to_unicode(text: str) -> str:
-    """`text` with TeX accents and special letters (`R\\'emy`, `{\\o}`) as Unicode.
-
-    Only what appears in names is handled; anything else is left untouched.
-    """
-    if "\\" not in text:
-        return text
-
-    def accent(match: re.Match[str]) -> str:
-        letter = match.group(2) or match.group(3)
-        base = {"\\i": "i", "\\j": "j"}.get(letter, letter)
-        return unicodedata.normalize("NFC", base + _TEX_COMBINING[match.group(1)])
-
-    result = _TEX_ACCENT.sub(accent, text)
-    result = _TEX_LETTER.sub(lambda match: _TEX_LETTERS[match.group(1)], result)
-    # Braces that only protected a letter ("{\'e}" is now "{é}") carry nothing more.
-    return re.sub(r"\{([^{}\\]*)\}", r"\1", result)
+    """`text` with TeX accents and special letters (`R\\'emy`, `{\\o}`) as Unicode, the
+    way BibTeX import decodes them; math and everything else are left as they are."""
+    return decode_accents(text)
 
 
 def _parse_xml(text: str | bytes) -> StdElementTree.Element:

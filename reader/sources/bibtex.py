@@ -14,13 +14,20 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
-from functools import cache
 from typing import TYPE_CHECKING
 
 from reader.errors import InputError
-from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
+from reader.identity import (
+    BIBTEX_KEY_FIELD,
+    arxiv_id_of_doi,
+    arxiv_url,
+    normalize_arxiv_id,
+    normalize_doi,
+    paper_key,
+)
 from reader.links import is_web_url
 from reader.model import Incoming, Paper
+from reader.sources.latex import latex_to_text
 
 # bibtexparser logs a multi-line warning for every broken block. Skipped entries are
 # counted in our own message; the raw log would garble the CLI's one-line errors, and
@@ -32,10 +39,12 @@ if TYPE_CHECKING:
     # Imported lazily at run time: format sniffing calls `looks_like_bibtex` on every input,
     # and bibtexparser with pylatexenc costs ~40 ms to import.
     import bibtexparser.model
-    from pylatexenc.latex2text import LatexNodes2Text
 
 _BOM = "\ufeff"
 _BLOCK_START = re.compile(r"@[ \t]*[A-Za-z]\w*[ \t]*[{(]")
+# An entry's start anywhere: `@article{key,` at the start of a line.
+_ENTRY_START = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]\w*[ \t]*[{(]\s*[^\s,{}()=\"]+\s*,", re.MULTILINE)
+_SNIFF_LIMIT = 64 * 1024
 
 _MONTHS = {
     name: number
@@ -65,28 +74,35 @@ _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\S+)", re.IGNORECASE)
 # "arXiv preprint arXiv:2606.11409" (Google Scholar), "arXiv:2606.11409 [cs]" (Zotero note).
 _ARXIV_MENTION = re.compile(r"arxiv:\s*([\w./-]+)", re.IGNORECASE)
 _URL_MACRO = re.compile(r"^\\url\{(.*)\}$", re.DOTALL)
-# Only strings holding one of these can change when LaTeX-decoded (ligatures `--` and `''`,
-# `~` as a non-breaking space, `!``/`?``): the rest skip the decoder, which is slow-ish.
-_LATEX_SYNTAX = re.compile(r"[\\{}~%$`&]|--|''")
-# A raw `&` or `%` in a BibTeX value is almost always meant literally ("R&D", "100%"), but
-# LaTeX reads them as an alignment tab and a comment that eats the rest of the line.
-_BARE_SPECIAL = re.compile(r"(?<!\\)([&%])")
+_URL_ESCAPE = re.compile(r"\\([_%&#$]|~(?:\{\})?)")
+_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
+# Entry types whose `volume` is a volume of the work itself, not of a journal.
+_BOOK_TYPES = frozenset(
+    {"book", "mvbook", "collection", "mvcollection", "proceedings", "mvproceedings", "reference"}
+)
+_VOLUME = re.compile(r"\b(?:vol(?:ume)?\.?|part|band|tome)\s*\w", re.IGNORECASE)
 # Overlap-free, so that "A and  and B" (an empty name) still splits at both.
 _AND = re.compile(r"(?<!\S)and(?!\S)", re.IGNORECASE)
 _ARXIV_PREFIXES = ("arxiv", "arxiv.org")
+_ESCAPED = re.compile(r"\\.", re.DOTALL)
+_COMMA = re.compile(",")
 
 
 def looks_like_bibtex(text: str) -> bool:
-    """True when the first line that is neither blank nor a `%` comment starts a BibTeX block.
+    """True when the text starts a BibTeX block, or holds an entry (`@type{key,`) in its
+    first 64 KB after text outside entries: `#` lines and notes are legal there, and
+    Google Scholar and hand-kept files have them.
 
-    Cheap: only the lines up to that one are looked at.
+    Cheap: a pattern over the head of the text.
     """
     for line in text.removeprefix(_BOM).splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith("%"):
             continue
-        return _BLOCK_START.match(stripped) is not None
-    return False
+        if _BLOCK_START.match(stripped) is not None:
+            return True
+        break
+    return _ENTRY_START.search(text[:_SNIFF_LIMIT]) is not None
 
 
 def parse_bibtex(text: str, *, source: str = "bibtex") -> list[Incoming]:
@@ -116,9 +132,9 @@ def parse_bibtex(text: str, *, source: str = "bibtex") -> list[Incoming]:
                 inner = unwrap.transform_entry(inner, library)
             block = inner
         if isinstance(block, Entry):
-            paper = _paper(block, source)
-            if paper is not None:
-                papers.append(Incoming(paper))
+            item = _paper(block, source)
+            if item is not None:
+                papers.append(item)
     if not papers:
         if first_error:
             raise InputError(f"no papers found in the BibTeX: {first_error}")
@@ -126,16 +142,26 @@ def parse_bibtex(text: str, *, source: str = "bibtex") -> list[Incoming]:
     return papers
 
 
-def _paper(entry: bibtexparser.model.Entry, source: str) -> Paper | None:
+def _paper(entry: bibtexparser.model.Entry, source: str) -> Incoming | None:
     """The paper an entry describes, or None when it has no title."""
     fields = _fields(entry)
     title = _text(fields.get("title", ""))
     if not title:
         return None
+    volume = _verbatim(fields.get("volume", ""))
+    if volume and entry.entry_type.lower() in _BOOK_TYPES and not _VOLUME.search(title):
+        # The volumes of a book are works of their own, which share the book's title.
+        title = f"{title}, Volume {_text(volume)}"
     authors, complete = _authors(fields.get("author", ""))
     arxiv_id = _arxiv_id(fields)
-    return Paper(
-        key=paper_key(arxiv_id, title),
+    doi = normalize_doi(_verbatim(fields.get("doi", "")))
+    if doi and arxiv_id_of_doi(doi):
+        doi = None  # arXiv's own DOI says no more than the arXiv id
+    primary = _verbatim(fields.get("primaryclass", ""))
+    primary = primary if _CATEGORY.fullmatch(primary) else ""
+    own_key = _verbatim(fields.get(BIBTEX_KEY_FIELD, ""))
+    paper = Paper(
+        key=own_key or paper_key(arxiv_id, title),
         title=title,
         abstract=_text(fields.get("abstract", "")),
         authors=authors,
@@ -145,7 +171,11 @@ def _paper(entry: bibtexparser.model.Entry, source: str) -> Paper | None:
         arxiv_id=arxiv_id,
         url=_url(fields.get("url", "")) or (arxiv_url(arxiv_id) if arxiv_id else None),
         source=source,
+        doi=doi,
+        categories=(primary,) if primary else (),
+        primary_category=primary or None,
     )
+    return Incoming(paper, keyed=bool(own_key))
 
 
 def _fields(entry: bibtexparser.model.Entry) -> dict[str, str]:
@@ -190,10 +220,12 @@ def _url(value: str) -> str | None:
 
 
 def _verbatim(value: str) -> str:
-    """A verbatim field (url, eprint) without surrounding space or a `\\url{...}` wrapper."""
+    """A verbatim field (url, eprint, doi) without surrounding space, a `\\url{...}`
+    wrapper, or the escapes DBLP and the ACL Anthology put in URLs (`\\_`, `\\%7E`)."""
     value = value.strip()
     wrapped = _URL_MACRO.match(value)
-    return wrapped.group(1).strip() if wrapped else value
+    value = wrapped.group(1).strip() if wrapped else value
+    return _URL_ESCAPE.sub(lambda match: match.group(1)[0], value) if "\\" in value else value
 
 
 def _published(fields: dict[str, str]) -> date | None:
@@ -243,7 +275,7 @@ def _authors(value: str) -> tuple[tuple[str, ...], bool]:
         if raw.strip().lower() == "others":
             complete = False
             continue
-        parts = [_text(part) for part in _split_top_level(raw, re.compile(","))]
+        parts = [_text(part) for part in _split_top_level(raw, _COMMA)]
         if len(parts) == 1:
             name = parts[0]
         elif len(parts) == 2:
@@ -263,24 +295,19 @@ def _split_top_level(text: str, separator: re.Pattern[str]) -> list[str]:
 
     Escaped braces (`\\{`) do not count, as in bibtexparser's own splitter.
     """
-    depths: list[int] = []
-    depth = 0
-    escaped = False
-    for char in text:
-        depths.append(depth)
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
+    if "{" not in text:
+        return separator.split(text)
+    # Escaped braces are blanked out (same length), so that counting sees only real ones.
+    escaped = "\\{" in text or "\\}" in text
+    counted = _ESCAPED.sub("\0\0", text) if escaped else text
     pieces: list[str] = []
     start = 0
     for match in separator.finditer(text):
-        if match.start() >= start and depths[match.start()] == 0:
-            pieces.append(text[start : match.start()])
+        cut = match.start()
+        # Outside braces when as many have opened as closed before it (a C-level count:
+        # an author field of hundreds of names is split in microseconds).
+        if cut >= start and counted.count("{", 0, cut) == counted.count("}", 0, cut):
+            pieces.append(text[start:cut])
             start = match.end()
     pieces.append(text[start:])
     return pieces
@@ -288,40 +315,7 @@ def _split_top_level(text: str, separator: re.Pattern[str]) -> list[str]:
 
 def _text(value: str) -> str:
     """A text field as Unicode on one line: LaTeX decoded, braces gone, whitespace collapsed."""
-    if _LATEX_SYNTAX.search(value):
-        try:
-            value = _decoder().latex_to_text(_BARE_SPECIAL.sub(r"\\\1", value))
-        except Exception:  # pylatexenc raises many types; see below
-            # Undecodable LaTeX (rare) is still better shown raw than not imported at all.
-            value = value.replace("{", "").replace("}", "")
-    return " ".join(value.split())
-
-
-@cache
-def _decoder() -> LatexNodes2Text:
-    """The LaTeX-to-Unicode decoder, built once on first use.
-
-    It is bibtexparser's `LatexDecodingMiddleware` setup (math kept verbatim, `\\url{x}` as
-    x), plus the text-mode macros `reader.export.bibtex` writes for characters that have no
-    other escape that keeps braces balanced or survives decoding.
-    """
-    from pylatexenc import latex2text
-    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
-
-    context = latex2text.get_default_latex_context_db()
-    context.add_context_category(
-        "reader-bibtex",
-        prepend=True,
-        macros=[
-            MacroTextSpec("url", simplify_repl="%s"),
-            MacroTextSpec("textbraceleft", simplify_repl="{"),
-            MacroTextSpec("textbraceright", simplify_repl="}"),
-            MacroTextSpec("textasciicircum", simplify_repl="^"),
-            MacroTextSpec("textasciitilde", simplify_repl="~"),
-            MacroTextSpec("textbackslash", simplify_repl="\\"),
-        ],
-    )
-    return LatexNodes2Text(latex_context=context, keep_braced_groups=False, math_mode="verbatim")
+    return latex_to_text(value)
 
 
 def _failure_reason(block: bibtexparser.model.Block) -> str:

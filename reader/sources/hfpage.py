@@ -12,6 +12,15 @@ block per paper:
 
 The metadata block (the last three lines) is optional. Browsers differ in the blank lines they
 keep, so the parser works on the non-empty lines only and never relies on blank lines.
+
+Papers are recognized by their structure, not by a list of the lines a page can hold
+around them: a title is a short line without final sentence punctuation that is followed
+by an abstract (long prose) or by a metadata block; a paper needs one or the other. Every
+other line is skipped — the site's navigation and footer, a banner worded differently, an
+"Upvote" button and a count per card, "Submitted by" and a user name, pagination — and
+reported when it looks like text (`PageReading.skipped`). A short fragment that continues
+an abstract (an abstract wrapped onto two lines, the seam of a page copied in two halves)
+joins it; a fragment repeating text already read (halves that overlap) does not.
 """
 
 from __future__ import annotations
@@ -59,6 +68,20 @@ _DATE_RUN_IN = re.compile(rf"{_MONTH}\s+(\d{{1,2}})(?=[^\d\s,])")
 _AUTHORS = re.compile(r"•\s*(\d+)\s+authors?")
 _DOT = "·"
 _META_START = ("•", _DOT)
+
+_PROSE = 100
+"""The fewest characters of an abstract; an abstract is also twice as long as its title."""
+_TITLE_MAX = 300
+_SENTENCE_END = (".", "!", "?")
+_CLOSERS = "\"')]\u201d\u2019 "
+_SENTENCE_BREAK = re.compile(r"[a-z][.!] [A-Z]")
+_REPEAT_MIN = 24
+"""A fragment must be this long to be recognized as text read before."""
+_FRAGMENT = 40
+"""The fewest characters of an abstract cut short at a seam."""
+_WORDED_TITLE = 20
+_ORGANIZATION_MAX = 80
+_ORGANIZATION_WORDS = 6
 
 _SNIFF_LIMIT = 64 * 1024
 _SNIFF_MARKERS = re.compile(
@@ -108,10 +131,26 @@ def parse_page(
 
     Raises `InputError` when the text holds no paper.
     """
+    return read_page(text, year=year, today=today, source=source).items
+
+
+@dataclass(slots=True)
+class PageReading:
+    """The papers of a copied page, and the lines of it that were not papers."""
+
+    items: list[Incoming]
+    skipped: list[str]
+
+
+def read_page(
+    text: str, *, year: int | None = None, today: date | None = None, source: str = "hf-page"
+) -> PageReading:
+    """`parse_page`, with the lines that were not part of any paper and look like text."""
     today = today or date.today()
     papers: list[Paper] = []
     index_by_key: dict[str, int] = {}
-    for segment in _scan(text):
+    scan = _Scan(_lines(text))
+    for segment in scan.segments:
         capture = _capture_year(segment, year, today)
         reference = _reference_day(segment, capture, today)
         for entry in segment.entries:
@@ -137,7 +176,7 @@ def parse_page(
                 papers[position] = _fill_unknowns(papers[position], paper)
     if not papers:
         raise InputError("no papers found in the page text")
-    return [Incoming(paper=paper) for paper in papers]
+    return PageReading([Incoming(paper=paper) for paper in papers], scan.skipped)
 
 
 def page_date(text: str, *, year: int | None = None, today: date | None = None) -> date | None:
@@ -147,7 +186,7 @@ def page_date(text: str, *, year: int | None = None, today: date | None = None) 
     page (the site shows the year only for past years), never later than `today`'s year.
     """
     today = today or date.today()
-    segments = _scan(text)
+    segments = _Scan(_lines(text)).segments
     if not segments or segments[0].header is None:
         return None
     capture = _capture_year(segments[0], year, today)
@@ -200,27 +239,6 @@ def _lines(text: str) -> list[str]:
     text = text.replace("\ufeff", "").replace("\u00a0", " ").replace("\u202f", " ")
     # splitlines() also splits on CRLF and lone CR, which some clipboards produce.
     return [stripped for raw in text.splitlines() if (stripped := raw.strip())]
-
-
-def _scan(text: str) -> list[_Segment]:
-    """Split the page into header segments of paper entries, in a single pass over lines."""
-    lines = _lines(text)
-    count = len(lines)
-    segments: list[_Segment] = []
-    segment: _Segment | None = None
-    i = 0
-    while i < count:
-        if segment is None or _starts_header(lines, i):
-            i, header = _read_header(lines, i)
-            segment = _Segment(header=header)
-            segments.append(segment)
-            continue
-        line = lines[i]
-        if line.startswith(_META_START) or _DATE.fullmatch(line):
-            i += 1  # metadata where a title belongs: a damaged block, nothing to keep
-            continue
-        i = _read_entry(lines, i, segment)
-    return segments
 
 
 def _starts_header(lines: list[str], i: int) -> bool:
@@ -279,39 +297,297 @@ def _strip_run_in_token(line: str) -> str | None:
     return None
 
 
-def _read_entry(lines: list[str], i: int, segment: _Segment) -> int:
-    """Read the paper block whose title is line `i`; return the line after the block."""
-    count = len(lines)
-    entry = _Entry(title=" ".join(lines[i].split()), abstract="")
-    i += 1
-    if i < count and not lines[i].startswith(_META_START) and not _starts_header(lines, i):
-        entry.abstract = lines[i]
+class _Scan:
+    """One pass over a page's lines: its segments (one per pasted page) of paper entries,
+    and the lines that were skipped."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.segments: list[_Segment] = []
+        self.skipped: list[str] = []
+        # Earlier lines by their last characters, to tell a fragment that repeats text
+        # already read (the overlap of two copied halves) from one that continues it.
+        self._seen: dict[str, list[str]] = {}
+        # Lines read as an organization or a piece of an abstract: met again (halves that
+        # overlap), they are the same debris, never a title.
+        self._not_titles: set[str] = set()
+        # The title each abstract line was read under.
+        self._titles_of: dict[str, str] = {}
+        self._scan()
+        self.skipped = self._unread(self.skipped)
+
+    def _scan(self) -> None:
+        lines = self.lines
+        count = len(lines)
+        segment: _Segment | None = None
+        open_entry: _Entry | None = None  # whose abstract a fragment may continue
+        i = 0
+        while i < count:
+            line = lines[i]
+            if segment is None or _starts_header(lines, i):
+                i, header = _read_header(lines, i)
+                if segment is None or segment.entries:
+                    segment = _Segment(header=header)
+                    self.segments.append(segment)
+                elif header is not None:
+                    segment.header = header
+                open_entry = None
+                continue
+            date_match = _DATE.fullmatch(line)
+            if (
+                date_match
+                and date_match.group(4) is None
+                and not segment.entries
+                and segment.header is None
+                and not self._is_title(i)
+            ):
+                # The page's own date, after chrome that kept `_read_header` from it.
+                segment.header = _date_parts(date_match)
+                i += 1
+                continue
+            if self._is_title(i):
+                i, open_entry = self._read_entry(i, segment)
+                continue
+            if open_entry is not None and self._continues(open_entry.abstract, line):
+                open_entry.abstract += " " + line
+                self._remember(line)
+                self._not_titles.add(line)
+                i += 1
+                continue
+            self._skip(line)
+            open_entry = None
+            i += 1
+
+    def _unread(self, skipped: list[str]) -> list[str]:
+        """The skipped lines that are not read elsewhere: a title or the start of an
+        abstract skipped at a seam, and read whole where the halves overlap, was no loss."""
+        if not skipped:
+            return skipped
+        titles = {entry.title for segment in self.segments for entry in segment.entries}
+        starts: dict[str, list[str]] = {}
+        for segment in self.segments:
+            for entry in segment.entries:
+                starts.setdefault(entry.abstract[:_REPEAT_MIN], []).append(entry.abstract)
+        return [
+            line
+            for line in skipped
+            if " ".join(line.split()) not in titles
+            and not (
+                len(line) >= _REPEAT_MIN
+                and any(text.startswith(line) for text in starts.get(line[:_REPEAT_MIN], ()))
+            )
+        ]
+
+    def _is_title(self, i: int) -> bool:
+        """Is line `i` a paper's title: a title-like line followed by its abstract or by a
+        metadata block? A long title is no abstract of the chrome line above it: the next
+        line is not an abstract when it has a body of its own."""
+        lines = self.lines
+        if lines[i] in self._not_titles or not _title_like(lines[i]) or not self._has_body(i):
+            return False
+        following = i + 1
+        if _meta_starts(lines, following):
+            return True
+        if not (_title_like(lines[following]) and self._has_body(following, strict=True)):
+            return True
+        # The next line could head a paper itself: it does unless it is this one's
+        # abstract after all (a paper's metadata follows it, where a paper of its own would
+        # need an abstract too) or runs on into the line after it (an abstract cut in two
+        # at a seam).
+        if _meta_starts(lines, following + 1):
+            return _abstract_of(lines[following], lines[i]) or _worded_before(
+                lines[i], lines[following]
+            )
+        return _runs_on(lines[following], lines[following + 1])
+
+    def _has_body(self, i: int, strict: bool = False) -> bool:
+        """Is line `i` followed by what could be its abstract, or by a metadata block? An
+        abstract cut in two (a seam) counts whole. `strict`: an abstract read before under
+        another title (halves that overlap repeat whole lines) does not count."""
+        lines = self.lines
+        following = i + 1
+        if following >= len(lines):
+            return False
+        if _meta_starts(lines, following):
+            return True
+        if _abstract_of(lines[following], lines[i]):
+            earlier = self._titles_of.get(lines[following])
+            return not strict or earlier is None or earlier == lines[i]
+        after = following + 1
+        if after >= len(lines):
+            return False
+        piece = lines[following]
+        if _meta_starts(lines, after):
+            return _worded_before(lines[i], piece)
+        if _is_meta_line(lines[after]):
+            return False
+        if _runs_on(piece, lines[after]):
+            # ...unless the line it would run on into heads a paper ("iReason: ...").
+            heads = _title_like(lines[after]) and (
+                _meta_starts(lines, after + 1)
+                or (after + 1 < len(lines) and _abstract_of(lines[after + 1], lines[after]))
+            )
+            return not heads and _abstract_of(piece + " " + lines[after], lines[i])
+        # A piece of prose cut where two copied halves overlap: the next line is the
+        # abstract of another paper, read before.
+        earlier = self._titles_of.get(lines[after])
+        return (
+            earlier is not None
+            and earlier != piece
+            and piece.count(" ") >= 2
+            and len(piece) >= _FRAGMENT
+            and not piece.rstrip(_CLOSERS).endswith(_SENTENCE_END)
+        )
+
+    def _read_entry(self, i: int, segment: _Segment) -> tuple[int, _Entry | None]:
+        """Read the paper block whose title is line `i`; the line after it, and the entry
+        when a fragment may still continue its abstract."""
+        lines = self.lines
+        count = len(lines)
+        entry = _Entry(title=" ".join(lines[i].split()), abstract="")
+        self._remember(lines[i])
         i += 1
-    has_byline = False
-    if i < count:
-        match = _AUTHORS.fullmatch(lines[i])
-        if match:
-            entry.author_count = int(match.group(1))
-            has_byline = True
+        if not _meta_starts(lines, i):
+            entry.abstract = lines[i]
+            self._remember(lines[i])
+            self._not_titles.add(lines[i])
+            self._titles_of.setdefault(lines[i], lines[i - 1])
             i += 1
-        elif i + 1 < count and lines[i + 1] == _DOT and lines[i] != _DOT:
-            entry.organization = _organization(lines[i])
-            has_byline = True
+            # An abstract broken over several lines (wrapped, or cut at a seam) is one.
+            while (
+                i < count
+                and not _meta_starts(lines, i)
+                and not self._is_title(i)
+                and self._continues(entry.abstract, lines[i])
+            ):
+                entry.abstract += " " + lines[i]
+                self._remember(lines[i])
+                self._not_titles.add(lines[i])
+                i += 1
+        has_byline = False
+        if i < count:
+            match = _AUTHORS.fullmatch(lines[i])
+            if match:
+                entry.author_count = int(match.group(1))
+                has_byline = True
+                i += 1
+            elif _meta_starts(lines, i) and lines[i] != _DOT:
+                entry.organization = _organization(lines[i])
+                self._not_titles.add(lines[i])
+                has_byline = True
+                i += 1
+        has_dot = i < count and lines[i] == _DOT
+        if has_dot:
             i += 1
-    has_dot = i < count and lines[i] == _DOT
-    if has_dot:
-        i += 1
-    if (has_dot or has_byline) and i < count:
-        match = _DATE.fullmatch(lines[i])
-        if match:
-            entry.date_parts = _date_parts(match)
-            entry.upvotes = int(match.group(4)) if match.group(4) else 0
-            explicit = entry.date_parts[2]
-            if explicit is not None:
-                segment.latest_year = max(explicit, segment.latest_year or explicit)
-            i += 1
-    segment.entries.append(entry)
-    return i
+        has_meta = has_dot or has_byline
+        if has_meta and i < count:
+            match = _DATE.fullmatch(lines[i])
+            if match:
+                entry.date_parts = _date_parts(match)
+                entry.upvotes = int(match.group(4)) if match.group(4) else 0
+                explicit = entry.date_parts[2]
+                if explicit is not None:
+                    segment.latest_year = max(explicit, segment.latest_year or explicit)
+                i += 1
+        segment.entries.append(entry)
+        return i, (None if has_meta else entry)
+
+    def _continues(self, abstract: str, line: str) -> bool:
+        """Does `line`, met right after an abstract, continue it? A fragment of a wrapped
+        abstract or of a seam does; chrome ("Upvote", "Submitted by", a user name, a count)
+        and text repeated from earlier (overlapping halves) do not."""
+        if not abstract or not _has_letter(line) or self._repeats(line):
+            return False
+        if _is_meta_line(line):
+            return False
+        if len(line) >= _PROSE:
+            return True
+        ended = abstract.rstrip(_CLOSERS).endswith(_SENTENCE_END)
+        if ended:
+            # A new sentence after a finished one would be a fragment of nothing: only a
+            # lower-case continuation ("e.g." cut after its dot) goes on.
+            return line[0].islower() and " " in line
+        return line.rstrip(_CLOSERS).endswith(_SENTENCE_END) or (
+            (line[0].islower() or line[0] in ",;:)") and " " in line
+        )
+
+    def _repeats(self, line: str) -> bool:
+        """Is `line` text already read: an earlier line, or the end of one?"""
+        if len(line) < _REPEAT_MIN:
+            return False
+        return any(earlier.endswith(line) for earlier in self._seen.get(line[-_REPEAT_MIN:], ()))
+
+    def _remember(self, line: str) -> None:
+        if len(line) >= _REPEAT_MIN:
+            # Every suffix of the line ends with the same characters: one entry serves all.
+            self._seen.setdefault(line[-_REPEAT_MIN:], []).append(line)
+
+    def _skip(self, line: str) -> None:
+        """A line that is no part of a paper: reported when it looks like text."""
+        if line in _HEADER_SET or line in self._not_titles or self._repeats(line):
+            return  # the site's known header, or text already read
+        if _has_letter(line) and not _is_meta_line(line):
+            self.skipped.append(line)
+
+
+def _worded_before(title: str, piece: str) -> bool:
+    """Before a metadata block, is `piece` rather the (cut) abstract of `title` than a
+    title of its own? Yes for a title of a few words and a longer piece: more likely than
+    a bit of chrome before a paper without an abstract."""
+    return title.count(" ") >= 2 and len(title) >= _WORDED_TITLE and len(piece) > len(title)
+
+
+def _title_like(line: str) -> bool:
+    """A short line with a letter and no final sentence punctuation ("?" is allowed:
+    titles ask questions); not a metadata line."""
+    if len(line) > _TITLE_MAX or not _has_letter(line) or _is_meta_line(line):
+        return False
+    if line.rstrip(_CLOSERS).endswith((".", "!")):
+        return False
+    # Sentences inside a long line make it prose, not a title (one period may be an
+    # abbreviation: "Localization vs. Knowledge Editing").
+    return not (len(line) >= _PROSE and len(_SENTENCE_BREAK.findall(line)) >= 2)
+
+
+def _runs_on(first: str, second: str) -> bool:
+    """Does `first` run on into `second`, as the two pieces of a sentence cut at a seam
+    do? `first` is a few words that end no sentence, `second` goes on in lower case.
+
+    (A cut right before a capitalized word reads as a title and its abstract instead.)
+    """
+    if first.count(" ") < 2 or first.rstrip(_CLOSERS).endswith(_SENTENCE_END):
+        return False
+    return second[:1].islower() or second[:1] in ",;:)"
+
+
+def _abstract_of(line: str, title: str) -> bool:
+    """Can `line` be the abstract of a paper titled `title`? Long prose, much longer than
+    the title."""
+    return len(line) >= max(_PROSE, 2 * len(title)) and not _is_meta_line(line)
+
+
+def _meta_starts(lines: list[str], i: int) -> bool:
+    """Does a metadata block start at line `i` (a byline, an organization line, a dot)?"""
+    if i >= len(lines):
+        return False
+    line = lines[i]
+    if line == _DOT or _AUTHORS.fullmatch(line):
+        return True
+    # An organization line ("opendatalab OpenDataLab"): a few words, followed by the dot.
+    return (
+        i + 1 < len(lines)
+        and lines[i + 1] == _DOT
+        and len(line) <= _ORGANIZATION_MAX
+        and line.count(" ") < _ORGANIZATION_WORDS
+    )
+
+
+def _is_meta_line(line: str) -> bool:
+    return line == _DOT or bool(_AUTHORS.fullmatch(line)) or bool(_DATE.fullmatch(line))
+
+
+def _has_letter(line: str) -> bool:
+    return any(char.isalpha() for char in line)
 
 
 def _organization(line: str) -> str:
@@ -372,6 +648,14 @@ def _make_date(year: int, month: int, day: int) -> date | None:
 
 def _fill_unknowns(first: Paper, later: Paper) -> Paper:
     """`first` with the values it lacks taken from `later`, a repeat of the same paper."""
+    if (
+        first.abstract
+        and later.abstract.startswith(first.abstract)
+        and len(later.abstract) > len(first.abstract)
+    ):
+        # The first copy was cut short where two copied halves overlap; what followed it
+        # there (metadata) may belong to another paper: the whole copy is the one to keep.
+        return replace(later, key=first.key)
     changes: dict[str, Any] = {}
     if not first.abstract and later.abstract:
         changes["abstract"] = later.abstract

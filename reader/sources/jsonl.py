@@ -7,12 +7,23 @@ and user state.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from reader.errors import InputError
 from reader.model import Incoming
 from reader.serialize import incoming_from_dict, parse_json_int
 
 _BOM = "\ufeff"
+
+
+def json_line(line: str, where: str, **options: Any) -> Any:
+    """One line of JSON Lines decoded; `InputError` naming `where` and the column."""
+    try:
+        return json.loads(line, **options)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
+    except RecursionError:
+        raise InputError(f"{where}: not valid JSON (nested too deeply)") from None
 
 
 def parse_jsonl(text: str, *, source: str = "jsonl") -> list[Incoming]:
@@ -28,14 +39,7 @@ def parse_jsonl(text: str, *, source: str = "jsonl") -> list[Incoming]:
         if not line.strip():
             continue
         where = f"line {number}"
-        try:
-            data = json.loads(line, parse_int=parse_json_int)
-        except json.JSONDecodeError as error:
-            raise InputError(
-                f"{where}: not valid JSON ({error.msg} at column {error.colno})"
-            ) from None
-        except RecursionError:
-            raise InputError(f"{where}: not valid JSON (nested too deeply)") from None
+        data = json_line(line, where, parse_int=parse_json_int)
         papers.append(incoming_from_dict(data, where, default_source=source))
     if not papers:
         raise InputError("no papers found in the JSON Lines input")

@@ -11,30 +11,28 @@ from pathlib import Path
 
 from reader import clipboard, importing
 from reader.errors import ReaderError
-from reader.model import Incoming
+from reader.library import ImportResult
 from reader.tui.host import Host
 from reader.tui.messages import ImportFinished, ImportProgress
 from reader.tui.screens.paste import PasteScreen
 from reader.tui.screens.prompt import PromptScreen
 
-Load = Callable[[], list[Incoming]]
-"""The worker's first step: read (or fetch) the papers."""
+Run = Callable[[importing.Progress], ImportResult]
+"""The worker's job: read (or fetch) the papers and import them, reporting progress."""
 
 
-def start(host: Host, label: str, load: Load) -> None:
-    """Import in a worker: `load()` gives the papers, then one transaction stores them."""
+def start(host: Host, label: str, run: Run) -> None:
+    """Import in a worker: `run` reads and stores in one transaction; the summary it
+    gives (with the core's report: skipped lines, warnings) is shown at the end."""
     host.set_status(f"Importing {label}…")
     host.post_message(ImportProgress(done=0, total=0))
 
     def work() -> None:
+        def progress(done: int, total: int) -> None:
+            host.post_message(ImportProgress(done=done, total=total))
+
         try:
-            items = load()
-            host.post_message(ImportProgress(done=0, total=2 * len(items)))
-
-            def progress(done: int, total: int) -> None:
-                host.post_message(ImportProgress(done=done, total=total))
-
-            result = host.library.import_papers(items, progress=progress)
+            result = run(progress)
         except ReaderError as error:
             host.post_message(ImportFinished(label=label, result=None, error=str(error)))
             return
@@ -51,8 +49,12 @@ def ask_file(host: Host) -> None:
             host.set_status("Import cancelled")
             return
         path = str(Path(path_text).expanduser())
-        folder = host.library.folder
-        start(host, path, lambda: importing.read_files([path], library_folder=folder))
+        library = host.library
+        start(
+            host,
+            path,
+            lambda progress: importing.import_files(library, [path], progress=progress).result,
+        )
 
     host.app.push_screen(
         PromptScreen(
@@ -88,13 +90,26 @@ def from_clipboard(host: Host) -> None:
 
 
 def _text(host: Host, text: str, label: str) -> None:
-    folder = host.library.folder
-    start(host, label, lambda: importing.read_text(text, where=label, library_folder=folder))
+    library = host.library
+    start(
+        host,
+        label,
+        lambda progress: (
+            importing.import_text(library, text, where=label, progress=progress).result
+        ),
+    )
 
 
 def samples(host: Host) -> None:
     """Import the bundled sample papers."""
-    start(host, "the sample papers", importing.sample_items)
+    library = host.library
+    start(
+        host,
+        "the sample papers",
+        lambda progress: (
+            importing.import_files(library, [], samples=True, progress=progress).result
+        ),
+    )
 
 
 def fetch(host: Host, subscriptions: list[str], fetch_all: Callable[[], None]) -> None:
@@ -111,6 +126,12 @@ def fetch(host: Host, subscriptions: list[str], fetch_all: Callable[[], None]) -
             fetch_all()
             return
         config = importing.feed_config(host.library.folder)
-        start(host, request.label, lambda: feeds.fetch(config, request))
+        library = host.library
+
+        def run(progress: importing.Progress) -> ImportResult:
+            items = feeds.fetch(config, request)
+            return library.import_papers(items, progress=progress)
+
+        start(host, request.label, run)
 
     host.app.push_screen(FetchScreen(subscriptions=subscriptions), chosen)

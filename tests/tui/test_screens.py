@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -396,6 +397,24 @@ async def test_preview_shows_paper_as_plain_text() -> None:
         assert "\x07" not in abstract
         # Not interpreted as markup on screen either.
         assert "Sparse [bold]Causal[/] coding" in _screen_lines(app)
+
+
+async def test_preview_shows_the_doi_and_categories_as_plain_text() -> None:
+    paper = replace(
+        PAPER,
+        doi="10.1103/PhysRevD.76.[red]013009",
+        categories=("hep-ph", "cs.LG\x1b[2J"),
+        primary_category="hep-ph",
+    )
+    app = PreviewHost()
+    async with app.run_test(size=(100, 50)) as pilot:
+        pane = app.query_one(PreviewPane)
+        pane.show(_entry(paper))
+        await pilot.pause()
+        meta = static_text(pane.query_one("#preview-meta", Static))
+        assert "10.1103/PhysRevD.76.[red]013009" in meta
+        assert "hep-ph (primary), cs.LG\ufffd[2J" in meta
+        assert "\x1b" not in meta
 
 
 async def test_preview_highlights_terms_as_word_prefixes() -> None:

@@ -115,8 +115,11 @@ def test_legacy_doi_feed():
     )
     assert paper.published == date(2015, 12, 26)
     assert paper.authors == ("Michael Kilgour", "Dvira Segal")
-    # Abstracts keep their TeX; only author names are decoded.
-    assert 'Landauer-B\\"uttiker' in paper.abstract
+    # TeX accents are decoded in abstracts too, as BibTeX import decodes them.
+    assert "Landauer-Büttiker" in paper.abstract
+    assert paper.doi == "10.1063/1.4944470"
+    assert paper.categories == ("cond-mat.mes-hall",)
+    assert paper.primary_category == "cond-mat.mes-hall"
 
 
 def test_api_error_entry_raises_its_message():

@@ -370,7 +370,8 @@ def test_byte_order_mark_is_ignored() -> None:
         ("@ARTICLE {k, title = {T}}", True),
         ('{"title": "T"}', False),
         ("@someone said hi", False),
-        ("Attention Is All You Need\n@misc{k, title={T}}", False),
+        # Text outside entries is legal BibTeX (Google Scholar, hand-kept files).
+        ("Attention Is All You Need\n@misc{k, title={T}}", True),
         ("", False),
         ("% just a comment", False),
     ],

@@ -640,15 +640,11 @@ def test_a_file_growing_past_the_limit_while_read_is_refused(
     path = tmp_path / "growing.txt"
     path.write_text("title\n", encoding="utf-8")
     monkeypatch.setattr(fileio, "MAX_INPUT_BYTES", ONE_MIB)
-    real_read = fileio._read_bounded
-
-    def grow_then_read(stream: object, where: str) -> bytearray:
-        path.write_bytes(b"y" * (2 * ONE_MIB))
-        return real_read(stream, where)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(fileio, "_read_bounded", grow_then_read)
-    with pytest.raises(ReaderError, match="is larger than 1 MiB"):
-        fileio.read_text_input(str(path))
+    with fileio.TextInput(str(path)) as opened:
+        with path.open("ab") as file:
+            file.write(b"y" * (2 * ONE_MIB))
+        with pytest.raises(ReaderError, match="is larger than 1 MiB"):
+            opened.text()
 
 
 def test_a_file_at_the_limit_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

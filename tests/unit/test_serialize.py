@@ -31,6 +31,9 @@ KEYS = [
     "comments",
     "github",
     "project_page",
+    "doi",
+    "categories",
+    "primary_category",
     "read",
     "starred",
     "note",
@@ -62,6 +65,9 @@ def full_entry() -> Entry:
         comments=3,
         github="https://github.com/example/repo",
         project_page="https://example.org/project",
+        doi="10.1103/PhysRevD.76.013009",
+        categories=("cs.LG", "stat.ML"),
+        primary_category="cs.LG",
     )
     state = PaperState(
         key=paper.key,

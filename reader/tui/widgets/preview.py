@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 from reader.links import is_web_url, web_url
 from reader.model import Entry, Paper
+from reader.render import categories_line
 from reader.text import one_line, plural, printable
 from reader.tui import keys
 
@@ -318,6 +319,10 @@ class PreviewPane(VerticalScroll, can_focus=True):
             lines.append(_labelled("Date", " · ".join(dated)))
         if paper.arxiv_id:
             lines.append(_labelled("arXiv", one_line(paper.arxiv_id)))
+        if paper.categories:
+            lines.append(_labelled("Categories", one_line(categories_line(paper))))
+        if paper.doi:
+            lines.append(_labelled("DOI", one_line(paper.doi)))
         if paper.featured:
             featured = f"{paper.featured.isoformat()} on Hugging Face"
             if paper.comments:
