@@ -1,4 +1,5 @@
-"""The digest: the papers that arrived since a moment, grouped by saved search.
+"""The digest: the papers that arrived since a moment, grouped by saved search, ranked
+"for you" within each group once the user has liked papers (else most upvoted first).
 
 Made for cron and mail, or pasting into notes: Markdown, plain text or HTML. Each paper
 has its title, link, authors, upvotes and the first sentences of its abstract. Every
@@ -143,7 +144,9 @@ def collect(
     saved_only: bool = False,
 ) -> Digest:
     """The papers of `window`, grouped by the first saved search that matches each (in
-    the settings' order), the rest last; most upvoted first."""
+    the settings' order), the rest last; in each group "for you" first once something is
+    liked (starred, tagged or annotated), else most upvoted first."""
+    sort = order_of(library)
     bounds: tuple[Node, ...] = (
         Compare("added", ">", _stamp(window.start)),
         Compare("added", "<=", _stamp(window.until)),
@@ -155,16 +158,25 @@ def collect(
         parsed = parse_query(f"saved:{search.name}", known)
         assert parsed.root is not None  # a saved search is never empty
         query = Query(search.query, And((*bounds, parsed.root)))
-        entries = [entry for entry in library.entries(query, "upvotes") if entry.key not in taken]
+        entries = [entry for entry in library.entries(query, sort) if entry.key not in taken]
         taken.update(entry.key for entry in entries)
         if entries:
             groups.append(Group(search.name, search.query, entries))
     if not saved_only:
-        rest = library.entries(Query("", And(bounds)), "upvotes")
+        rest = library.entries(Query("", And(bounds)), sort)
         others = [entry for entry in rest if entry.key not in taken]
         if others:
             groups.append(Group(OTHERS, None, others))
     return Digest(window.since, window.until, groups)
+
+
+def order_of(library: Library) -> str:
+    """The digest's order: "relevance" (for you) once the user likes a paper, else upvotes."""
+    try:
+        liked = bool(library.ranking.labels().positive)
+    except ReaderError:
+        liked = False  # vectors that cannot be read: the digest still goes out
+    return "relevance" if liked else "upvotes"
 
 
 def _stamp(moment: datetime) -> str:

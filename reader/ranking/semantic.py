@@ -1,7 +1,7 @@
 """An optional semantic backend: static word embeddings (model2vec) beside the terms.
 
-With a model2vec model in a local folder (the `semantic_model` setting in the library's
-`settings.json`, or `READER_SEMANTIC_MODEL`) and the `semantic` extra installed
+With a model2vec model in a local folder (the `semantic_model` setting in the settings
+file, or `READER_SEMANTIC_MODEL`) and the `semantic` extra installed
 (`pip install 'papertriage[semantic]'`), each paper also gets a dense embedding of its
 title and abstract, and similarity and the model use both: papers that say the same thing
 in other words come closer. reader never downloads a model: a name that is not a folder

@@ -245,3 +245,24 @@ def test_the_markdown_digest_renders_no_html_and_no_foreign_link(run: Run):
         if child.type == "link_open"
     ]
     assert links == ["https://arxiv.org/abs/2606.00001"]
+
+
+def test_the_digest_ranks_for_you_once_a_paper_is_liked(imported: Run):
+    from reader import digest
+
+    with Library(imported.folder) as library:
+        span = digest.window("2000-01-01", None)
+
+        def order() -> list[str]:
+            found = digest.collect(library, [], span)
+            assert len(found.groups) == 1 and found.count == 93
+            return [entry.key for entry in found.groups[0].entries]
+
+        assert order() == library.keys("", "upvotes")  # nothing liked: most upvoted first
+        causal = library.keys("causal")[:3]
+        library.set_starred(causal, True)
+        ranked = order()
+        assert ranked == library.keys("", "relevance")
+        assert ranked != library.keys("", "upvotes")
+        # What was starred and what is most like it come first.
+        assert set(ranked[:3]) == set(causal)
