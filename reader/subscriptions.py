@@ -278,7 +278,10 @@ def plan(subscription: Subscription, progress: Progress, today: date, days: int)
             for n in range(count)
         ]
     if request.source == "arxiv":
-        return [Request(replace(request, since=through))]
+        # A mark past today (written by an earlier version from a misdated entry) would
+        # ask only for papers of the future.
+        since = None if through is None else min(through, today)
+        return [Request(replace(request, since=since))]
     return [Request(request)]
 
 
@@ -426,8 +429,14 @@ def _advance(
         return request.value
     if request.source == "arxiv":
         # The newest submission day seen; inclusive next time, since arXiv announces a
-        # day's later submissions the day after. Nothing found leaves the mark alone.
-        days = [item.paper.published for item in fetched if item.paper.published is not None]
+        # day's later submissions the day after. Nothing found leaves the mark alone. A
+        # date past today (a feed's mistake) must not carry the mark into the future,
+        # where no paper would ever be asked for again.
+        days = [
+            item.paper.published
+            for item in fetched
+            if item.paper.published is not None and item.paper.published <= today
+        ]
         newest = max(days, default=None)
         if newest is None:
             return through

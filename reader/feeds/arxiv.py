@@ -42,7 +42,7 @@ def fetch_arxiv(
     search = query.strip()
     if since is not None:
         # The API's own date filter (see its manual); one day past today for time zones.
-        until = max(date.today(), since) + timedelta(days=1)
+        until = min(max(date.today(), since), date.max - timedelta(days=1)) + timedelta(days=1)
         search = f"({search}) AND submittedDate:[{since:%Y%m%d}0000 TO {until:%Y%m%d}2359]"
     papers: list[Incoming] = []
     seen: set[str] = set()

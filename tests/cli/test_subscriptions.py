@@ -271,3 +271,28 @@ def test_fetch_from_cron_no_terminal_no_prompt(tmp_path: Path, feeds: Feeds):
     assert failed.stderr.decode().splitlines()[-1] == (
         "reader: error: 1 of 1 subscription failed: hf"
     )
+
+
+def test_a_misdated_entry_never_carries_the_mark_into_the_future(run: Run, feeds: Feeds):
+    # A feed entry dated in year 9999 (or in 2030) must not make every later run ask
+    # only for papers of the future, nor crash, nor stop the subscriptions after it.
+    assert run("subscribe", "arxiv", "cat:cs.LG", "--name", "lg")[0] == 0
+    assert run("subscribe", "hf")[0] == 0
+    feeds.atom_days = ["9999-12-31", "2030-01-01", "2026-06-08"]
+    for _ in range(2):
+        code, out, err = run("fetch")
+        assert code == 0, err
+        assert "internal error" not in err
+    sub = Subscription("lg", load(Settings())[0].request)
+    assert ProgressFile(run.folder).progress(sub).through == "2026-06-08"
+    assert feeds.searches()[1].startswith("(cat:cs.LG) AND submittedDate:[202606080000 TO ")
+    assert len(feeds.days_asked()) >= 2  # Hugging Face was asked on both runs
+
+
+def test_a_mark_in_the_future_from_an_earlier_version_is_brought_back(run: Run, feeds: Feeds):
+    assert run("subscribe", "arxiv", "cat:cs.LG", "--name", "lg")[0] == 0
+    sub = Subscription("lg", load(Settings())[0].request)
+    ProgressFile(run.folder).record("lg", Progress(identity=sub.identity, through="9999-12-31"))
+    code, _, err = run("fetch")
+    assert code == 0, err
+    assert f"submittedDate:[{date.today():%Y%m%d}0000 TO " in feeds.searches()[0]
