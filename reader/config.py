@@ -119,15 +119,33 @@ class ConfigFile:
             if changed == text:
                 return
             try:
-                changed.encode("utf-8")
+                encoded = changed.encode("utf-8")
                 _parse(changed, self.path)
             except (UnicodeEncodeError, ConfigError):
                 raise ConfigError(
                     f"cannot store that value in {self.path}: it is not valid text"
                 ) from None
+            if len(encoded) > MAX_CONFIG_BYTES:
+                # Never write a file that reading would then refuse.
+                raise ConfigError(
+                    f"cannot store that in {self.path}: the file would grow past"
+                    f" {MAX_CONFIG_BYTES // 1024} KiB"
+                )
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_text_atomic(self.path, changed, force=True)
             self._signature = None
+
+    def replace_if_unchanged(self, original: str, edited: str) -> bool:
+        """Put `edited` in place of the file if it still holds `original` (under the
+        lock, atomically); False, writing nothing, when another process changed it."""
+        with file_lock(self._lock):
+            current = self._read_text() if self.path.exists() else None
+            if current is not None and current != original:
+                return False
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(self.path, edited, force=True)
+            self._signature = None
+            return True
 
     def _read_text(self) -> str:
         """The file's text; `ConfigError` for what cannot be a settings file."""

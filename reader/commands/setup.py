@@ -48,23 +48,51 @@ def config(folder: Path, args: argparse.Namespace) -> int:
 
 
 def _edit(path: Path) -> int:
-    from reader.config import TEMPLATE
+    """Edit a copy of the settings file, then put it in place only when it is valid and
+    no other process changed the file meanwhile: an edit never undoes another process's
+    change (`reader saved add` while the editor is open), and a broken edit never
+    replaces a working file. The copy stays, named in the error, when it is not used."""
+    from reader.config import TEMPLATE, ConfigFile
     from reader.fileio import write_text_atomic
 
     command = _editor()
-    if not path.exists():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise ReaderError(f"cannot create {path.parent}: {error.strerror}") from None
-        write_text_atomic(path, TEMPLATE)
     try:
-        done = subprocess.run([*command, str(path)], check=False)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        original = path.read_text(encoding="utf-8") if path.exists() else TEMPLATE
+    except (OSError, UnicodeDecodeError) as error:
+        raise ReaderError(f"cannot read {path}: {error}") from None
+    draft = path.with_name(f"{path.stem}.editing{path.suffix}")
+    write_text_atomic(draft, original, force=True)
+    try:
+        done = subprocess.run([*command, str(draft)], check=False)
     except OSError as error:
         raise ReaderError(f"cannot run the editor {command[0]}: {error.strerror}") from None
     if done.returncode != 0:
-        raise ReaderError(f"the editor {command[0]} ended with status {done.returncode}")
-    check_settings(path)
+        raise ReaderError(
+            f"the editor {command[0]} ended with status {done.returncode};"
+            f" {path} is unchanged (the edit is in {draft})"
+        )
+    try:
+        edited = draft.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ReaderError(f"cannot read the edited {draft}: {error}") from None
+    if edited == original and path.exists():
+        draft.unlink(missing_ok=True)
+        print(f"Settings unchanged in {path}.")
+        return 0
+    try:
+        check_settings(draft)
+    except ReaderError as error:
+        raise ReaderError(
+            f"{error}; {path} is unchanged: fix the edit in {draft} and run"
+            " `reader config edit` again"
+        ) from None
+    if not ConfigFile(path).replace_if_unchanged(original, edited):
+        raise ReaderError(
+            f"{path} was changed by another reader process while you edited it, so it is"
+            f" unchanged: your edit is in {draft}; run `reader config edit` again and copy it in"
+        )
+    draft.unlink(missing_ok=True)
     print(f"Settings saved in {path}.")
     return 0
 
@@ -86,13 +114,16 @@ def _editor() -> list[str]:
 
 def check_settings(path: Path) -> None:
     """Raise the one-line error of the first thing wrong in the settings file."""
-    from reader import saved, subscriptions
+    from reader import pdf, saved, subscriptions
+    from reader.feeds.client import FeedConfig
     from reader.settings import Settings
 
     settings = Settings(path=path)
     saved.load(settings)
     subscriptions.load(settings)
     subscriptions.hf_days(settings)
+    FeedConfig.load({}, settings)
+    pdf.max_bytes(settings)
 
 
 def completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

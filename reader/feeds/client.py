@@ -92,15 +92,25 @@ class FeedConfig:
                 values[name] = _base_url(value, variable if environ.get(variable) else name)
         spacing = settings.get("arxiv_spacing") if settings else None
         if spacing is not None:
-            if isinstance(spacing, bool) or not isinstance(spacing, int | float) or spacing < 0:
+            # nan and inf compare false with everything: the range check refuses them too.
+            if (
+                isinstance(spacing, bool)
+                or not isinstance(spacing, int | float)
+                or not 0 <= spacing <= MAX_ARXIV_SPACING
+            ):
                 raise ReaderError(
-                    f"setting arxiv_spacing must be a number of seconds, not {spacing!r}"
+                    "setting arxiv_spacing must be a number of seconds from 0 to"
+                    f" {MAX_ARXIV_SPACING}, not {spacing!r}"
                 )
             values["arxiv_spacing"] = float(spacing)
         deadline = _deadline(environ, settings)
         if deadline is not None:
             values["deadline"] = deadline
         return cls(**values)
+
+
+MAX_ARXIV_SPACING = 600
+"""The longest wait between arXiv calls the settings may ask for (arXiv asks for 3 s)."""
 
 
 class FeedClient:

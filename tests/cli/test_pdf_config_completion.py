@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from reader.cli import build_parser
-from reader.config import TEMPLATE
 from reader.library import Library
 from reader.model import Incoming, Paper
 from reader.pdf import pdf_path
+from reader.saved import load as saved_load
 from reader.settings import Settings
 from tests.cli.daily_server import PDF, Feeds
 from tests.conftest import REPO, Run, seed_path
@@ -131,18 +131,72 @@ def test_config_path_and_edit(run: Run, tmp_path: Path, monkeypatch):
 
 
 def test_config_edit_that_breaks_the_file_says_where(run: Run, tmp_path: Path, monkeypatch):
+    Settings().set("theme", "nord")
+    before = Settings().path.read_text(encoding="utf-8")
     editor = tmp_path / "editor.py"
     editor.write_text("import sys\nopen(sys.argv[1], 'a').write('theme = \\n')\n")
     monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
     code, _, err = run("config", "edit")
-    line = TEMPLATE.count("\n") + 1  # the editor's line, after the template's comments
+    line = before.count("\n") + 1  # the editor's line, after the file's own
     assert code == 1 and "is not valid TOML" in one_error_line(err) and f"line {line}," in err
-    # A broken file is reported by what needs it, and never overwritten.
-    before = Settings().path.read_text(encoding="utf-8")
-    code, _, err = run("saved", "add", "x", "causal")
-    assert code == 1 and "reader config edit" in one_error_line(err)
+    # A broken edit never replaces the working file; the edit is kept to fix.
+    draft = Settings().path.with_name("config.editing.toml")
+    assert f"is unchanged: fix the edit in {draft}" in err
+    assert draft.read_text(encoding="utf-8").endswith("theme = \n")
     assert Settings().path.read_text(encoding="utf-8") == before
-    assert run("list")[0] == 0  # what does not need the settings still works
+    assert run("saved", "add", "x", "causal")[0] == 0  # the settings still work
+
+
+def test_config_edit_never_undoes_another_process_s_change(run: Run, tmp_path: Path, monkeypatch):
+    # The editor is open while another process saves a search: when the editor saves,
+    # the search must still be there (the edit is refused and kept, not applied over it).
+    assert run("saved", "add", "first", "causal")[0] == 0
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import subprocess, sys\n"
+        f"subprocess.run([sys.executable, '-m', 'reader', 'saved', 'add', 'second', 'robot',"
+        f" '--library', {str(run.folder)!r}], check=True)\n"
+        "open(sys.argv[1], 'a').write('theme = \"nord\"\\n')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    code, _, err = run("config", "edit")
+    assert code == 1 and "was changed by another reader process" in one_error_line(err)
+    names = [search.name for search in saved_load(Settings())]
+    assert names == ["first", "second"]
+    assert Settings().get("theme") is None
+    draft = Settings().path.with_name("config.editing.toml")
+    assert draft.read_text(encoding="utf-8").endswith('theme = "nord"\n')
+
+
+def test_config_edit_checks_the_feed_and_pdf_settings(run: Run, tmp_path: Path, monkeypatch):
+    for line, problem in (
+        ("arxiv_spacing = inf", "arxiv_spacing must be a number of seconds from 0 to 600"),
+        ("arxiv_spacing = nan", "arxiv_spacing must be a number of seconds from 0 to 600"),
+        ("arxiv_spacing = 100000", "arxiv_spacing must be a number of seconds from 0 to 600"),
+        ('hf_url = "ftp://x"', "hf_url"),
+        ("pdf_max_mb = 0", "pdf_max_mb must be a number of megabytes"),
+    ):
+        editor = tmp_path / "editor.py"
+        editor.write_text(f"import sys\nopen(sys.argv[1], 'a').write({line + chr(10)!r})\n")
+        monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+        code, _, err = run("config", "edit")
+        assert code == 1 and problem in one_error_line(err), (line, err)
+        assert Settings().get("arxiv_spacing") is None
+
+
+def test_a_change_that_would_make_the_settings_file_unreadable_is_refused(run: Run):
+    big = "a" * 120_000
+    for number in range(12):
+        code, _, err = run("subscribe", "arxiv", f"abs:{big}{number}", "--name", f"big{number}")
+        if code:
+            assert "would grow past 1024 KiB" in one_error_line(err)
+            break
+    else:
+        raise AssertionError("the settings file grew past what reading accepts")
+    # Everything written so far still reads, and can be undone with reader itself.
+    assert run("unsubscribe", "big0")[0] == 0
+    assert run("subscriptions")[0] == 0
 
 
 def test_an_old_settings_json_moves_into_the_config_file(run: Run, tmp_path: Path):

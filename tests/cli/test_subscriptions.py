@@ -280,7 +280,7 @@ def test_a_misdated_entry_never_carries_the_mark_into_the_future(run: Run, feeds
     assert run("subscribe", "hf")[0] == 0
     feeds.atom_days = ["9999-12-31", "2030-01-01", "2026-06-08"]
     for _ in range(2):
-        code, out, err = run("fetch")
+        code, _, err = run("fetch")
         assert code == 0, err
         assert "internal error" not in err
     sub = Subscription("lg", load(Settings())[0].request)
