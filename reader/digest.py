@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from reader.errors import ReaderError
@@ -23,7 +23,7 @@ from reader.library import Library
 from reader.links import web_url
 from reader.model import Entry, Paper
 from reader.query import And, Compare, Node, Query, parse_query
-from reader.saved import SavedSearch, queries
+from reader.saved import SavedSearch, broken, queries
 from reader.text import one_line, without_controls
 
 FORMATS = ("markdown", "text", "html")
@@ -53,6 +53,9 @@ class Digest:
     since: datetime
     until: datetime
     groups: list[Group]
+    left_out: dict[str, str] = field(default_factory=dict)
+    """Saved searches that no longer work (by name, with why): their papers are in the
+    other groups, and the digest still goes out."""
 
     @property
     def count(self) -> int:
@@ -154,7 +157,10 @@ def collect(
     taken: set[str] = set(window.reported)
     groups: list[Group] = []
     known = queries(searches)
+    left_out = broken(searches)
     for search in searches:
+        if search.name in left_out:
+            continue
         parsed = parse_query(f"saved:{search.name}", known)
         assert parsed.root is not None  # a saved search is never empty
         query = Query(search.query, And((*bounds, parsed.root)))
@@ -167,7 +173,7 @@ def collect(
         others = [entry for entry in rest if entry.key not in taken]
         if others:
             groups.append(Group(OTHERS, None, others))
-    return Digest(window.since, window.until, groups)
+    return Digest(window.since, window.until, groups, left_out)
 
 
 def order_of(library: Library) -> str:

@@ -100,9 +100,25 @@ def users_of(searches: list[SavedSearch], name: str) -> list[str]:
     return [search.name for search in searches if pattern.search(search.query)]
 
 
+def broken(searches: list[SavedSearch]) -> dict[str, str]:
+    """The saved searches whose query no longer parses (one that used a search since
+    removed, say), by name, with why: what uses several saved searches at once leaves
+    these out instead of failing whole."""
+    known = queries(searches)
+    problems: dict[str, str] = {}
+    for search in searches:
+        try:
+            parse_query(f"saved:{search.name}", known)
+        except ReaderError as error:
+            problems[search.name] = str(error)
+    return problems
+
+
 def watch_query(searches: list[SavedSearch]) -> str | None:
-    """One query matching every watch list's papers, or None without watch lists."""
-    names = [search.name for search in searches if search.watch]
+    """One query matching every watch list's papers (broken ones left out), or None
+    without watch lists."""
+    left_out = broken(searches)
+    names = [search.name for search in searches if search.watch and search.name not in left_out]
     return " OR ".join(f"saved:{name}" for name in names) or None
 
 

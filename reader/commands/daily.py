@@ -240,6 +240,10 @@ def digest(library: Library, args: argparse.Namespace) -> int:
     window = digests.window(args.since, store.digest_mark())
     searches = saved.load(_settings(library.folder))
     made = digests.collect(library, searches, window, saved_only=args.saved_only)
+    for name, problem in made.left_out.items():
+        print(
+            f"reader: the saved search {name} is left out of the digest: {problem}", file=sys.stderr
+        )
     text = digests.RENDER[chosen](made)
     if args.output is not None:
         write_text_atomic(Path(args.output), text, force=args.force)

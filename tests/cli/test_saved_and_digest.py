@@ -266,3 +266,16 @@ def test_the_digest_ranks_for_you_once_a_paper_is_liked(imported: Run):
         assert ranked != library.keys("", "upvotes")
         # What was starred and what is most like it come first.
         assert set(ranked[:3]) == set(causal)
+
+
+def test_a_broken_saved_search_is_left_out_and_the_digest_still_goes_out(imported: Run):
+    assert imported("saved", "add", "base", "causal")[0] == 0
+    assert imported("saved", "add", "uses", "saved:base robot")[0] == 0
+    assert imported("saved", "add", "good", "sparse")[0] == 0
+    assert imported("saved", "remove", "base")[0] == 0  # "uses" now names nothing
+    code, out, err = imported("digest", "--since", "2000-01-01", "--format", "text")
+    assert code == 0
+    assert err.startswith("reader: the saved search uses is left out of the digest: ")
+    assert err.count("\n") == 1
+    assert "Papers digest: 93 new papers" in out  # every paper is still in it
+    assert out.splitlines()[2] == "good (21)"  # the working search keeps its group

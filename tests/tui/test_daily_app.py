@@ -108,6 +108,18 @@ async def test_watch_lists_are_marked_in_the_list(make_app, sample_dir: Path):
         assert not any("◆" in line for line in list_lines(app))
 
 
+async def test_a_broken_watch_list_leaves_the_others_marked(make_app, sample_dir: Path):
+    # "uses" names a saved search that was removed: it no longer parses, and must not
+    # take the working watch list down with it.
+    save("vision", "title:vision", watch=True)
+    save("uses", "saved:removed robot", watch=True)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        watched = set(app.library.rowids("title:vision"))
+        assert watched and app.main.daily.counts.watched == frozenset(watched)
+
+
 async def test_a_broken_settings_file_is_said_not_fatal(make_app):
     path = Settings().path
     path.parent.mkdir(parents=True, exist_ok=True)
