@@ -28,6 +28,7 @@ from reader.query import (
     Not,
     Or,
     Query,
+    Similar,
     Tag,
     Text,
     parse_query,
@@ -38,10 +39,12 @@ Predicate = Callable[[Paper], bool]
 _PAPER_FLAGS = ("has:link", "has:date")
 
 
-def import_filter(text: str) -> Predicate:
-    """The predicate of a `--filter` query; `QueryError` for a malformed one, or one that
-    asks about your reading state."""
-    query = parse_query(text)
+def import_filter(query: Query | str) -> Predicate:
+    """The predicate of a `--filter` query (text, or parsed with the saved searches);
+    `QueryError` for a malformed one, or one that asks about your reading state or your
+    library."""
+    if isinstance(query, str):
+        query = parse_query(query)
     _check(query.root)
     return lambda paper: matches(query, paper)
 
@@ -57,6 +60,11 @@ def _check(node: Node | None) -> None:
             raise QueryError(f'"{name}" is your reading state, which an import filter cannot see')
         case Tag():
             raise QueryError('"tag:" is your reading state, which an import filter cannot see')
+        case Similar():
+            raise QueryError(
+                '"similar:" compares with the papers of your library, which an import filter'
+                " cannot see"
+            )
         case Not(child=child):
             _check(child)
         case And(children=children) | Or(children=children):

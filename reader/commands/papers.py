@@ -29,7 +29,8 @@ def import_papers(library: Library, args: argparse.Namespace) -> int:
 
     if not args.files and not args.sample:
         raise ReaderError("name at least one FILE (or - for standard input, or --sample)")
-    keep = import_filter(args.filter) if args.filter is not None else None
+    # Parsed as any query is, so that saved:NAME works here too.
+    keep = import_filter(library.parse(args.filter)) if args.filter is not None else None
     # Every input is read and parsed before anything is written (the snapshot, too large
     # for that, is read inside the import's one transaction): a bad file changes nothing.
     try:

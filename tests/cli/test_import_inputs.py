@@ -85,9 +85,22 @@ def test_a_filter_selects_during_the_import(run: Run) -> None:
     )
 
 
+def test_a_filter_may_name_a_saved_search(run: Run) -> None:
+    snapshot = str(INPUTS / "arxiv-metadata-oai-snapshot.sample.json")
+    assert run("saved", "add", "theory", "cat:hep-th OR cat:math.*")[0] == 0
+    code, out, err = run("import", snapshot, "--filter", "saved:theory")
+    assert code == 0, err
+    assert out.startswith("Imported 2 papers: 2 new") and "1 paper left out" in out
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
-    [("is:read", "reading state"), ("cat:", '"cat:" needs a value'), ("cat:#x", "arXiv category")],
+    [
+        ("is:read", "reading state"),
+        ("cat:", '"cat:" needs a value'),
+        ("cat:#x", "arXiv category"),
+        ("similar:0704.0001", "the papers of your library"),
+    ],
 )
 def test_a_bad_filter_is_one_error_line(run: Run, query: str, message: str) -> None:
     code, out, err = run("import", str(seed_path(0)), "--filter", query)

@@ -361,3 +361,9 @@ def test_the_file_name_picks_ris_and_csl_json() -> None:
     assert for_suffix("refs.ris").name == "ris"  # type: ignore[union-attr]
     assert for_suffix("refs.csl.json").name == "csl-json"  # type: ignore[union-attr]
     assert for_suffix("refs.json").name == "json"  # type: ignore[union-attr]
+
+
+def test_a_filter_on_similar_papers_is_refused_in_words() -> None:
+    with pytest.raises(QueryError) as raised:
+        import_filter("similar:2401.00001")
+    assert "similar:" in str(raised.value) and "Similar(" not in str(raised.value)
