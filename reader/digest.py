@@ -33,6 +33,8 @@ ABSTRACT_SENTENCES = 2
 ABSTRACT_LIMIT = 320
 """At most this many characters of the abstract (cut at a word, with an ellipsis)."""
 OTHERS = "Other new papers"
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+"""No digest starts earlier (every paper was added to a library later than this)."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 
@@ -115,23 +117,36 @@ def window(since: str, mark: dict[str, object] | None, now: datetime | None = No
 
 
 def _mark_time(mark: dict[str, object] | None) -> datetime | None:
+    """The previous digest's end; None when the (disposable, perhaps hand-edited) progress
+    file holds none that makes sense."""
     value = mark.get("until") if mark else None
     try:
-        return _aware(datetime.fromisoformat(value)) if isinstance(value, str) else None
-    except ValueError:
+        moment = _aware(datetime.fromisoformat(value)) if isinstance(value, str) else None
+    except (ValueError, OverflowError):
         return None
+    return moment if moment is not None and moment >= EARLIEST else None
 
 
 def parse_since(text: str) -> datetime:
-    """A day YYYY-MM-DD (its local midnight) or an ISO date and time, in UTC."""
+    """A day YYYY-MM-DD (its local midnight) or an ISO date and time, in UTC, from 1970 on."""
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return datetime.combine(date.fromisoformat(text), time()).astimezone(UTC)
-        return _aware(datetime.fromisoformat(text))
+            moment = datetime.combine(date.fromisoformat(text), time())
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         raise ReaderError(
             f"--since takes last, a day YYYY-MM-DD or a date and time, not {text!r}"
         ) from None
+    try:
+        aware = _aware(moment)
+    except (ValueError, OverflowError):
+        aware = None  # a time a zone's offset pushes out of the calendar
+    if aware is None or aware < EARLIEST:
+        raise ReaderError(
+            f"--since {text!r} is out of range: give a time from 1970 to the year 9999"
+        )
+    return aware
 
 
 def _aware(moment: datetime) -> datetime:

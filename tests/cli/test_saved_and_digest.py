@@ -279,3 +279,23 @@ def test_a_broken_saved_search_is_left_out_and_the_digest_still_goes_out(importe
     assert err.count("\n") == 1
     assert "Papers digest: 93 new papers" in out  # every paper is still in it
     assert out.splitlines()[2] == "good (21)"  # the working search keeps its group
+
+
+@pytest.mark.parametrize(
+    "since",
+    ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01", "1969-12-31"],
+)
+def test_a_since_out_of_the_calendar_is_one_line(imported: Run, since: str):
+    code, out, err = imported("digest", "--since", since)
+    assert code == 1 and out == ""
+    assert f"--since {since!r} is out of range" in one_error_line(err)
+
+
+@pytest.mark.parametrize(
+    "until", ["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59-14:00", "junk", 5]
+)
+def test_a_hand_edited_digest_mark_starts_over(imported: Run, until: object):
+    (imported.folder / "progress.json").write_text(json.dumps({"digest": {"until": until}}))
+    code, out, err = imported("digest", "--format", "text")
+    assert code == 0, err
+    assert out.startswith("Papers digest: ")  # the last day, as a first digest
