@@ -116,6 +116,8 @@ def mark(library: Library, args: argparse.Namespace) -> int:
         raise ReaderError(
             "say what to mark: --read, --unread, --star, --unstar, --dismiss or --undismiss"
         )
+    if args.dismiss and args.read is False:
+        raise ReaderError("--dismiss marks papers read: it cannot go with --unread")
     query = None if args.query is None else library.parse(args.query)
     if args.all:
         # Only with nothing that would narrow it, so that --all never hides a typo.

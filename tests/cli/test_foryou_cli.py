@@ -70,6 +70,16 @@ def test_mark_dismiss_and_undismiss(imported: Run):
     assert first in [item["key"] for item in json.loads(out)]  # still read
 
 
+def test_dismiss_with_unread_is_refused_and_changes_nothing(imported: Run):
+    _, out, _ = imported("list", "--limit", "1")
+    (first,) = keys(out)
+    code, out, err = imported("mark", first, "--dismiss", "--unread")
+    assert code == 1 and out == ""
+    assert err == "reader: error: --dismiss marks papers read: it cannot go with --unread\n"
+    _, out, _ = imported("list", "is:dismissed OR is:read")
+    assert keys(out) == []
+
+
 def test_mark_says_what_it_can_mark(imported: Run):
     code, _, err = imported("mark", "t-50c2")
     assert code == 1
