@@ -7,6 +7,7 @@ Each key has a stable `id`, which is also its name in the keymap of the settings
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -459,11 +460,36 @@ def keymap_from(setting: object) -> tuple[dict[str, str], list[str]]:
     for name, value in setting.items():
         if name not in ids:
             problems.append(f"unknown key name {str(name)[:30]!r}")
-        elif not isinstance(value, str) or not value.strip() or len(value) > 60:
+        elif (
+            not isinstance(value, str)
+            or len(value) > 60
+            or not all(_KEY_NAME.fullmatch(part.strip()) for part in value.split(","))
+        ):
             problems.append(f'{name!r} needs keys such as "f5" or "x,ctrl+s"')
         else:
-            keymap[name] = value.strip()
+            keymap[name] = ",".join(part.strip() for part in value.split(","))
+    problems.extend(_clashes(keymap))
     return keymap, problems
+
+
+_KEY_NAME = re.compile(r"[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*")
+"""A key as Textual names it: "x", "R", "f5", "ctrl+s", "question_mark"."""
+
+
+def _clashes(keymap: Mapping[str, str]) -> list[str]:
+    """What the keymap takes from other keys of the same place (Textual gives the key to
+    the keymap's binding, and the other one silently loses it: say so)."""
+    found: list[str] = []
+    for key in KEYS:
+        if key.id not in keymap:
+            continue
+        for other in KEYS:
+            if other.id == key.id or other.scope != key.scope or other.id in keymap:
+                continue
+            taken = set(keymap[key.id].split(",")) & set(other.keys.split(","))
+            for name in sorted(taken):
+                found.append(f"{key.id!r} takes {name} from {other.id!r}")
+    return found
 
 
 def actions(scope: str) -> frozenset[str]:

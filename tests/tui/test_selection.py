@@ -143,6 +143,7 @@ async def test_the_keymap_of_the_settings_file(make_app, sample_dir: Path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "unknown key name 'nonsense'" in status_text(app)
+        assert "'star' takes x from 'dismiss'" in status_text(app)  # x was dismiss's key
         await pilot.press("x")
         await settle(pilot)
         assert any(record.get("starred") for record in stored_state(sample_dir).values())
@@ -173,3 +174,13 @@ async def test_copy_without_a_link_says_so(make_app, monkeypatch):
         assert app.main.paper_list.current_entry.paper.arxiv_id is None
         await pilot.press("y")
         assert "Copied title (no link known)" in status_text(app)
+
+
+def test_a_keymap_value_that_is_no_key_is_said_not_silently_unbound():
+    from reader.tui.keys import keymap_from
+
+    keymap, problems = keymap_from(
+        {"star": ",,,", "read": "\x1b[31m", "open": "", "sort": " f5 , ctrl+s", "undo": 7}
+    )
+    assert keymap == {"sort": "f5,ctrl+s"}
+    assert [problem.split()[0] for problem in problems] == ["'star'", "'read'", "'open'", "'undo'"]
