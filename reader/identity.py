@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 BIBTEX_KEY_FIELD = "readerkey"
 """The BibTeX field that carries a paper's key when an import could not derive it from
@@ -77,7 +78,11 @@ def paper_key(arxiv_id: str | None, title: str) -> str:
 
 # A DOI: "10." + a registrant code + "/" + a suffix of anything but whitespace. Prefixes
 # people paste: "doi:", "DOI ", and the resolver's URLs (old and new hosts).
-_DOI = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
+# Any character but spaces, controls and the invisible format characters (bidi
+# overrides, zero-width spaces): a DOI is printed, compared and linked.
+_DOI = re.compile(
+    r"10\.\d{4,9}(?:\.\d+)*/[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+"
+)
 _DOI_PREFIX = re.compile(
     r"^\s*(?:doi\s*:?\s*|https?://(?:dx\.|www\.)?doi\.org/|info:doi/)", re.IGNORECASE
 )
@@ -100,6 +105,25 @@ def normalize_doi(text: str | None) -> str | None:
         candidate = unquote(candidate)
     candidate = candidate.strip().rstrip(".,;")
     return candidate if _DOI.fullmatch(candidate) else None
+
+
+# `cs.LG`, `astro-ph.CO`, `hep-th`, `cond-mat.stat-mech`: short, whatever a feed sends.
+_ARXIV_CATEGORY = re.compile(r"[a-z][a-z-]{0,19}(?:\.[A-Za-z][A-Za-z-]{0,19})?")
+
+
+def is_arxiv_category(text: str) -> bool:
+    """Whether `text` is shaped like an arXiv category (`cs.LG`, `hep-th`, `math.AG`)."""
+    return _ARXIV_CATEGORY.fullmatch(text) is not None
+
+
+def arxiv_categories(terms: Iterable[str]) -> tuple[str, ...]:
+    """The terms shaped like arXiv categories, in order, once each (the others dropped)."""
+    found: dict[str, None] = {}
+    for term in terms:
+        term = term.strip()
+        if is_arxiv_category(term):
+            found.setdefault(term, None)
+    return tuple(found)
 
 
 def doi_key(doi: str) -> str:

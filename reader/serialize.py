@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from reader.errors import InputError
-from reader.identity import normalize_arxiv_id, normalize_doi, paper_key
+from reader.identity import is_arxiv_category, normalize_arxiv_id, normalize_doi, paper_key
 from reader.model import Entry, Incoming, Paper, PaperState
 
 # Fields whose presence means the input carries user state. A missing state must stay `None`
@@ -126,8 +126,8 @@ def incoming_from_dict(data: object, where: str, *, default_source: str = "") ->
         github=fields.string("github"),
         project_page=fields.string("project_page"),
         doi=_doi(fields.string("doi"), where),
-        categories=fields.string_list("categories"),
-        primary_category=fields.string("primary_category"),
+        categories=_categories(fields.string_list("categories"), where),
+        primary_category=_category(fields.string("primary_category"), where),
     )
 
     # Timestamps are validated even when there is no state, so a typo never passes silently.
@@ -233,6 +233,20 @@ class _Fields:
                 f"{self._where}: '{name}' is out of range (years 1 to 9999 in UTC), got {text!r}"
             ) from None
         return text
+
+
+def _categories(values: tuple[str, ...], where: str) -> tuple[str, ...]:
+    for value in values:
+        _category(value, where)
+    return values
+
+
+def _category(text: str | None, where: str) -> str | None:
+    """An arXiv category as the library's own files carry it; `InputError` otherwise (a
+    category is printed, compared and queried by `cat:`)."""
+    if text is not None and not is_arxiv_category(text):
+        raise InputError(f"{where}: {text[:40]!r} is not an arXiv category")
+    return text
 
 
 def _doi(text: str | None, where: str) -> str | None:

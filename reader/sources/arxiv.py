@@ -19,7 +19,15 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from reader.errors import InputError
-from reader.identity import arxiv_id_of_doi, arxiv_url, normalize_arxiv_id, normalize_doi, paper_key
+from reader.identity import (
+    arxiv_categories,
+    arxiv_id_of_doi,
+    arxiv_url,
+    is_arxiv_category,
+    normalize_arxiv_id,
+    normalize_doi,
+    paper_key,
+)
 from reader.model import Incoming, Paper
 from reader.sources.latex import decode_accents
 from reader.sources.untrusted import day_of, quoted
@@ -41,8 +49,6 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]+")
 # The announce types whose item is the paper's first appearance, so the day is its own.
 _FIRST_ANNOUNCEMENT = frozenset({"new", "cross"})
 
-# arXiv categories: `cs.LG`, `astro-ph.CO`, `hep-th`, `math-ph`, `q-bio.NC`.
-_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 # The title of the channel arXiv's feed service sends for a bad category.
 _RSS_ERROR = "Feed error for query"
 _NAME_SUFFIX = re.compile(r"^(?:Jr|Sr|II|III|IV)\.?$")
@@ -75,7 +81,7 @@ def parse_atom(text: str | bytes, *, source: str = "arxiv-api") -> list[Incoming
         )
         primary_element = entry.find(f"{ARXIV}primary_category")
         primary = primary_element.get("term", "") if primary_element is not None else ""
-        categories = _categories(
+        categories = arxiv_categories(
             [primary, *(element.get("term", "") for element in entry.iter(f"{ATOM}category"))]
         )
         papers.append(
@@ -93,7 +99,7 @@ def parse_atom(text: str | bytes, *, source: str = "arxiv-api") -> list[Incoming
                     doi=journal_doi(_text(entry.find(f"{ARXIV}doi"))),
                     categories=categories,
                     primary_category=categories[0]
-                    if categories and _CATEGORY.fullmatch(primary)
+                    if categories and is_arxiv_category(primary)
                     else None,
                 )
             )
@@ -133,7 +139,7 @@ def parse_rss(text: str | bytes, *, source: str = "arxiv-rss") -> list[Incoming]
         )
         description = _RSS_PREFIX.sub("", _text(item.find("description")), count=1)
         # The generator lists the primary category first.
-        categories = _categories([_text(element) for element in item.iter("category")])
+        categories = arxiv_categories([_text(element) for element in item.iter("category")])
         doi = _text(item.find(f"{ARXIV}DOI")) or _text(item.find(f"{ARXIV}doi"))
         papers.append(
             Incoming(
@@ -187,16 +193,6 @@ def journal_doi(text: str) -> str | None:
         if doi is not None:
             return None if arxiv_id_of_doi(doi) else doi
     return None
-
-
-def _categories(terms: list[str]) -> tuple[str, ...]:
-    """arXiv category terms, in order, once each, only those shaped like categories."""
-    found: dict[str, None] = {}
-    for term in terms:
-        term = term.strip()
-        if _CATEGORY.fullmatch(term):
-            found.setdefault(term, None)
-    return tuple(found)
 
 
 def split_creators(creators: str) -> list[str]:

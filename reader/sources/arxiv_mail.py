@@ -30,7 +30,7 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 
 from reader.errors import InputError
-from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
+from reader.identity import arxiv_categories, arxiv_url, normalize_arxiv_id, paper_key
 from reader.model import Incoming, Paper
 from reader.sources.arxiv import clean_abstract, journal_doi, split_creators
 from reader.sources.latex import decode_accents
@@ -41,7 +41,6 @@ SOURCE = "arxiv-digest"
 _ENTRY = re.compile(r"^arXiv:(\S+)")
 _FIELD = re.compile(r"^([A-Za-z][A-Za-z-]*(?: \([^)]*\))?):\s?(.*)$")
 _DELIMITER = "\\\\"
-_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 _SNIFF_ENTRY = re.compile(r"^\\\\[ \t\u00a0]*\r?\n[ \t\u00a0]*arXiv:\S+", re.MULTILINE)
 _SNIFF_TITLE = re.compile(r"^Title:[ \t]", re.MULTILINE)
 _SNIFF_LIMIT = 64 * 1024
@@ -110,11 +109,7 @@ def _entry(lines: list[str], index: int, raw_id: str, source: str) -> tuple[int,
     if not title:
         raise InputError(f"arXiv:{raw_id}: the entry has no title")
     authors = tuple(split_creators(fields.get("authors", "")))
-    categories = tuple(
-        dict.fromkeys(
-            term for term in fields.get("categories", "").split() if _CATEGORY.fullmatch(term)
-        )
-    )
+    categories = arxiv_categories(fields.get("categories", "").split())
     paper = Paper(
         key=paper_key(arxiv_id, title),
         title=title,

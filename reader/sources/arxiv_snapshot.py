@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from reader.errors import InputError
-from reader.identity import arxiv_url, normalize_arxiv_id, paper_key
+from reader.identity import arxiv_categories, arxiv_url, normalize_arxiv_id, paper_key
 from reader.model import Incoming, Paper
 from reader.sources.arxiv import clean_abstract, journal_doi, split_creators
 from reader.sources.jsonl import json_line
@@ -31,7 +31,6 @@ from reader.sources.untrusted import day_of, valid_text
 
 SOURCE = "arxiv-snapshot"
 
-_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _MARKERS = ('"authors_parsed"', '"versions"', '"update_date"')
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -95,11 +94,7 @@ def _paper(data: dict[str, Any], number: int, source: str) -> Paper:
     authors = _parsed_authors(data.get("authors_parsed")) or tuple(
         split_creators(_string(data.get("authors")))
     )
-    categories = tuple(
-        dict.fromkeys(
-            term for term in _string(data.get("categories")).split() if _CATEGORY.fullmatch(term)
-        )
-    )
+    categories = arxiv_categories(_string(data.get("categories")).split())
     return Paper(
         key=paper_key(arxiv_id, title),
         title=title,

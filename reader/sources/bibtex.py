@@ -21,6 +21,7 @@ from reader.identity import (
     BIBTEX_KEY_FIELD,
     arxiv_id_of_doi,
     arxiv_url,
+    is_arxiv_category,
     normalize_arxiv_id,
     normalize_doi,
     paper_key,
@@ -75,7 +76,6 @@ _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\S+)", re.IGNORECASE)
 _ARXIV_MENTION = re.compile(r"arxiv:\s*([\w./-]+)", re.IGNORECASE)
 _URL_MACRO = re.compile(r"^\\url\{(.*)\}$", re.DOTALL)
 _URL_ESCAPE = re.compile(r"\\([_%&#$]|~(?:\{\})?)")
-_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 # Entry types whose `volume` is a volume of the work itself, not of a journal.
 _BOOK_TYPES = frozenset(
     {"book", "mvbook", "collection", "mvcollection", "proceedings", "mvproceedings", "reference"}
@@ -158,7 +158,7 @@ def _paper(entry: bibtexparser.model.Entry, source: str) -> Incoming | None:
     if doi and arxiv_id_of_doi(doi):
         doi = None  # arXiv's own DOI says no more than the arXiv id
     primary = _verbatim(fields.get("primaryclass", ""))
-    primary = primary if _CATEGORY.fullmatch(primary) else ""
+    primary = primary if is_arxiv_category(primary) else ""
     own_key = _verbatim(fields.get(BIBTEX_KEY_FIELD, ""))
     paper = Paper(
         key=own_key or paper_key(arxiv_id, title),

@@ -434,3 +434,17 @@ def test_a_version_2_catalog_is_upgraded_in_place(tmp_path: Path) -> None:
         assert library.count("cat:cs.LG doi:10.1234/x") == 1
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
     assert version == SCHEMA_VERSION == 3
+
+
+@pytest.mark.parametrize(
+    "hostile", ["\x1b[31m", "\u202e", "\u200b", "\x00", "\x85", "\x07"], ids=repr
+)
+def test_a_doi_or_category_holding_controls_is_not_one(hostile: str) -> None:
+    from reader.identity import arxiv_categories, normalize_doi
+    from reader.serialize import incoming_from_dict
+
+    assert normalize_doi(f"10.1234/ab{hostile}c") is None
+    assert normalize_doi("10.1234/abc") == "10.1234/abc"
+    assert arxiv_categories(["cs.LG", f"cs{hostile}.AI", "x" * 5000 + hostile]) == ("cs.LG",)
+    with pytest.raises(InputError, match="is not an arXiv category"):
+        incoming_from_dict({"title": "T", "categories": ["cs.LG", f"cs.{hostile}AI"]}, "line 1")
