@@ -263,6 +263,16 @@ class Library:
             return change
         return self._set(change.name, change.keys, change.value)
 
+    def merge_fields(
+        self, keys: Iterable[str], plan: Callable[[PaperState], dict[str, tuple[object, str]]]
+    ) -> list[str]:
+        """Take fields merged from other devices (`reader.sync`): `plan(state)` gives each
+        paper's fields to set with their own times, from its state on disk now. Returns
+        the keys that changed."""
+        before = self.state.merge_fields(keys, plan)  # type: ignore[arg-type]
+        self._mirror(before)
+        return list(before)
+
     def all_tags(self) -> list[str]:
         """Every tag in use, sorted, for completion."""
         return sorted({tag for state in self.state.all().values() for tag in state.tags})
