@@ -30,8 +30,8 @@ from reader.errors import ReaderError
 from reader.fileio import file_lock
 from reader.model import STATE_DEFAULTS, STATE_FIELDS, Entry, PaperState
 from reader.sync import log
-from reader.sync.clock import ms_to_iso, tick
 from reader.sync.clock import iso_to_ms as _ms
+from reader.sync.clock import ms_to_iso, tick
 from reader.sync.merge import FieldChange, Knowledge
 from reader.sync.record import LOCK_FILE, DeviceSeen, SyncRecord, load_record, save_record
 
@@ -144,10 +144,13 @@ class _Sync:
             if papers:
                 at = stamp or tick(None, self.now(), self.record.device)
                 log.write_file(self.mine, log.file_name("papers", at), log.encode_papers(papers))
-            device = {"device": self.record.device, "name": self.name, "synced": ms_to_iso(self.now())}
+            synced = ms_to_iso(self.now())
+            device = {"device": self.record.device, "name": self.name, "synced": synced}
             log.write_file(self.mine, log.DEVICE_FILE, _json(device))
         except ReaderError as error:
-            raise ReaderError(f"{error}; nothing was lost, sync again when it is writable") from None
+            raise ReaderError(
+                f"{error}; nothing was lost, sync again once it is writable"
+            ) from None
 
     def _receive(self) -> list[str]:
         """Merge every file not read yet; returns the devices whose folder just vanished."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -86,7 +86,7 @@ def encode_log(
     device: str,
     kind: str,
     changes: Iterable[FieldChange],
-    settled: dict[str, Iterable[Stamp]] | None = None,
+    settled: Mapping[str, Iterable[Stamp]] | None = None,
 ) -> bytes:
     """The bytes of a changes or snapshot file."""
     lines: list[dict[str, Any]] = [{"reader_sync": FORMAT, "device": device, "kind": kind}]
@@ -222,7 +222,7 @@ def log_files(folder: Path) -> dict[str, str]:
 
 
 def kind_of(name: str) -> str:
-    """"changes", "snapshot" or "papers" (also for a sync tool's copy of such a file)."""
+    """ "changes", "snapshot" or "papers" (also for a sync tool's copy of such a file)."""
     for kind in ("papers", "snapshot", "changes"):
         if name.startswith(kind):
             return kind

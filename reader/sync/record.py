@@ -115,20 +115,48 @@ class NoteConflict:
     at: str
 
 
+class ConflictCopies:
+    """The conflict copies of a library's notes, re-read only when the file changed (the
+    app asks on every cursor move)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._path = folder / CONFLICTS_FILE
+        self._seen: tuple[int, int] | None = None
+        self._copies: dict[str, list[NoteConflict]] = {}
+
+    def get(self, key: str) -> list[NoteConflict]:
+        """The conflict copies of a paper's note (oldest first)."""
+        try:
+            info = self._path.stat()
+        except OSError:
+            return []
+        if (info.st_size, info.st_mtime_ns) != self._seen:
+            self._seen = (info.st_size, info.st_mtime_ns)
+            self._copies = _read_conflicts(self._path)
+        return self._copies.get(key, [])
+
+
 def note_conflicts(folder: Path, key: str) -> list[NoteConflict]:
     """The conflict copies of a paper's note in this library (none when it never synced)."""
+    return _read_conflicts(folder / CONFLICTS_FILE).get(key, [])
+
+
+def _read_conflicts(path: Path) -> dict[str, list[NoteConflict]]:
     try:
-        data = json.loads((folder / CONFLICTS_FILE).read_bytes().decode("utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return []
-    copies = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(copies, list):
-        return []
-    return [
-        NoteConflict(str(copy.get("note", "")), str(copy.get("device", "")), str(copy.get("at")))
-        for copy in copies
-        if isinstance(copy, dict)
-    ]
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(key): [
+            NoteConflict(str(c.get("note", "")), str(c.get("device", "")), str(c.get("at", "")))
+            for c in copies
+            if isinstance(c, dict)
+        ]
+        for key, copies in data.items()
+        if isinstance(copies, list)
+    }
 
 
 def _from_dict(data: Any) -> SyncRecord:
