@@ -25,9 +25,7 @@ VALUES = {
     "starred": st.booleans(),
     "dismissed": st.booleans(),
     "note": st.sampled_from(["", "first idea", "second idea", "ünïcode ✓", "a\nb"]),
-    "tags": st.lists(st.sampled_from(["vla", "rl", "survey"]), max_size=3, unique=True).map(
-        tuple
-    ),
+    "tags": st.lists(st.sampled_from(["vla", "rl", "survey"]), max_size=3, unique=True).map(tuple),
 }
 
 change = st.tuples(
@@ -123,7 +121,9 @@ def test_three_devices_converge_and_keep_every_last_change(
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps, st.tuples(st.just(0), st.sampled_from([0, -4 * 3600, 3 * 3600]), st.integers(-99, 99)))
+@given(
+    steps, st.tuples(st.just(0), st.sampled_from([0, -4 * 3600, 3 * 3600]), st.integers(-99, 99))
+)
 def test_devices_with_clocks_hours_off_still_converge(
     history: list[tuple[object, ...]], skews: tuple[int, int, int]
 ) -> None:
