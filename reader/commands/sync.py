@@ -69,7 +69,6 @@ def print_status(status: SyncStatus) -> None:
 def serve(folder: Path, args: argparse.Namespace) -> int:
     """Serve the app on the library to web browsers (textual-serve): each browser tab
     runs its own app over the library, like another terminal would."""
-    import shlex
     import sys
 
     host, port = args.host, args.port
@@ -87,14 +86,9 @@ def serve(folder: Path, args: argparse.Namespace) -> int:
             " read and change your library (there is no password)",
             file=sys.stderr,
         )
-    from textual_serve.server import Server
+    from reader.tui.serve import serve_app
 
-    command = shlex.join([sys.executable, "-m", "reader", "--library", str(folder)])
-    server = Server(command, host=host, port=port, title="reader", public_url=args.url)
-    try:
-        server.serve()
-    except OSError as error:
-        raise ReaderError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
+    serve_app(folder, host, port, args.url)
     return 0
 
 

@@ -10,8 +10,8 @@ clock is hours behind.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 _STAMP = re.compile(r"(\d{1,15})\.(\d{1,9})\.([A-Za-z0-9_-]{1,64})")
 LATEST = 253402300799999
@@ -20,9 +20,11 @@ DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What a device id may be: it names a folder in the shared folder."""
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Stamp:
-    """When a change was made: milliseconds since 1970 (UTC), a counter, the device."""
+class Stamp(NamedTuple):
+    """When a change was made: milliseconds since 1970 (UTC), a counter, the device.
+
+    A tuple, so stamps compare (and hash) at C speed: a sync compares hundreds of
+    thousands."""
 
     wall: int
     counter: int

@@ -202,10 +202,12 @@ class _Sync:
         self.record.files[ident] = signature
 
     def _merge(self, before: Mapping[str, PaperState]) -> None:
-        """Give each field its winning value, unless it changed here during the sync."""
+        """Give each field whose winner changed its value, unless it changed here during
+        the sync."""
         self.library.refresh()
         current = dict(self.library.state.all())
         winners = self.knowledge.winners
+        slots = set(self.knowledge.moved)
 
         def moved(key: str, name: str) -> bool:
             old = before.get(key) or PaperState(key=key)
@@ -216,16 +218,16 @@ class _Sync:
             fields: dict[str, tuple[object, str]] = {}
             for name in STATE_FIELDS:
                 winner = winners.get((state.key, name))
-                if winner is None or moved(state.key, name):
+                if winner is None or (state.key, name) not in slots or moved(state.key, name):
                     continue
                 if getattr(state, name) != winner.value:
                     fields[name] = (winner.value, winner.stamp.iso)
             return fields
 
-        keys = sorted({key for key, _ in winners})
+        keys = sorted({key for key, _ in slots})
         self.report.received = len(self.library.merge_fields(keys, plan))
         after = self.library.state.all()
-        for key, name in winners:
+        for key, name in slots:
             if moved(key, name):
                 # Changed during the sync: sent next time, from the time it had before.
                 old = before.get(key) or PaperState(key=key)
@@ -260,18 +262,22 @@ def local_changes(record: SyncRecord, states: Mapping[str, PaperState]) -> list[
     were changed (a new stamp per moment, above every stamp seen)."""
     knowledge = record.knowledge
     pending: list[tuple[int, str, str, object]] = []
-    for key in sorted(set(states) | set(record.local)):
+    blank: dict[str, str | None] = {}
+    winners = knowledge.winners
+    for key in set(states) | set(record.local):
         state = states.get(key) or PaperState(key=key)
-        synced = record.local.get(key, {})
+        synced = record.local.get(key, blank)
         for name in STATE_FIELDS:
-            value, at = _field(state, name)
+            at: str | None = getattr(state, f"{name}_at")
+            value: object = getattr(state, name)
             if name in synced:
                 # Times are to the second: a change within the second of the last sync
-                # keeps the time, so the value is compared too.
-                winner = knowledge.winners.get((key, name))
-                same = winner is not None and winner.value == value
-                if same and at in (synced[name], None):
-                    continue  # unchanged (None: a blank record tidied away)
+                # keeps the time, so the value is compared too. (None: a blank record
+                # tidied away.)
+                if at is None or at == synced[name]:
+                    winner = winners.get((key, name))
+                    if winner is not None and winner.value == value:
+                        continue
             elif at is None and value == STATE_DEFAULTS[name]:
                 continue
             pending.append((_ms(at), key, name, value))

@@ -24,7 +24,6 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -55,14 +54,14 @@ class LogFile:
 def change_lines(changes: Iterable[FieldChange]) -> Iterator[dict[str, Any]]:
     """Changes as log lines; changes of one field to one value at one stamp share a line."""
 
-    def group(change: FieldChange) -> tuple[str, str, str]:
-        value = json.dumps(_plain(change.value))
-        return (change.name, value, str(change.stamp))
-
     singles: list[FieldChange] = []
-    shared: list[FieldChange] = []
+    shared: dict[tuple[str, object, Stamp], list[str]] = {}
     for change in changes:
-        (singles if change.name == "note" else shared).append(change)
+        if change.name == "note":
+            singles.append(change)
+        else:
+            # Values are bools or tuples of tags: hashable.
+            shared.setdefault((change.name, change.value, change.stamp), []).append(change.key)
     for change in singles:
         line: dict[str, Any] = {
             "k": change.key,
@@ -73,13 +72,11 @@ def change_lines(changes: Iterable[FieldChange]) -> Iterator[dict[str, Any]]:
         if change.seen:
             line["s"] = [str(stamp) for stamp in change.seen]
         yield line
-    for (name, _, stamp), items in groupby(sorted(shared, key=group), key=group):
-        batch = list(items)
-        value = _plain(batch[0].value)
-        if len(batch) == 1:
-            yield {"k": batch[0].key, "f": name, "v": value, "c": stamp}
+    for (name, value, stamp), keys in shared.items():
+        if len(keys) == 1:
+            yield {"k": keys[0], "f": name, "v": _plain(value), "c": str(stamp)}
         else:
-            yield {"keys": [change.key for change in batch], "f": name, "v": value, "c": stamp}
+            yield {"keys": keys, "f": name, "v": _plain(value), "c": str(stamp)}
 
 
 def encode_log(
@@ -128,7 +125,7 @@ def read_log(data: bytes) -> LogFile:
                 continue
             log.skipped += 1
             continue
-        changes = _changes(line)
+        changes = line_changes(line)
         if changes is None:
             log.skipped += 1
         else:
@@ -136,7 +133,8 @@ def read_log(data: bytes) -> LogFile:
     return log
 
 
-def _changes(line: dict[str, Any]) -> list[FieldChange] | None:
+def line_changes(line: dict[str, Any]) -> list[FieldChange] | None:
+    """The changes one decoded log line holds, or None when it is not a valid one."""
     name, stamp = line.get("f"), Stamp.parse(line.get("c"))
     if name not in FIELDS or stamp is None:
         return None

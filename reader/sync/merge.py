@@ -46,14 +46,28 @@ class Knowledge:
     """Per paper, the note versions some later change saw."""
     clock: Stamp | None = None
     """The highest stamp seen or issued."""
+    moved: set[tuple[str, str]] = field(default_factory=set)
+    """The (paper key, field) whose winner changed since this was loaded."""
 
     def add(self, change: FieldChange) -> None:
         """Join one change (idempotent, in any order)."""
         self.clock = later(self.clock, change.stamp)
+        self._join(change)
+
+    def add_all(self, changes: Iterable[FieldChange]) -> None:
+        """Join many changes (the clock moves once)."""
+        changes = list(changes)
+        for change in changes:
+            self._join(change)
+        if changes:
+            self.clock = later(self.clock, max(change.stamp for change in changes))
+
+    def _join(self, change: FieldChange) -> None:
         slot = (change.key, change.name)
         current = self.winners.get(slot)
         if current is None or change.stamp > current.stamp:
             self.winners[slot] = change
+            self.moved.add(slot)
         if change.name != "note":
             return
         settled = self.settled.setdefault(change.key, set())
@@ -63,11 +77,6 @@ class Knowledge:
             versions[change.stamp] = change
         for stamp in [stamp for stamp in versions if stamp in settled]:
             del versions[stamp]
-
-    def add_all(self, changes: Iterable[FieldChange]) -> None:
-        """Join many changes."""
-        for change in changes:
-            self.add(change)
 
     def settle(self, key: str, stamps: Iterable[Stamp]) -> None:
         """Record note versions as seen (from a snapshot's list)."""

@@ -19,7 +19,7 @@ from typing import Any
 from reader.errors import StoreError
 from reader.fileio import write_bytes_atomic
 from reader.sync.clock import Stamp, ms_to_iso
-from reader.sync.log import change_lines, read_log
+from reader.sync.log import change_lines, line_changes
 from reader.sync.merge import FieldChange, Knowledge
 
 RECORD_FILE = "sync.json"
@@ -69,7 +69,7 @@ def load_record(folder: Path) -> SyncRecord:
     try:
         data = json.loads(raw.decode("utf-8"))
         return _from_dict(data)
-    except (UnicodeDecodeError, ValueError, RecursionError, TypeError, KeyError):
+    except (UnicodeDecodeError, ValueError, RecursionError, TypeError, KeyError, AttributeError):
         raise StoreError(
             f"the sync record {path} is damaged; move it away and sync again"
             " (this library then joins as a new device and loses nothing)"
@@ -163,10 +163,14 @@ def _from_dict(data: Any) -> SyncRecord:
     if not isinstance(data, dict) or not isinstance(data["device"], str):
         raise TypeError
     knowledge = Knowledge()
-    lines = b"".join(json.dumps(line).encode("ascii") + b"\n" for line in data["changes"])
-    knowledge.add_all(read_log(lines).changes)
+    for line in data["changes"]:
+        changes = line_changes(line)
+        if changes is None:
+            raise TypeError
+        knowledge.add_all(changes)
     for key, stamps in dict(data.get("settled") or {}).items():
         knowledge.settle(str(key), [s for s in map(Stamp.parse, stamps) if s is not None])
+    knowledge.moved.clear()
     clock = Stamp.parse(data.get("clock"))
     if clock is not None and (knowledge.clock is None or clock > knowledge.clock):
         knowledge.clock = clock
