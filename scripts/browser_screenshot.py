@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from reader import importing  # noqa: E402
 from reader.library import Library  # noqa: E402
-from tests.browser import Chromium, find_browser, free_port, served  # noqa: E402
+from tests.browser import app_in_browser, find_browser  # noqa: E402
 
 OUTPUT = ROOT / "screenshots" / "browser.png"
 
@@ -26,19 +26,13 @@ async def shoot(binary: str, folder: Path) -> None:
     with Library(library) as opened:
         opened.import_papers(importing.sample_items())
         first = opened.entries("", limit=1)[0].paper
-    port = free_port()
-    with served(library, port):
-        async with Chromium.open(binary, folder / "profile", (1400, 900)) as browser:
-            await browser.goto(f"http://127.0.0.1:{port}/")
-            await browser.wait_for(first.title[:20])
-            await browser.wait_for("93 of 93 papers")
-            await browser.wait_until_quiet()
-            await browser.focus_terminal()
-            for key in "jsj":
-                await browser.press(key)
-            await browser.wait_for("Starred")
-            await asyncio.sleep(1)  # the page fades the terminal in
-            await browser.screenshot(OUTPUT)
+    ready = [first.title[:20], "93 of 93 papers"]
+    async with app_in_browser(binary, library, folder / "profile", ready) as browser:
+        for key in "jsj":
+            await browser.press(key)
+        await browser.wait_for("Starred")
+        await asyncio.sleep(1)  # the page fades the terminal in
+        await browser.screenshot(OUTPUT)
 
 
 def main() -> int:

@@ -88,6 +88,23 @@ def served(library: Path, port: int, timeout: float = 60) -> Any:
             process.wait()
 
 
+@contextlib.asynccontextmanager
+async def app_in_browser(
+    binary: str, library: Path, profile: Path, ready: list[str]
+) -> AsyncIterator[Chromium]:
+    """`reader serve` on `library`, and Chromium showing it: the block starts once the
+    terminal shows every text of `ready` and has settled, with the keyboard on it."""
+    port = free_port()
+    with served(library, port):
+        async with Chromium.open(binary, profile, (1400, 900)) as browser:
+            await browser.goto(f"http://127.0.0.1:{port}/")
+            for text in ready:
+                await browser.wait_for(text)
+            await browser.wait_until_quiet()
+            await browser.focus_terminal()
+            yield browser
+
+
 class Chromium:
     """One headless Chromium with one page, spoken to over the DevTools protocol."""
 

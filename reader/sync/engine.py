@@ -134,7 +134,7 @@ class _Sync:
         except OSError as error:
             raise ReaderError(
                 f"cannot write to the sync folder {self.shared}: {error.strerror};"
-                " nothing was lost, sync again when it is writable"
+                " nothing was lost, sync again once it is writable"
             ) from None
         stamp = self.knowledge.clock
         try:

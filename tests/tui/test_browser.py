@@ -12,7 +12,7 @@ import pytest
 
 from reader import importing
 from reader.library import Library
-from tests.browser import Chromium, find_browser, free_port, served
+from tests.browser import app_in_browser, find_browser
 from tests.tui.conftest import stored_state
 
 pytestmark = pytest.mark.slow
@@ -38,21 +38,15 @@ async def test_the_served_app_filters_and_stars_in_a_real_browser(
         first = opened.entries("", limit=1)[0].paper
         robot = opened.entries("robot")[0].paper
     assert first.key != robot.key
-    port = free_port()
-    with served(library, port):
-        async with Chromium.open(browser_binary, tmp_path / "profile", (1400, 900)) as browser:
-            await browser.goto(f"http://127.0.0.1:{port}/")
-            # The list, as the served app drew it in the browser's terminal.
-            await browser.wait_for(first.title[:20])
-            await browser.wait_for("93 of 93 papers")
-            await browser.wait_until_quiet()
-            await browser.focus_terminal()
-            await browser.press("/")
-            await browser.type("robot")
-            await browser.press("Enter")
-            await browser.wait_for("2 of ")  # the status line: "2 of 93 papers"
-            await browser.press("s")
-            await browser.wait_for("Starred")
+    # The list, as the served app drew it in the browser's terminal.
+    ready = [first.title[:20], "93 of 93 papers"]
+    async with app_in_browser(browser_binary, library, tmp_path / "profile", ready) as browser:
+        await browser.press("/")
+        await browser.type("robot")
+        await browser.press("Enter")
+        await browser.wait_for("2 of 93")  # the status line: "2 of 93 papers"
+        await browser.press("s")
+        await browser.wait_for("Starred")
     state = stored_state(library)
     assert state[robot.key]["starred"] is True
     assert not state.get(first.key, {}).get("starred")
