@@ -103,7 +103,7 @@ def show(library: Library, args: argparse.Namespace) -> int:
     print(show(entry, min(terminal_width() or 80, 100)))
     for copy in conflicts:
         # Notes of two devices changed at once (`reader sync`): the other one, kept.
-        print(f"\nConflict copy of the note (from device {copy.device}, {copy.at}):")
+        print(f"\nConflict copy of the note (from {copy.device}, {copy.at}):")
         print("\n".join("  " + line for line in copy.note.splitlines()))
     return 0
 

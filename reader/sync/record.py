@@ -98,12 +98,25 @@ def save_record(folder: Path, record: SyncRecord) -> None:
     write_bytes_atomic(folder / RECORD_FILE, _encode(data), force=True)
     conflicts = {
         key: [
-            {"note": copy.value, "device": copy.stamp.device, "at": ms_to_iso(copy.stamp.wall)}
+            {
+                "note": copy.value,
+                "device": _device_label(record, copy.stamp.device),
+                "at": ms_to_iso(copy.stamp.wall),
+            }
             for copy in knowledge.conflicts(key)
         ]
         for key in knowledge.conflict_keys()
     }
     write_bytes_atomic(folder / CONFLICTS_FILE, _encode(conflicts), force=True)
+
+
+def _device_label(record: SyncRecord, device: str) -> str:
+    """How a conflict copy names the device it came from: "this device", or its name and
+    id ("laptop (a1b2c3d4e5f6)")."""
+    if device == record.device:
+        return "this device"
+    seen = record.devices.get(device)
+    return f"{seen.name} ({device})" if seen is not None and seen.name else f"device {device}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,7 @@ def test_show_prints_the_conflict_copy_of_a_note(imported: Run, other: Run, shar
     imported("sync", str(shared))
     for run in (imported, other):
         code, out, _ = run("show", key)
-        assert code == 0 and "Conflict copy of the note (from device " in out
+        assert code == 0 and "Conflict copy of the note (from " in out
         assert "written here" in out and "written there" in out
         assert "\x1b" not in out, "a note from another device is printed sanitized"
         shown = json.loads(run("show", key, "--json")[1])

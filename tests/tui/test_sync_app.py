@@ -40,7 +40,7 @@ async def test_a_conflict_copy_of_a_note_is_shown_in_the_preview(
         assert preview.entry is not None and preview.entry.key == key
         assert not preview.has_class("-no-conflicts")
         text = _preview_text(app)
-        assert "Conflict copy of the note (from device" in text
+        assert "Conflict copy of the note (from " in text
         assert ("my reading of it" in text) != ("reading" in text and "other machine" in text)
         assert "\x1b" not in text
         # The next paper has none: the copy is hidden.

@@ -309,7 +309,7 @@ class PreviewPane(VerticalScroll, can_focus=True):
         """Show the conflict copies of the note (`reader sync`); none hides them."""
         self.set_class(not copies, "-no-conflicts")
         parts = [
-            f"Conflict copy of the note (from device {one_line(copy.device)}, {one_line(copy.at)}):"
+            f"Conflict copy of the note (from {one_line(copy.device)}, {one_line(copy.at)}):"
             f"\n{printable(copy.note.strip())}"
             for copy in copies
         ]
