@@ -214,11 +214,15 @@ class _Sync:
             new = current.get(key) or PaperState(key=key)
             return _field(old, name) != _field(new, name)
 
+        # Changed here during the sync: kept, and sent next time (its stamp will win).
+        changed_here = {(key, name) for key, name in slots if moved(key, name)}
+        slots -= changed_here
+
         def plan(state: PaperState) -> dict[str, tuple[object, str]]:
             fields: dict[str, tuple[object, str]] = {}
             for name in STATE_FIELDS:
                 winner = winners.get((state.key, name))
-                if winner is None or (state.key, name) not in slots or moved(state.key, name):
+                if winner is None or (state.key, name) not in slots:
                     continue
                 if getattr(state, name) != winner.value:
                     fields[name] = (winner.value, winner.stamp.iso)
@@ -228,13 +232,12 @@ class _Sync:
         self.report.received = len(self.library.merge_fields(keys, plan))
         after = self.library.state.all()
         for key, name in slots:
-            if moved(key, name):
-                # Changed during the sync: sent next time, from the time it had before.
-                old = before.get(key) or PaperState(key=key)
-                self.record.local.setdefault(key, {})[name] = _field(old, name)[1]
-            else:
-                state = after.get(key) or PaperState(key=key)
-                self.record.local.setdefault(key, {})[name] = _field(state, name)[1]
+            state = after.get(key) or PaperState(key=key)
+            self.record.local.setdefault(key, {})[name] = _field(state, name)[1]
+        for key, name in changed_here:
+            # Recorded with the time it had before, so the next sync sees it changed.
+            old = before.get(key) or PaperState(key=key)
+            self.record.local.setdefault(key, {})[name] = _field(old, name)[1]
 
     def _own_logs(self) -> list[str]:
         return [n for n in log.log_files(self.mine) if log.kind_of(n) != "papers"]

@@ -355,3 +355,34 @@ def test_hostile_log_lines_are_skipped(devices: list[Device]) -> None:
         KEY: laptop.state()[KEY],
         "2401.00009": (False, False, "", ("ok",), False),
     }
+
+
+def test_a_change_made_during_a_sync_is_kept_and_sent_by_the_next(
+    devices: list[Device], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.sync import engine
+    from reader.sync.clock import ms_to_iso
+
+    laptop, desk, _ = devices
+    desk.set(KEY, "note", "from the desk")
+    desk.sync()
+    deliver_all(devices)
+    receive = engine._Sync._receive
+
+    def receive_while_another_process_writes(self: engine._Sync) -> list[str]:
+        gone = receive(self)
+        _step(clock)
+        with Library(laptop.library.folder) as other:  # the app, say, in another process
+            other.state.set_fields({KEY: {"note": "typed meanwhile"}}, ms_to_iso(laptop.now_ms()))
+        return gone
+
+    monkeypatch.setattr(engine._Sync, "_receive", receive_while_another_process_writes)
+    laptop.sync()
+    monkeypatch.undo()
+    assert laptop.state()[KEY][2] == "typed meanwhile", "the sync overwrote a newer change"
+    _step(clock)
+    laptop.sync()
+    deliver_all(devices)
+    desk.sync()
+    assert desk.state()[KEY][2] == "typed meanwhile"
+    assert laptop.library.note_conflicts(KEY) == []
