@@ -14,10 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit.sync_helpers import Clock, Device, deliver, deliver_all
+
+pytestmark = pytest.mark.slow  # a few seconds: dozens of histories of real syncs
 
 KEYS = ("2401.00001", "2401.00002", "2401.00003")
 VALUES = {
