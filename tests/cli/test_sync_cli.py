@@ -118,3 +118,21 @@ def test_serve_refuses_a_public_address_without_the_flag(
     assert code == 1
     assert "anyone who can reach the port" in err and "--public" in err and err.count("\n") == 1
     assert main(["serve", "--port", "70000", "--library", str(tmp_path / "lib")]) == 1
+
+
+def test_serve_on_a_public_address_with_the_flag_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.tui import serve
+
+    served: list[tuple[object, ...]] = []
+    monkeypatch.setattr(serve, "serve_app", lambda *given: served.append(given))
+    library = tmp_path / "lib"
+    assert main(["serve", "--host", "0.0.0.0", "--public", "--library", str(library)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("reader: warning: serving on 0.0.0.0:8000: anyone who can reach")
+    assert served == [(library, "0.0.0.0", 8000, None)]
+    # The default is this machine only, without a warning.
+    assert main(["serve", "--library", str(library)]) == 0
+    assert capsys.readouterr().err == ""
+    assert served[-1] == (library, "127.0.0.1", 8000, None)
