@@ -153,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     _daily_commands(command, common)
     command("demo", "try reader on the bundled sample papers (your library is untouched)")
 
+    _sync_commands(command)
+
     sub = command("doctor", "check the library's files; restore or rebuild what is damaged")
     sub.add_argument("--yes", action="store_true", help="repair without asking")
     sub.add_argument(
@@ -161,6 +163,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="set a damaged catalog aside and start an empty one (your state is kept)",
     )
     return parser
+
+
+def _sync_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """`reader sync` and `reader serve` (see README: Several machines, In a browser)."""
+    sub = command("sync", "sync your reading state and papers through a shared folder")
+    sub.add_argument(
+        "dir", nargs="?", metavar="DIR", help="the shared folder (default: the sync_dir setting)"
+    )
+    sub.add_argument(
+        "--status", action="store_true", help="say which devices were seen and when; sync nothing"
+    )
+    sub = command("serve", "serve the app to a web browser (textual-serve)")
+    sub.add_argument("--host", default="127.0.0.1", help="the address (default: 127.0.0.1)")
+    sub.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
+    sub.add_argument(
+        "--public",
+        action="store_true",
+        help="allow an address other machines reach: anyone who can reach it uses your library",
+    )
+    sub.add_argument(
+        "--url", help="the address browsers use, when not http://HOST:PORT (a proxy, 0.0.0.0)"
+    )
 
 
 def _arxiv_arguments(arxiv: argparse.ArgumentParser, maximum: int = 50) -> None:
@@ -407,6 +431,7 @@ def _command_index(parser: argparse.ArgumentParser, argv: list[str]) -> int | No
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from reader.commands import app, daily, doctor, fetch, papers, pdf, setup
+    from reader.commands import sync as sync_commands
     from reader.library import Library
     from reader.paths import library_folder
 
@@ -420,6 +445,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return doctor.doctor(folder, args)
     if args.command == "completion":
         return setup.completion(parser, args)
+    if args.command == "serve":
+        return sync_commands.serve(folder, args)
     # Commands on the settings alone: no library folder is created for them.
     if args.command in ("config", "subscribe", "unsubscribe") or (
         args.command == "saved" and args.action != "list"
@@ -450,6 +477,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             "saved": daily.saved_list,
             "digest": daily.digest,
             "pdf": pdf.pdf,
+            "sync": sync_commands.sync,
         }[args.command]
         return handler(library, args)
 

@@ -41,6 +41,8 @@ TEMPLATE = """\
 # hf_days = 7                 # `reader fetch`: how many days back Hugging Face is caught up
 # fetch_deadline = 60         # seconds one request may take
 # pdf_max_mb = 100            # the largest PDF `reader pdf` downloads
+# sync_dir = "~/Sync/reader"  # a shared folder: `reader sync` and the app sync through it
+# sync_minutes = 5            # how often the app syncs while open (0: at start and quit)
 #
 # [saved.causal]              # reader saved add causal 'causal -survey' --watch
 # query = "causal -survey"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -15,7 +16,9 @@ def run_app(folder: Path, *, samples: bool = False) -> int:
     from reader.library import Library
     from reader.tui.app import make_app
 
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
+    # `reader serve` runs the app with Textual's web driver, over pipes.
+    served = "web_driver" in os.environ.get("TEXTUAL_DRIVER", "")
+    if not served and (not sys.stdin.isatty() or not sys.stdout.isatty()):
         raise ReaderError("the app needs a terminal; use `reader list` in scripts and pipes")
     with Library(folder) as library:
         if samples:

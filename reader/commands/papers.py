@@ -102,12 +102,18 @@ def show(library: Library, args: argparse.Namespace) -> int:
     from reader.render import show
 
     entry = library.entry(library.resolve(args.key))
+    conflicts = library.note_conflicts(entry.key)
     if args.json:
         from reader.serialize import entry_to_dict
 
-        print_json({"paper": entry_to_dict(entry)})
+        copies = [{"note": c.note, "device": c.device, "at": c.at} for c in conflicts]
+        print_json({"paper": entry_to_dict(entry), "note_conflicts": copies})
         return 0
     print(show(entry, min(terminal_width() or 80, 100)))
+    for copy in conflicts:
+        # Notes of two devices changed at once (`reader sync`): the other one, kept.
+        print(f"\nConflict copy of the note (from {copy.device}, {copy.at}):")
+        print("\n".join("  " + line for line in copy.note.splitlines()))
     return 0
 
 

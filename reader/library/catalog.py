@@ -412,6 +412,15 @@ class Catalog:
             row = self._db.execute("SELECT rowid FROM papers WHERE key = ?", (key,)).fetchone()
         return int(row[0]) if row else None
 
+    def papers_after(self, rowid: int) -> tuple[list[Paper], int]:
+        """The papers with row ids above `rowid` (added since), and the highest row id."""
+        with self._lock:
+            rows = self._db.execute(
+                f"{SELECT_PAPERS} WHERE p.rowid > ? ORDER BY p.rowid", (rowid,)
+            ).fetchall()
+            (top,) = self._db.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()
+        return [paper_from_row(row) for row in rows], max(int(top), rowid)
+
     def data_version(self) -> int:
         """A number that changes whenever another connection commits to the catalog."""
         with self._lock:

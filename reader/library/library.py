@@ -21,6 +21,7 @@ from reader.library.state import StateStore
 from reader.model import Change, Entry, Incoming, Paper, PaperState
 from reader.query import Query, normalize_tag, parse_query
 from reader.ranking import Ranked, Ranking, Reason
+from reader.sync.record import ConflictCopies, NoteConflict
 from reader.text import plural
 
 CATALOG_FILE = "catalog.sqlite3"
@@ -59,6 +60,7 @@ class Library:
         self.ranking = Ranking(folder, folder / CATALOG_FILE, self._states)
         """The "for you" order and similar papers (opens its files on first use)."""
         self.searcher.ranking = self.ranking
+        self._conflicts = ConflictCopies(folder)
         self.ranking_problem = ""
         """Why the last import could not update the ranking's vectors (they are caught up
         from the catalog later), or ""."""
@@ -302,6 +304,21 @@ class Library:
             self._mirror(before)
             return change
         return self._set(change.name, change.keys, change.value)
+
+    def merge_fields(
+        self, keys: Iterable[str], plan: Callable[[PaperState], dict[str, tuple[object, str]]]
+    ) -> list[str]:
+        """Take fields merged from other devices (`reader.sync`): `plan(state)` gives each
+        paper's fields to set with their own times, from its state on disk now. Returns
+        the keys that changed."""
+        before = self.state.merge_fields(keys, plan)  # type: ignore[arg-type]
+        self._mirror(before)
+        return list(before)
+
+    def note_conflicts(self, key: str) -> list[NoteConflict]:
+        """Versions of a paper's note that lost to a change made on another device without
+        seeing them (see `reader.sync`), oldest first; [] when there are none."""
+        return self._conflicts.get(key)
 
     def all_tags(self) -> list[str]:
         """Every tag in use, sorted, for completion."""

@@ -135,6 +135,12 @@ class StateStore:
 
         return self._write(incoming.keys(), plan)
 
+    def merge_fields(self, keys: Iterable[str], plan: Plan) -> Before:
+        """Set fields to values with times of their own (a sync's merge), computed under
+        the lock from each paper's state as on disk now; `plan` may return nothing for a
+        paper whose fields changed meanwhile."""
+        return self._write(keys, plan)
+
     def close(self) -> None:
         """Release the database (every change is already on disk)."""
         self._db.close()

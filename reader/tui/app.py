@@ -6,6 +6,7 @@ The triage itself lives in `MainScreen`; the app stays small.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
@@ -66,8 +67,15 @@ class ReaderApp(App[None]):
         )
 
     async def action_quit(self) -> None:
-        """Quit, remembering the filter and the paper under the cursor for next time."""
+        """Quit, remembering the filter and the paper under the cursor for next time (and
+        syncing first, when the settings name a shared folder)."""
         self.remember("place", list(self.main.place()))
+        if self.main.auto_sync.folder is not None:
+            self.main.set_status("Syncing before quitting…")
+            problem = await asyncio.to_thread(self.main.auto_sync.at_quit, self.main)
+            if problem:
+                self.exit(message=problem)
+                return
         await super().action_quit()
 
     def on_mount(self) -> None:

@@ -30,6 +30,7 @@ from reader.tui.changes import Changes, ChangesMade
 from reader.tui.daily import Daily, DailyUpdate
 from reader.tui.messages import DiskChanged, ImportFinished, ImportProgress, SearchFinished
 from reader.tui.search import SearchState
+from reader.tui.syncing import AutoSync
 from reader.tui.triage import Triage
 from reader.tui.widgets.field import Field
 from reader.tui.widgets.footer import KeyFooter
@@ -83,6 +84,8 @@ class MainScreen(Screen[None]):
         self.library = library
         self.daily = Daily(settings)
         """Saved searches, watch lists, PDFs, subscriptions (`reader.tui.daily`)."""
+        self.auto_sync = AutoSync(settings)
+        """Syncs with the settings' shared folder (`reader.tui.syncing`)."""
         self._place = place
         """(filter, paper key) to come back to: where the last session ended."""
         self._polling = False
@@ -141,6 +144,7 @@ class MainScreen(Screen[None]):
         self.search(anchor=anchor)
         self.set_interval(POLL_SECONDS, self._poll)
         self.daily.recount(self)
+        self.auto_sync.start(self)
 
     def place(self) -> tuple[str, str]:
         """(filter, key of the paper under the cursor): what the next session restores."""
@@ -413,6 +417,8 @@ class MainScreen(Screen[None]):
         if entry is not _NOTHING:
             self.preview.show(entry, self.filter_query.highlight_terms())  # type: ignore[arg-type]
             self._explain(entry)  # type: ignore[arg-type]
+            key = str(getattr(entry, "key", ""))
+            self.preview.show_conflicts(self.library.note_conflicts(key) if key else [])
 
     def _explain(self, entry: Entry | None) -> None:
         """ "Because you starred: …" in the preview, while the list is sorted for you."""

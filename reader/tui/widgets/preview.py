@@ -22,6 +22,8 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
+    from reader.sync.record import NoteConflict
+
 from reader.links import is_web_url, web_url
 from reader.model import Entry, Paper
 from reader.render import categories_line
@@ -200,6 +202,11 @@ class PreviewPane(VerticalScroll, can_focus=True):
         color: $text-accent;
         margin-top: 1;
     }
+    PreviewPane > #preview-conflicts {
+        margin-top: 1;
+        color: $text-warning;
+    }
+    PreviewPane.-no-conflicts > #preview-conflicts,
     PreviewPane.-no-reason > #preview-reason,
     PreviewPane.-no-link > #preview-link,
     PreviewPane.-no-tags > #preview-tags,
@@ -233,13 +240,14 @@ class PreviewPane(VerticalScroll, can_focus=True):
         self._abstract = Static(id="preview-abstract")
         self._tags = Static(id="preview-tags")
         self._reason = Static(id="preview-reason")
+        self._conflicts = Static(id="preview-conflicts")
         # Created on the first note shown: Textual's Markdown widget costs about 30 ms
         # to import, which would otherwise be paid by every start of the app.
         self._note: Markdown | None = None
         self._note_source = ""
         self._shown_note = ""
         self._mounted = False
-        self.add_class("-empty", "-no-link", "-no-tags", "-no-note", "-no-reason")
+        self.add_class("-empty", "-no-link", "-no-tags", "-no-note", "-no-reason", "-no-conflicts")
 
     def compose(self) -> ComposeResult:
         """The parts of the preview, all present from the start and updated by `show`."""
@@ -250,6 +258,7 @@ class PreviewPane(VerticalScroll, can_focus=True):
         yield self._link
         yield self._abstract
         yield self._tags
+        yield self._conflicts
         yield Static(Content("Note"), id="preview-note-heading")
 
     def on_mount(self) -> None:
@@ -296,6 +305,16 @@ class PreviewPane(VerticalScroll, can_focus=True):
         """Say why the paper ranks where it does ("Because you starred: …"); "" hides it."""
         self.set_class(not text, "-no-reason")
         self._reason.update(Content(one_line(text)))
+
+    def show_conflicts(self, copies: Sequence[NoteConflict]) -> None:
+        """Show the conflict copies of the note (`reader sync`); none hides them."""
+        self.set_class(not copies, "-no-conflicts")
+        parts = [
+            f"Conflict copy of the note (from {one_line(copy.device)}, {one_line(copy.at)}):"
+            f"\n{printable(copy.note.strip())}"
+            for copy in copies
+        ]
+        self._conflicts.update(Content("\n\n".join(parts)))
 
     def _metadata(self, entry: Entry, terms: Sequence[str] = ()) -> list[Content]:
         paper, state = entry.paper, entry.state
