@@ -397,14 +397,8 @@ class Catalog:
 
     def keys_of(self, rowids: Sequence[int]) -> dict[int, str]:
         """The keys of the papers with these row ids."""
-        found: dict[int, str] = {}
         with self._lock:
-            for start in range(0, len(rowids), 900):
-                chunk = list(rowids[start : start + 900])
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT rowid, key FROM papers WHERE rowid IN ({marks})"
-                found.update((int(rowid), str(key)) for rowid, key in self._db.execute(sql, chunk))
-        return found
+            return keys_by_rowid(self._db, rowids)
 
     def rowid_of(self, key: str) -> int | None:
         """The row id of the paper with this key, or None."""
@@ -499,6 +493,18 @@ class CatalogStats:
     last_date: str | None
     sources: dict[str, int]
     """Papers by where they came from ("hf-page", "jsonl", ...), most first."""
+
+
+def keys_by_rowid(db: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, str]:
+    """The keys of the papers with these row ids, looked up on `db` in chunks (SQLite
+    limits the parameters of one statement)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(rowids), 900):
+        chunk = list(rowids[start : start + 900])
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT rowid, key FROM papers WHERE rowid IN ({marks})"
+        found.update((int(rowid), str(key)) for rowid, key in db.execute(sql, chunk))
+    return found
 
 
 def resolve_key(db: sqlite3.Connection, text: str) -> str:

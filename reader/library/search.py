@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.errors import StoreError
-from reader.library.catalog import SELECT_PAPERS, paper_from_row
+from reader.library.catalog import SELECT_PAPERS, keys_by_rowid, paper_from_row
 from reader.library.connection import connect
 from reader.library.sql import ORDER_BY, fts_only, negated_fts, to_sql
 from reader.model import Paper, PaperState
@@ -117,13 +117,8 @@ class Searcher:
         """Only the keys of the matching papers, in order."""
         if sort not in ORDER_BY:
             rowids = self.search_rowids(query, sort)
-            keys: dict[int, str] = {}
             with self._lock:
-                for start in range(0, len(rowids), 500):
-                    chunk = list(rowids[start : start + 500])
-                    marks = ",".join("?" * len(chunk))
-                    sql = f"SELECT rowid, key FROM papers WHERE rowid IN ({marks})"
-                    keys.update((int(r), str(k)) for r, k in self._db.execute(sql, chunk))
+                keys = keys_by_rowid(self._db, rowids)
             return [keys[rowid] for rowid in rowids if rowid in keys]
         where, params = to_sql(query)
         sql = f"SELECT p.key {_FROM} WHERE {where} ORDER BY {ORDER_BY[sort]}"
