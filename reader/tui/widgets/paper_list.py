@@ -295,7 +295,11 @@ class PaperList(ScrollView, can_focus=True):
     # --- drawing ---------------------------------------------------------------------
 
     def _content_width(self) -> int:
-        return max(self.scrollable_content_region.width, 1)
+        # What `scrollable_content_region.width` gives, from the widget's own size: that
+        # property looks the widget up in the compositor (about a millisecond), and this
+        # runs for every line drawn.
+        gutter = self.styles.gutter.width + self.scrollbar_size_vertical
+        return max(self.outer_size.width - gutter, 1)
 
     def on_resize(self, event: events.Resize) -> None:
         """Column widths depend on the width: drop the drawn rows."""
