@@ -80,6 +80,9 @@ STARRED_EVERY = 100
 
 FIGURE_IDS = (
     "import",
+    "import_floor",
+    "import_rss",
+    "catalog_size",
     "import_vs_single_inserts",
     "list",
     "tui_open_vs_empty",
@@ -318,6 +321,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--inputs-only", action="store_true", help="only the BibTeX and arXiv snapshot figures"
     )
+    parser.add_argument(
+        "--no-inputs", action="store_true", help="leave out the BibTeX and arXiv snapshot figures"
+    )
     return parser.parse_args(argv)
 
 
@@ -346,7 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = Path(temporary)
         # The user's settings (saved searches, theme) must not change what is measured.
         os.environ["READER_CONFIG"] = str(root / "config")
-        results["inputs"] = input_figures.run(root, quick=args.quick, million=args.million)
+        if not args.no_inputs:
+            results["inputs"] = input_figures.run(root, quick=args.quick, million=args.million)
         for size in [] if args.inputs_only else sizes:
             plan = plan_for(size, args.quick)
             results["sizes"].append(run_size(size, root / f"n{size}", plan, args.quick))
