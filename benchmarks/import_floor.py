@@ -40,9 +40,8 @@ def fts5_floor(papers: Iterable[PaperRecord], work: Path) -> float:
     db.execute("PRAGMA cache_size = -65536")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
-    db.execute(
-        f"CREATE VIRTUAL TABLE floor USING fts5(title, abstract, authors, organization, {FTS_OPTIONS})"
-    )
+    columns = "title, abstract, authors, organization"
+    db.execute(f"CREATE VIRTUAL TABLE floor USING fts5({columns}, {FTS_OPTIONS})")
     texts = list(split_texts(papers))
     started = time.perf_counter()
     db.execute("BEGIN IMMEDIATE")

@@ -92,7 +92,11 @@ class Figure:
         """Set the verdict: only at the target sizes (or for size-free figures), never quick."""
         if size == MILLION:
             self.target = MILLION_TARGETS.get(self.id)
-        if self.target is None or quick or (size is not None and size not in (TARGET_SIZE, MILLION)):
+        if (
+            self.target is None
+            or quick
+            or (size is not None and size not in (TARGET_SIZE, MILLION))
+        ):
             self.verdict = None
         else:
             self.verdict = self.target.met(self)

@@ -63,9 +63,12 @@ def iter_page(
         reader.scan.lines.extend(hfpage._lines(block))
         while len(reader.scan.lines) - reader.scan.position >= batch * LINES_PER_PAPER + MARGIN:
             yield reader.take(final=False)
-    last = reader.take(final=True)
-    if last.items or last.skipped:
-        yield last
+    while True:
+        last = reader.take(final=True)
+        if last.items or last.skipped:
+            yield last
+        if not any(segment.entries for segment in reader.scan.segments):
+            break
     if not reader.papers:
         raise InputError("no papers found in the page text")
 
@@ -87,7 +90,11 @@ class _StreamReader:
         """Scan on and hand on the papers read (all of them when `final`)."""
         scan = self.scan
         lines = scan.lines
-        stop = len(lines) if final else min(len(lines) - MARGIN, scan.position + self.batch * LINES_PER_PAPER)
+        stop = (
+            len(lines)
+            if final
+            else min(len(lines) - MARGIN, scan.position + self.batch * LINES_PER_PAPER)
+        )
         scan.advance(max(stop, scan.position))
         # Drop the lines scanned: positions restart at the first line not scanned yet.
         self._remembered += scan.position
@@ -101,6 +108,7 @@ class _StreamReader:
             taken = segment.entries
             if held is not None and taken and taken[-1] is held:
                 taken = taken[:-1]
+            taken = taken[: self.batch - len(entries)]  # the rest goes in the next batch
             hfpage.add_papers(
                 papers, index_by_key, segment, taken, self.year, self.today, self.source
             )
@@ -108,7 +116,9 @@ class _StreamReader:
             segment.taken += len(taken)
             segment.entries = segment.entries[len(taken) :]
         # Only the current segment can still grow.
-        scan.segments = [segment for segment in scan.segments if segment is scan.segment]
+        scan.segments = [
+            segment for segment in scan.segments if segment.entries or segment is scan.segment
+        ]
         skipped, scan.skipped = scan.skipped, []
         before = hfpage.unread(self._pending, entries)
         now = hfpage.unread(skipped, self._previous + entries)
