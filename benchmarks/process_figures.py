@@ -28,6 +28,9 @@ SINGLE_INSERT_MEASURED = 1_000
 DATATABLE_LIMIT = 100_000
 """Above this size the `DataTable` baselines are skipped (minutes per refill)."""
 DATATABLE_SKIPPED = f"DataTable skipped above {DATATABLE_LIMIT:,} papers"
+TINYDB_LIMIT = 100_000
+"""Above this size TinyDB's `insert_multiple` baseline is skipped (4.5 GB, minutes)."""
+TINYDB_SKIPPED = f"TinyDB insert_multiple skipped above {TINYDB_LIMIT:,} papers"
 
 
 def environment(home: Path) -> dict[str, str]:
@@ -104,7 +107,7 @@ def import_figures(
         peaks.append(peak)
         floors.append(fts5_floor(papers, work))
     bulk_times = []
-    for run in range(runs):
+    for run in range(runs if size <= TINYDB_LIMIT else 0):
         path = work / f"tinydb-{run}.json"
         started = time.perf_counter()
         database = TinyDB(path)
@@ -119,9 +122,10 @@ def import_figures(
             "import the page (whole process)",
             "s",
             reader_time,
-            statistics.median(bulk_times),
+            statistics.median(bulk_times) if bulk_times else None,
             "TinyDB insert_multiple",
             TARGETS["import"],
+            note="" if bulk_times else TINYDB_SKIPPED,
             samples=runs,
         )
     ]

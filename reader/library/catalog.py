@@ -7,10 +7,11 @@ reads that draw the visible rows.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -117,6 +118,11 @@ _DEFERRED_INDEXES = (
     "papers_order_added",
 )
 """Indexes no import looks papers up by: built after the rows when a catalog is filled."""
+CACHE_KIB = 65_536
+"""The page cache of the catalog's connection."""
+IMPORT_CACHE_KIB = 393_216
+"""The page cache while an import writes: a million papers' key and title indexes
+(130 MB) stay in memory while rows land at random places in them."""
 FTS_HASH_BYTES = 64 * 1024 * 1024
 """How much new index FTS5 gathers in memory before writing it out as a segment (its
 default is 1 MB). Fewer, larger segments need less merging: a large import builds the
@@ -134,7 +140,7 @@ class Catalog:
         self.path = path
         # The TUI queries from worker threads; this lock serializes use of the connection.
         self._lock = threading.RLock()
-        self._db, self.writable = connect(path, cache_kib=65536)
+        self._db, self.writable = connect(path, cache_kib=CACHE_KIB)
         """False when the disk is full: the catalog is then read as an immutable file."""
         try:
             self._create_schema()
@@ -267,7 +273,7 @@ class Catalog:
         added = now or datetime.now(UTC).replace(microsecond=0)
         result = ImportResult()
         try:
-            with self._transaction(waiting):
+            with self._lock, self._cache(IMPORT_CACHE_KIB), self._transaction(waiting):
                 self._gather_index_in_memory()
                 last_old = self._max_rowid()
                 deferred = self._defer_indexes() if last_old == 0 else []
@@ -297,6 +303,16 @@ class Catalog:
                 f"the import was not saved ({error}); the catalog is unchanged"
             ) from None
         return result
+
+    @contextlib.contextmanager
+    def _cache(self, kib: int) -> Iterator[None]:
+        """A larger page cache for a while (pages are only taken as they are used)."""
+        self._db.execute(f"PRAGMA cache_size = -{kib}")
+        try:
+            yield
+        finally:
+            self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self._db.execute("PRAGMA shrink_memory")
 
     def _defer_indexes(self) -> list[str]:
         """Drop the sort orders' indexes while an empty catalog is filled; returns the
