@@ -1,12 +1,15 @@
 """The benchmark command: reader against naive baselines, at several library sizes.
 
     python -m benchmarks.bench [--sizes 1000,10000,100000] [--million] [--quick] [--json FILE]
+                               [--no-inputs | --inputs-only]
 
 Each figure is measured together with a naive baseline in the same run and reported as a
 ratio, because absolute times on shared machines vary:
 
 1. `reader import PAGE` (the whole process) vs. TinyDB `insert_multiple` of the same papers
-   (and, up to 10,000 papers, one TinyDB `insert` per paper);
+   (and, up to 10,000 papers, one TinyDB `insert` per paper), and vs. its floor: SQLite
+   building the same FTS5 index from the split texts (`import_floor`); the import's peak
+   memory and the catalog's size on disk, next to the page's size;
 2. `reader list WORD` (the whole process) vs. `grep -i WORD PAGE`;
 3. opening the app until its first painted list (the whole process) vs. an empty Textual
    app (the floor) and vs. a Textual `DataTable` loading the same papers;
