@@ -6,8 +6,9 @@ of a copied page that were not papers, feeds that held none, papers a `--filter`
 out, papers merged by title.
 
 `import_files` and `import_text` read and import in one transaction. Every input is read
-and checked before anything is written, except the arXiv snapshot, which is read while it
-is imported (it is larger than memory) — a bad line in it still changes nothing, because
+and checked before anything is written, except the arXiv snapshot and a page file larger
+than `STREAM_PAGE_BYTES`, which are read while they are imported (on a second thread, a
+batch or two ahead of the writing) — a bad line in them still changes nothing, because
 the whole import is one transaction.
 """
 
