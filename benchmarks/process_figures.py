@@ -17,6 +17,7 @@ from typing import Any
 from tinydb import TinyDB
 
 from benchmarks.corpus import PaperRecord
+from benchmarks.import_floor import fts5_floor
 from benchmarks.report import TARGETS, Figure
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,6 +28,9 @@ SINGLE_INSERT_MEASURED = 1_000
 DATATABLE_LIMIT = 100_000
 """Above this size the `DataTable` baselines are skipped (minutes per refill)."""
 DATATABLE_SKIPPED = f"DataTable skipped above {DATATABLE_LIMIT:,} papers"
+TINYDB_LIMIT = 100_000
+"""Above this size TinyDB's `insert_multiple` baseline is skipped (4.5 GB, minutes)."""
+TINYDB_SKIPPED = f"TinyDB insert_multiple skipped above {TINYDB_LIMIT:,} papers"
 
 
 def environment(home: Path) -> dict[str, str]:
@@ -56,6 +60,23 @@ def timed_run(command: Sequence[str], env: dict[str, str], ok: Sequence[int] = (
     return elapsed
 
 
+def measured_run(command: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
+    """Run `command` to the end, output discarded: its wall time in seconds and its peak
+    memory (RSS) in KB, from the kernel's account of that one process."""
+    started = time.perf_counter()
+    with subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=REPO
+    ) as process:
+        assert process.stderr is not None
+        errors = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {errors.decode(errors='replace')}")
+    return elapsed, int(usage.ru_maxrss)
+
+
 def reader_command(*arguments: str) -> list[str]:
     """`python -m reader ...` with this interpreter."""
     return [sys.executable, "-m", "reader", *arguments]
@@ -74,14 +95,19 @@ def import_figures(
 ) -> tuple[list[Figure], Path]:
     """Figure 1; returns the figures and the library the last import made."""
     reader_times: list[float] = []
+    peaks: list[int] = []
+    floors: list[float] = []
     library = work / "library"
     for _ in range(runs):
         shutil.rmtree(library, ignore_errors=True)
-        reader_times.append(
-            timed_run(reader_command("import", str(page), "--library", str(library)), env)
+        elapsed, peak = measured_run(
+            reader_command("import", str(page), "--library", str(library)), env
         )
+        reader_times.append(elapsed)
+        peaks.append(peak)
+        floors.append(fts5_floor(papers, work))
     bulk_times = []
-    for run in range(runs):
+    for run in range(runs if size <= TINYDB_LIMIT else 0):
         path = work / f"tinydb-{run}.json"
         started = time.perf_counter()
         database = TinyDB(path)
@@ -96,12 +122,48 @@ def import_figures(
             "import the page (whole process)",
             "s",
             reader_time,
-            statistics.median(bulk_times),
+            statistics.median(bulk_times) if bulk_times else None,
             "TinyDB insert_multiple",
             TARGETS["import"],
+            note="" if bulk_times else TINYDB_SKIPPED,
             samples=runs,
         )
     ]
+    figures.append(
+        Figure(
+            "import_floor",
+            "import the page (whole process)",
+            "s",
+            reader_time,
+            statistics.median(floors),
+            "SQLite building the FTS5 index",
+            TARGETS["import_floor"],
+            samples=runs,
+        )
+    )
+    figures.append(
+        Figure(
+            "import_rss",
+            "peak memory (RSS) of the import",
+            "KB",
+            float(max(peaks)),
+            page.stat().st_size / 1024,
+            "the page's size",
+            samples=runs,
+        )
+    )
+    catalog = sum(path.stat().st_size for path in library.glob("catalog.sqlite3*"))
+    figures.append(
+        Figure(
+            "catalog_size",
+            "catalog size on disk",
+            "KB",
+            catalog / 1024,
+            page.stat().st_size / 1024,
+            "the page's size",
+            TARGETS["catalog_size"],
+        )
+    )
     single = single_inserts(papers, work) if size <= SINGLE_INSERT_LIMIT else None
     figures.append(
         Figure(

@@ -108,6 +108,12 @@ class TextInput:
     def lines(self) -> Iterator[str]:
         """The input's lines, decoded one at a time (with their line ends), in memory that
         does not depend on the input's size; `position` says how far it has got."""
+        for block in self.blocks():
+            yield from block.splitlines(keepends=True)
+
+    def blocks(self) -> Iterator[str]:
+        """The input as decoded blocks of whole lines (about 1 MB each), in memory that does
+        not depend on the input's size; `position` says how far it has got."""
         pending = bytes(self._head)
         self._head = bytearray()
         first = True
@@ -125,7 +131,7 @@ class TextInput:
                 except UnicodeDecodeError as error:
                     raise self._not_utf8(self.position + error.start) from None
                 first = False
-                yield from text.splitlines(keepends=True)
+                yield text
                 self.position += len(block)
             if not chunk:
                 return

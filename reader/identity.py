@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -22,6 +23,7 @@ _ARXIV_PREFIX = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalize_title(title: str) -> str:
     """Fold a title to a comparable form: Unicode-compatible, case-folded, accents and
     punctuation removed, whitespace collapsed.

@@ -6,8 +6,9 @@ of a copied page that were not papers, feeds that held none, papers a `--filter`
 out, papers merged by title.
 
 `import_files` and `import_text` read and import in one transaction. Every input is read
-and checked before anything is written, except the arXiv snapshot, which is read while it
-is imported (it is larger than memory) — a bad line in it still changes nothing, because
+and checked before anything is written, except the arXiv snapshot and a page file larger
+than `STREAM_PAGE_BYTES`, which are read while they are imported (on a second thread, a
+batch or two ahead of the writing) — a bad line in them still changes nothing, because
 the whole import is one transaction.
 """
 
@@ -23,6 +24,7 @@ from reader.errors import InputError, ReaderError
 from reader.fileio import TextInput, read_text_input
 from reader.library.merging import ImportResult
 from reader.model import Incoming
+from reader.pipeline import ahead
 from reader.sources.detect import (
     FORMAT_LIST,
     FORMATS,
@@ -47,6 +49,10 @@ Progress = Callable[[int, int], None]
 
 STREAM_BATCH = 5_000
 """Papers of a streamed input matched and written at a time."""
+STREAM_PAGE_BYTES = 64 * 1024 * 1024
+"""A copied page file larger than this is read as a stream (`reader.sources.page_stream`)
+while it is imported: a million generated papers are 1.4 GB of page text. Read at call
+time, so tests can lower it."""
 SHOWN_SKIPPED = 1
 """Skipped lines the one-line summary quotes; `--verbose` lists them all."""
 
@@ -122,13 +128,13 @@ def import_files(
     when `samples`, in one transaction; only those `keep` accepts when it is given."""
     report = Report()
     items: list[Incoming] = []
-    streams: list[TextInput] = []
+    streams: list[Stream] = []
     try:
         for name in names:
             opened = TextInput(name)
-            chosen = fmt if fmt != "auto" else _sniff_stream(opened.head)
-            if chosen in STREAMED:
-                streams.append(opened)
+            chosen = _streamed_format(opened, fmt)
+            if chosen is not None:
+                streams.append(Stream(opened, chosen, year))
                 continue
             with opened:
                 text = opened.text()
@@ -139,8 +145,8 @@ def import_files(
             items.extend(sample_items(year=year))
         return _store(library, items, streams, report, keep, progress, waiting)
     finally:
-        for opened in streams:
-            opened.close()
+        for stream in streams:
+            stream.opened.close()
 
 
 def import_text(
@@ -162,17 +168,34 @@ def import_text(
     return _store(library, reading.items, [], report, keep, progress, waiting)
 
 
-def _sniff_stream(head: str) -> str | None:
-    """The streamed format an input's head shows, or None (then the whole text decides)."""
+@dataclass(slots=True)
+class Stream:
+    """An input read while it is imported: the arXiv snapshot, or a very large page."""
+
+    opened: TextInput
+    fmt: str
+    year: int | None = None
+
+
+def _streamed_format(opened: TextInput, fmt: str) -> str | None:
+    """The format when `opened` is to be read as a stream, else None (then it is read
+    whole, and its whole text decides the format)."""
     from reader.sources.arxiv_snapshot import looks_like_snapshot
 
-    return "arxiv-snapshot" if looks_like_snapshot(head) else None
+    if fmt in STREAMED:
+        return fmt
+    if fmt == "auto" and looks_like_snapshot(opened.head):
+        return "arxiv-snapshot"
+    large = opened.size is not None and opened.size > STREAM_PAGE_BYTES
+    if large and fmt in ("auto", "hf-page") and detect_format(opened.head) == "hf-page":
+        return "hf-page"
+    return None
 
 
 def _store(
     library: Library,
     items: list[Incoming],
-    streams: list[TextInput],
+    streams: list[Stream],
     report: Report,
     keep: Predicate | None,
     progress: Progress | None,
@@ -185,55 +208,81 @@ def _store(
     if not streams:
         result = library.import_papers(items, progress=progress, waiting=waiting)
     else:
-        batches = _batches(items, streams, report, keep, progress)
+        # The inputs are read and parsed in a thread, a batch or two ahead of the writing.
+        batches = _reported(ahead(_batches(items, streams, report, keep)), progress)
         result = library.import_stream(batches, waiting=waiting)
     result.notes.extend(report.notes())
     return Imported(result, report)
 
 
+Told = tuple[list[Incoming], int, int]
+"""A batch of papers, and the progress (done, total) once it is written."""
+
+
+def _reported(batches: Iterator[Told], progress: Progress | None) -> Iterator[list[Incoming]]:
+    """The batches; `progress` is told how far the input is once each one is written."""
+    for items, done, total in batches:
+        if items:
+            yield items
+        if progress is not None:
+            progress(done, total)
+
+
 def _batches(
     items: list[Incoming],
-    streams: list[TextInput],
+    streams: list[Stream],
     report: Report,
     keep: Predicate | None,
-    progress: Progress | None,
-) -> Iterator[list[Incoming]]:
-    """The papers read before, then those of each stream, in batches of `STREAM_BATCH`;
-    progress in bytes of the streams when their sizes are known, else in papers."""
-    from reader.sources.arxiv_snapshot import iter_snapshot
-
+) -> Iterator[Told]:
+    """The papers read before, then those of each stream, in batches of about
+    `STREAM_BATCH`; progress in bytes of the streams when their sizes are known, else in
+    papers."""
     if items:
-        yield items
-    sizes = [opened.size for opened in streams]
+        yield items, 0, 0
+    sizes = [stream.opened.size for stream in streams]
     total = sum(size or 0 for size in sizes) if None not in sizes else 0
     done_bytes = 0
     papers = 0
-    for opened in streams:
-        batch: list[Incoming] = []
+    for stream in streams:
+        opened = stream.opened
         count = 0
         try:
-            for item in iter_snapshot(opened.lines()):
-                count += 1
-                if keep is not None and not keep(item.paper):
-                    report.filtered += 1
-                    continue
-                batch.append(item)
-                if len(batch) >= STREAM_BATCH:
-                    papers += len(batch)
-                    yield batch
-                    batch = []
-                    if progress is not None:
-                        progress(done_bytes + opened.position if total else papers, total)
+            for batch in _stream_batches(stream, report):
+                count += len(batch)
+                if keep is not None:
+                    kept = [item for item in batch if keep(item.paper)]
+                    report.filtered += len(batch) - len(kept)
+                    batch = kept
+                papers += len(batch)
+                yield batch, done_bytes + opened.position if total else papers, total
         except InputError as error:
             raise InputError(f"{opened.where}: {error}") from None
-        if batch:
-            papers += len(batch)
-            yield batch
         if not count:
             raise InputError(f"{opened.where}: no papers found in it")
         done_bytes += opened.size or 0
-        if progress is not None:
-            progress(done_bytes if total else papers, total)
+        yield [], done_bytes if total else papers, total
+
+
+def _stream_batches(stream: Stream, report: Report) -> Iterator[list[Incoming]]:
+    """The papers of one stream in batches of about `STREAM_BATCH`."""
+    if stream.fmt == "hf-page":
+        from reader.sources.page_stream import iter_page
+
+        for part in iter_page(stream.opened.blocks(), year=stream.year, batch=STREAM_BATCH):
+            report.skipped.extend((stream.opened.where, line) for line in part.skipped)
+            if part.items:
+                yield part.items
+        return
+    from reader.sources.arxiv_snapshot import iter_snapshot
+
+    batch: list[Incoming] = []
+    for item in iter_snapshot(stream.opened.lines()):
+        batch.append(item)
+        if len(batch) >= STREAM_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _read(

@@ -118,6 +118,13 @@ class _Segment:
     header: tuple[int, int, int | None] | None
     entries: list[_Entry] = field(default_factory=list)
     latest_year: int | None = None
+    taken: int = 0
+    """Entries already handed on and dropped from `entries` (a page read as a stream)."""
+
+    @property
+    def started(self) -> bool:
+        """Has a paper been read under this header?"""
+        return bool(self.entries) or self.taken > 0
 
 
 def parse_page(
@@ -151,32 +158,46 @@ def read_page(
     index_by_key: dict[str, int] = {}
     scan = _Scan(_lines(text))
     for segment in scan.segments:
-        capture = _capture_year(segment, year, today)
-        reference = _reference_day(segment, capture, today)
-        for entry in segment.entries:
-            published = _resolve_date(entry.date_parts, capture, reference)
-            # The title key is a hash of the normalized title, so equal keys mean equal
-            # normalized titles; computing it once also saves a second normalization.
-            key = paper_key(None, entry.title)
-            paper = Paper(
-                key=key,
-                title=entry.title,
-                abstract=entry.abstract,
-                author_count=entry.author_count,
-                organization=entry.organization,
-                published=published,
-                upvotes=entry.upvotes,
-                source=source,
-            )
-            position = index_by_key.get(key)
-            if position is None:
-                index_by_key[key] = len(papers)
-                papers.append(paper)
-            else:
-                papers[position] = _fill_unknowns(papers[position], paper)
+        add_papers(papers, index_by_key, segment, segment.entries, year, today, source)
     if not papers:
         raise InputError("no papers found in the page text")
     return PageReading([Incoming(paper=paper) for paper in papers], scan.skipped)
+
+
+def add_papers(
+    papers: list[Paper],
+    index_by_key: dict[str, int],
+    segment: _Segment,
+    entries: list[_Entry],
+    year: int | None,
+    today: date,
+    source: str,
+) -> None:
+    """Append the papers of these entries of `segment` to `papers`, merging a repeat into
+    the paper first read (`index_by_key` says where each key is)."""
+    capture = _capture_year(segment, year, today)
+    reference = _reference_day(segment, capture, today)
+    for entry in entries:
+        published = _resolve_date(entry.date_parts, capture, reference)
+        # The title key is a hash of the normalized title, so equal keys mean equal
+        # normalized titles; computing it once also saves a second normalization.
+        key = paper_key(None, entry.title)
+        paper = Paper(
+            key=key,
+            title=entry.title,
+            abstract=entry.abstract,
+            author_count=entry.author_count,
+            organization=entry.organization,
+            published=published,
+            upvotes=entry.upvotes,
+            source=source,
+        )
+        position = index_by_key.get(key)
+        if position is None:
+            index_by_key[key] = len(papers)
+            papers.append(paper)
+        else:
+            papers[position] = _fill_unknowns(papers[position], paper)
 
 
 def page_date(text: str, *, year: int | None = None, today: date | None = None) -> date | None:
@@ -301,7 +322,7 @@ class _Scan:
     """One pass over a page's lines: its segments (one per pasted page) of paper entries,
     and the lines that were skipped."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], *, whole: bool = True) -> None:
         self.lines = lines
         self.segments: list[_Segment] = []
         self.skipped: list[str] = []
@@ -313,20 +334,26 @@ class _Scan:
         self._not_titles: set[str] = set()
         # The title each abstract line was read under.
         self._titles_of: dict[str, str] = {}
-        self._scan()
-        self.skipped = self._unread(self.skipped)
+        # Where the scan stands (`advance` goes on from here when lines are streamed).
+        self.position = 0
+        self.segment: _Segment | None = None
+        self.open_entry: _Entry | None = None  # whose abstract a fragment may continue
+        if whole:
+            self.advance(len(lines))
+            self.skipped = self._unread(self.skipped)
 
-    def _scan(self) -> None:
+    def advance(self, stop: int) -> None:
+        """Scan on from `position` until a line at or after `stop` is reached (a paper
+        block begun before `stop` is read whole, as far as `lines` goes)."""
         lines = self.lines
-        count = len(lines)
-        segment: _Segment | None = None
-        open_entry: _Entry | None = None  # whose abstract a fragment may continue
-        i = 0
-        while i < count:
+        segment = self.segment
+        open_entry = self.open_entry
+        i = self.position
+        while i < stop:
             line = lines[i]
             if segment is None or _starts_header(lines, i):
                 i, header = _read_header(lines, i)
-                if segment is None or segment.entries:
+                if segment is None or segment.started:
                     segment = _Segment(header=header)
                     self.segments.append(segment)
                 elif header is not None:
@@ -337,7 +364,7 @@ class _Scan:
             if (
                 date_match
                 and date_match.group(4) is None
-                and not segment.entries
+                and not segment.started
                 and segment.header is None
                 and not self._is_title(i)
             ):
@@ -357,26 +384,12 @@ class _Scan:
             self._skip(line)
             open_entry = None
             i += 1
+        self.position, self.segment, self.open_entry = i, segment, open_entry
 
     def _unread(self, skipped: list[str]) -> list[str]:
         """The skipped lines that are not read elsewhere: a title or the start of an
         abstract skipped at a seam, and read whole where the halves overlap, was no loss."""
-        if not skipped:
-            return skipped
-        titles = {entry.title for segment in self.segments for entry in segment.entries}
-        starts: dict[str, list[str]] = {}
-        for segment in self.segments:
-            for entry in segment.entries:
-                starts.setdefault(entry.abstract[:_REPEAT_MIN], []).append(entry.abstract)
-        return [
-            line
-            for line in skipped
-            if " ".join(line.split()) not in titles
-            and not (
-                len(line) >= _REPEAT_MIN
-                and any(text.startswith(line) for text in starts.get(line[:_REPEAT_MIN], ()))
-            )
-        ]
+        return unread(skipped, [entry for segment in self.segments for entry in segment.entries])
 
     def _is_title(self, i: int) -> bool:
         """Is line `i` a paper's title: a title-like line followed by its abstract or by a
@@ -528,6 +541,26 @@ class _Scan:
             return  # the site's known header, or text already read
         if _has_letter(line) and not _is_meta_line(line):
             self.skipped.append(line)
+
+
+def unread(skipped: list[str], entries: list[_Entry]) -> list[str]:
+    """The skipped lines that `entries` do not read: a title or the start of an abstract
+    skipped at a seam, and read whole where the halves overlap, was no loss."""
+    if not skipped:
+        return skipped
+    titles = {entry.title for entry in entries}
+    starts: dict[str, list[str]] = {}
+    for entry in entries:
+        starts.setdefault(entry.abstract[:_REPEAT_MIN], []).append(entry.abstract)
+    return [
+        line
+        for line in skipped
+        if " ".join(line.split()) not in titles
+        and not (
+            len(line) >= _REPEAT_MIN
+            and any(text.startswith(line) for text in starts.get(line[:_REPEAT_MIN], ()))
+        )
+    ]
 
 
 def _worded_before(title: str, piece: str) -> bool:
