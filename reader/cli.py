@@ -204,14 +204,14 @@ def _daily_commands(
 ) -> None:
     """The commands of the daily routine: subscriptions, saved searches, digest, PDFs,
     configuration and shell completion."""
+    from reader.defaults import ARXIV_SUBSCRIPTION_MAX
     from reader.digest import FORMATS as DIGEST_FORMATS
-    from reader.subscriptions import ARXIV_MAX
 
     sub = command("subscribe", "save a fetch that `reader fetch` makes every time")
     kinds = sub.add_subparsers(dest="feed", metavar="SOURCE", required=True)
     hf = kinds.add_parser("hf", parents=[common], help="Hugging Face Daily Papers, every day")
     arxiv = kinds.add_parser("arxiv", parents=[common], help="an arXiv search or daily listing")
-    _arxiv_arguments(arxiv, ARXIV_MAX)
+    _arxiv_arguments(arxiv, ARXIV_SUBSCRIPTION_MAX)
     for kind in (hf, arxiv):
         kind.add_argument("--name", help="what to call it (default: from what it fetches)")
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.config import ConfigError
+from reader.defaults import ARXIV_SUBSCRIPTION_MAX
 from reader.errors import NotFoundError, ReaderError
 from reader.feeds.arxiv import valid_category
 from reader.feeds.client import FeedClient, FeedConfig, open_client
@@ -42,7 +43,7 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}")
 HF_DAYS = 7
 """How many days back `reader fetch` catches up on Hugging Face by default (`hf_days`)."""
 MAX_HF_DAYS = 366
-ARXIV_MAX = 100
+ARXIV_MAX = ARXIV_SUBSCRIPTION_MAX
 """The most papers one run of an arXiv search subscription brings, by default."""
 PROGRESS_FILE = "progress.json"
 

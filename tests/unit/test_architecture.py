@@ -71,3 +71,16 @@ def test_importing_creates_no_files(tmp_path):
     )
     assert done.stdout.strip() == "[]"
     assert not (tmp_path / "home").exists()
+
+
+def test_building_the_command_line_loads_no_http_client_or_ranking():
+    # `reader list` must start fast: the parser of every command is built on each run.
+    code = (
+        "import sys\n"
+        "from reader.cli import build_parser\n"
+        "build_parser()\n"
+        "heavy = ('httpx', 'numpy', 'scipy', 'textual', 'tomlkit')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
