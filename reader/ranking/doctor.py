@@ -1,8 +1,9 @@
 """`reader doctor` for the ranking's vectors: derived data, so checked and rebuilt freely.
 
 A file SQLite cannot read is set aside (never deleted) and built again from the catalog;
-vectors that are missing, stale (the paper's text changed) or left over (the catalog was
-rebuilt) are brought in step.
+vectors that are stale (the paper's text changed) or left over (the catalog was rebuilt)
+are brought in step. Vectors not made yet (a streamed import leaves them to the ranking's
+next use, which catches up) are not a fault.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ def examine_ranking(folder: Path, catalog: Path) -> RankingFinding:
     """Compare the vectors with every paper of the catalog, writing nothing."""
     path = folder / RANKING_FILE
     if not path.exists():
-        return RankingFinding(f"ranking vectors {path}: not built yet", repair=True)
+        # Normal after a streamed import (the snapshot, a large page): built at first use.
+        return RankingFinding(
+            f"ranking vectors {path}: not built yet (made when the ranking is first used)",
+            repair=False,
+        )
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             rows = db.execute("PRAGMA integrity_check").fetchall()
@@ -54,6 +59,14 @@ def examine_ranking(folder: Path, catalog: Path) -> RankingFinding:
     if checked.healthy:
         return RankingFinding(
             f"ranking vectors {path}: ok ({plural(checked.papers, 'paper')})", repair=False
+        )
+    if not checked.stale and not checked.extra:
+        # Only papers not vectorized yet: what a streamed import leaves for the ranking's
+        # next use, which catches up. Nothing is wrong.
+        return RankingFinding(
+            f"ranking vectors {path}: ok ({plural(checked.papers, 'paper')};"
+            f" {checked.missing:,} not made yet: made when the ranking is next used)",
+            repair=False,
         )
     parts = [
         f"{count} {what}"

@@ -11,7 +11,7 @@ import pytest
 
 from reader.library import Library
 from reader.ranking.store import RANKING_FILE
-from tests.conftest import Run
+from tests.conftest import REPO, Run
 
 
 def keys(out: str) -> list[str]:
@@ -164,3 +164,14 @@ def test_a_damaged_vectors_file_is_one_line_and_the_catalog_still_imports(
     assert code == 1
     assert err.startswith("reader: error: the ranking file") and "reader doctor" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_vectors_a_streamed_import_leaves_for_later_are_no_fault(run: Run):
+    # The snapshot is streamed: its vectors are made when the ranking is next used, and
+    # doctor must not call a normal import a fault (nor "repair" it).
+    snapshot = REPO / "tests" / "fixtures" / "inputs" / "arxiv-metadata-oai-snapshot.sample.json"
+    assert run("import", str(snapshot))[0] == 0
+    code, out, _ = run("doctor")
+    assert code == 0 and "OUT OF STEP" not in out and "Rebuilt" not in out
+    assert "made when the ranking" in out and "Everything is in order." in out
+    assert run("list", "--sort", "relevance")[0] == 0  # the ranking catches up on use
