@@ -43,8 +43,6 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}")
 HF_DAYS = 7
 """How many days back `reader fetch` catches up on Hugging Face by default (`hf_days`)."""
 MAX_HF_DAYS = 366
-ARXIV_MAX = ARXIV_SUBSCRIPTION_MAX
-"""The most papers one run of an arXiv search subscription brings, by default."""
 PROGRESS_FILE = "progress.json"
 
 
@@ -79,7 +77,7 @@ def load(settings: Settings) -> list[Subscription]:
         if not isinstance(entry, dict) or entry.get("source") not in SOURCES:
             raise ConfigError(f'{where} needs a source = "hf", "arxiv" or "rss"')
         value = entry.get("value", "")
-        maximum = entry.get("max_results", ARXIV_MAX)
+        maximum = entry.get("max_results", ARXIV_SUBSCRIPTION_MAX)
         if not isinstance(value, str):
             raise ConfigError(f"{where}: value must be text")
         if isinstance(maximum, bool) or not isinstance(maximum, int) or not 1 <= maximum <= 2000:

@@ -39,6 +39,8 @@ class ReaderApp(App[None]):
     def __init__(self, library: Library, *, settings: Settings | None = None) -> None:
         super().__init__()
         self._keys = keyroute.KeyGate(self._send_key)
+        self._holds = 0
+        """Counts `hold_keys` calls, so that only the newest hold's timer ends it."""
         self.library = library
         self.settings = settings or Settings(library.folder)
         library.saved_searches = partial(saved.provider, self.settings)
@@ -131,7 +133,13 @@ class ReaderApp(App[None]):
         """Keep the next keys waiting until `release_keys` (or `at_most` seconds: a slow
         machine delays keys, it never swallows them)."""
         self._keys.hold()
-        self.set_timer(at_most, self.release_keys)
+        self._holds += 1
+        # The timer of an earlier hold must not end this one early.
+        self.set_timer(at_most, partial(self._hold_expired, self._holds))
+
+    async def _hold_expired(self, hold: int) -> None:
+        if hold == self._holds:
+            await self.release_keys()
 
     async def release_keys(self) -> None:
         """Send on the keys that waited for `hold_keys`."""

@@ -96,3 +96,30 @@ async def test_a_dialog_closed_by_enter_hands_the_next_keys_back(make_app, sampl
         assert app.screen is app.main
         assert all(not record["tags"] for record in stored_state(sample_dir).values())
         assert "Undone: Tags #deep #read" in status_text(app)
+
+
+async def test_held_keys_wait_then_go_in_order_and_a_hold_never_swallows_them():
+    from textual import events
+    from textual.widget import Widget
+
+    from reader.tui.keyroute import KeyGate
+
+    sent: list[str] = []
+    target = Widget()
+    gate: KeyGate
+
+    async def send(event: events.Key) -> Widget:
+        sent.append(event.key)
+        return target
+
+    gate = KeyGate(send)
+    target.post_message = lambda message: True  # type: ignore[method-assign]
+    gate.hold()
+    for key in "abc":
+        await gate.receive(events.Key(key, key))
+    assert sent == []  # held: nothing reaches a widget
+    await gate.resume()
+    assert sent == ["a"]  # one at a time again: the next after "a" is handled
+    await gate.handled(gate.serial)
+    await gate.handled(gate.serial)
+    assert sent == ["a", "b", "c"]
