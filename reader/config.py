@@ -149,6 +149,11 @@ class ConfigFile:
             self._signature = None
             return True
 
+    def text(self) -> str:
+        """The file's text as every reader of it decodes it (BOM dropped, line ends kept),
+        or the template when there is no file; `ConfigError` when unreadable."""
+        return self._read_text() if self.path.exists() else TEMPLATE
+
     def _read_text(self) -> str:
         """The file's text; `ConfigError` for what cannot be a settings file."""
         try:

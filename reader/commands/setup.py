@@ -9,6 +9,7 @@ import shlex
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -52,17 +53,30 @@ def _edit(path: Path) -> int:
     no other process changed the file meanwhile: an edit never undoes another process's
     change (`reader saved add` while the editor is open), and a broken edit never
     replaces a working file. The copy stays, named in the error, when it is not used."""
-    from reader.config import TEMPLATE, ConfigFile
-    from reader.fileio import write_text_atomic
+    from reader.config import ConfigFile
 
     command = _editor()
+    config = ConfigFile(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        original = path.read_text(encoding="utf-8") if path.exists() else TEMPLATE
-    except (OSError, UnicodeDecodeError) as error:
-        raise ReaderError(f"cannot read {path}: {error}") from None
-    draft = path.with_name(f"{path.stem}.editing{path.suffix}")
-    write_text_atomic(draft, original, force=True)
+    except OSError as error:
+        raise ReaderError(f"cannot create {path.parent}: {error.strerror}") from None
+    # Read as every reader of the file decodes it, so that the comparison below sees only
+    # what another process changed (a BOM or CRLF line ends are no change).
+    original = config.text()
+    # A draft of its own: an earlier edit kept after a failure, or another `config edit`
+    # running now, is never overwritten.
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f"{path.stem}.editing-", suffix=path.suffix, dir=path.parent
+        )
+        with os.fdopen(handle, "wb") as stream:  # mode 600, as a settings file may hold
+            stream.write(original.encode("utf-8"))
+    except OSError as error:
+        raise ReaderError(
+            f"cannot write a copy to edit in {path.parent}: {error.strerror}"
+        ) from None
+    draft = Path(name)
     try:
         done = subprocess.run([*command, str(draft)], check=False)
     except OSError as error:
@@ -73,9 +87,13 @@ def _edit(path: Path) -> int:
             f" {path} is unchanged (the edit is in {draft})"
         )
     try:
-        edited = draft.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ReaderError(f"cannot read the edited {draft}: {error}") from None
+        edited = draft.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise ReaderError(
+            f"cannot read the edited {draft} ({error.strerror}); {path} is unchanged"
+        ) from None
+    except UnicodeDecodeError:
+        raise ReaderError(f"the edited {draft} is not UTF-8 text; {path} is unchanged") from None
     if edited == original and path.exists():
         draft.unlink(missing_ok=True)
         print(f"Settings unchanged in {path}.")
@@ -87,7 +105,7 @@ def _edit(path: Path) -> int:
             f"{error}; {path} is unchanged: fix the edit in {draft} and run"
             " `reader config edit` again"
         ) from None
-    if not ConfigFile(path).replace_if_unchanged(original, edited):
+    if not config.replace_if_unchanged(original, edited):
         raise ReaderError(
             f"{path} was changed by another reader process while you edited it, so it is"
             f" unchanged: your edit is in {draft}; run `reader config edit` again and copy it in"

@@ -140,7 +140,7 @@ def test_config_edit_that_breaks_the_file_says_where(run: Run, tmp_path: Path, m
     line = before.count("\n") + 1  # the editor's line, after the file's own
     assert code == 1 and "is not valid TOML" in one_error_line(err) and f"line {line}," in err
     # A broken edit never replaces the working file; the edit is kept to fix.
-    draft = Settings().path.with_name("config.editing.toml")
+    (draft,) = Settings().path.parent.glob("config.editing-*.toml")
     assert f"is unchanged: fix the edit in {draft}" in err
     assert draft.read_text(encoding="utf-8").endswith("theme = \n")
     assert Settings().path.read_text(encoding="utf-8") == before
@@ -165,8 +165,37 @@ def test_config_edit_never_undoes_another_process_s_change(run: Run, tmp_path: P
     names = [search.name for search in saved_load(Settings())]
     assert names == ["first", "second"]
     assert Settings().get("theme") is None
-    draft = Settings().path.with_name("config.editing.toml")
+    (draft,) = Settings().path.parent.glob("config.editing-*.toml")
     assert draft.read_text(encoding="utf-8").endswith('theme = "nord"\n')
+
+
+def test_a_kept_edit_is_never_overwritten_by_the_next(run: Run, tmp_path: Path, monkeypatch):
+    broken = tmp_path / "broken.py"
+    broken.write_text("import sys\nopen(sys.argv[1], 'a').write('precious = \\n')\n")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {broken}")
+    assert run("config", "edit")[0] == 1
+    (kept,) = Settings().path.parent.glob("config.editing-*.toml")
+    good = tmp_path / "good.py"
+    good.write_text("import sys\nopen(sys.argv[1], 'a').write('theme = \"nord\"\\n')\n")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {good}")
+    code, out, err = run("config", "edit")
+    assert code == 0 and "Settings saved" in out, err
+    assert kept.read_text(encoding="utf-8").endswith("precious = \n")  # still there to fix
+
+
+@pytest.mark.parametrize("start", [b"\xef\xbb\xbf", b""], ids=["bom", "plain"])
+def test_a_settings_file_with_crlf_or_a_bom_can_be_edited(
+    run: Run, tmp_path: Path, monkeypatch, start: bytes
+):
+    path = Settings().path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(start + b'sort = "title"\r\n')
+    editor = tmp_path / "editor.py"
+    editor.write_text("import sys\nopen(sys.argv[1], 'a').write('theme = \"nord\"\\n')\n")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    code, out, err = run("config", "edit")
+    assert code == 0 and "Settings saved" in out, err
+    assert Settings().get("theme") == "nord" and Settings().get("sort") == "title"
 
 
 def test_config_edit_checks_the_feed_and_pdf_settings(run: Run, tmp_path: Path, monkeypatch):

@@ -325,7 +325,7 @@ class MainScreen(Screen[None]):
     @on(SearchFinished)
     def _search_finished(self, message: SearchFinished) -> None:
         state = self.search_state
-        if not state.queued and message.generation == state.generation:
+        if self._keys_wait and not state.queued and message.generation == state.generation:
             # The newest query's result is listed once this handler ends.
             self.call_after_refresh(self._let_keys_go)
         if message.final:
