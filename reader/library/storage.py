@@ -130,7 +130,9 @@ class AtomicJSONStorage(Storage):
 
     def changed_on_disk(self) -> bool:
         """Whether the files differ from the ones this storage last read or wrote."""
-        return self._cache is None or self._signature() != self._seen
+        # Never read, or forgotten (`_seen` is None); a store without files yet has the
+        # signature (None, None) and is unchanged while it stays without them.
+        return self._seen is None or self._signature() != self._seen
 
     # --- TinyDB's Storage interface ------------------------------------------------------
 

@@ -9,14 +9,13 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 
-from reader import importing
 from reader.library import Library
 from reader.library.storage import AtomicJSONStorage
 from reader.model import Incoming, Paper
 from reader.tui import app as tui_app
 from reader.tui.app import ReaderApp
 from tests.cli.daily_server import feeds  # noqa: F401 - the loopback feeds
-from tests.conftest import seed_path
+from tests.conftest import copy_library, import_seed_pages, library_template
 from tests.unit.test_feeds import server  # noqa: F401 - the fake server under `feeds`
 
 LINKED = Paper(
@@ -30,16 +29,19 @@ LINKED = Paper(
 
 def fill(library: Library) -> None:
     """The four seed pages (93 papers), one of them enriched with an arXiv id."""
-    library.import_papers(importing.read_files([str(seed_path(n)) for n in range(4)]))
+    import_seed_pages(library)
     library.import_papers([Incoming(LINKED)])
 
 
+@pytest.fixture(scope="session")
+def _sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return library_template(tmp_path_factory, "sample", fill)
+
+
 @pytest.fixture
-def sample_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "library"
-    with Library(folder) as library:
-        fill(library)
-    return folder
+def sample_dir(tmp_path: Path, _sample_template: Path) -> Path:
+    """A library folder holding `fill`'s papers, made afresh for each test."""
+    return copy_library(_sample_template, tmp_path / "library")
 
 
 @pytest.fixture

@@ -508,6 +508,38 @@ async def test_footer_shows_the_keys_that_matter_now(tmp_path: Path, make_app):
         assert not stored_state(tmp_path / "empty")
 
 
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(make_app, monkeypatch):
+    from reader.tui.widgets.footer import KeyFooter
+
+    # Textual's footer rebuilt all its keys on every focus change and every key that
+    # refreshed the bindings: most of the work of opening the app and of each key.
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rebuilds: list[str] = []
+        original = KeyFooter.recompose
+
+        async def counted(self: KeyFooter) -> None:
+            rebuilds.append(type(self.screen).__name__)
+            await original(self)
+
+        monkeypatch.setattr(KeyFooter, "recompose", counted)
+        await pilot.press("j", "j", "k", "s", "s", "space", "space")
+        await settle(pilot)
+        assert rebuilds == []
+        await pilot.press("slash")  # typing a filter hides the paper keys: a real change
+        await settle(pilot)
+        assert rebuilds == ["MainScreen"]
+        footer = app.main.query_one(KeyFooter)
+        assert "Star" not in "".join(str(key.render()) for key in footer.children)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert rebuilds == ["MainScreen", "MainScreen"]
+        await pilot.resize_terminal(80, 30)  # another width may fit other keys
+        await settle(pilot)
+        assert len(rebuilds) == 3
+
+
 async def test_fetch_dialog_runs_in_a_worker(make_app, monkeypatch, sample_dir: Path):
     from reader.feeds import requests
     from reader.tui.screens.fetch import FetchScreen

@@ -38,6 +38,22 @@ async def test_another_instance_s_star_shows_within_a_second(make_app, sample_di
             assert not state.starred and state.note == "from the other terminal"
 
 
+async def test_an_idle_app_does_not_search_again_when_nothing_changed(make_app, monkeypatch):
+    # A fresh library has no state file yet; every poll took that for another process's
+    # write and searched and repainted again, once a second, for as long as the app ran.
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        searches: list[object] = []
+        original = type(app.main).search_here
+        monkeypatch.setattr(
+            type(app.main), "search_here", lambda self: searches.append(1) or original(self)
+        )
+        await _wait_for_poll(pilot)
+        await _wait_for_poll(pilot)
+        assert searches == []
+
+
 async def test_two_app_instances_on_one_library(make_app, sample_dir: Path):
     first, second = make_app(), make_app()
     async with first.run_test(size=SIZE) as one, second.run_test(size=SIZE) as two:

@@ -170,6 +170,22 @@ def test_another_process_write_is_seen(tmp_path: Path):
     assert plain(first.get("b")) == PaperState("b", starred=True)
 
 
+def test_a_store_with_no_file_yet_is_not_a_change_on_every_look(tmp_path: Path):
+    # The app looks about once a second; a library nobody marked anything in yet has no
+    # state file, and each look used to count as "another process wrote", so the app
+    # searched again and repainted every second.
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    assert not store.changed_on_disk()
+    assert not store.refresh()
+    assert not store.refresh()
+    other = StateStore(path)
+    put(other, [PaperState("b", starred=True)])  # now another process does write
+    assert store.changed_on_disk()
+    assert store.refresh()
+    assert not store.changed_on_disk()
+
+
 def test_a_bulk_change_is_one_compact_line_and_blank_records_are_dropped(tmp_path: Path):
     path = tmp_path / "state.json"
     store = StateStore(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -22,18 +23,50 @@ _PALETTE_CELLS = 14
 class KeyFooter(Footer):
     """The footer: the keys that fit, the most important first to stay."""
 
-    def compose(self) -> ComposeResult:
-        """One `FooterKey` per shown binding that fits the width."""
-        if not self._bindings_ready:
-            return
+    _shown_signature: tuple[object, ...] | None = None
+    """What the footer shows now; it is rebuilt only when this changes."""
+
+    def _shown(self) -> list[tuple[Binding, bool, str]]:
+        """The bindings the footer would show now, one per action, in order."""
         shown: dict[str, tuple[Binding, bool, str]] = {}
         for _, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.show and binding.action not in shown:
                 shown[binding.action] = (binding, enabled, tooltip)
-        kept = set(self._fitting(list(shown.values())))
+        return list(shown.values())
+
+    def _signature(self) -> tuple[object, ...]:
+        shown = tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for binding, enabled, tooltip in self._shown()
+        )
+        return (self.app.size.width, shown)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Rebuild only when the keys shown really change.
+
+        The screen signals after every focus change and every `refresh_bindings`; Textual's
+        footer then rebuilds all its keys (a dozen widgets, styled anew) each time, which
+        was most of the work of opening the app and of each triage key.
+        """
+        self._bindings_ready = True
+        if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
+            return
+        signature = self._signature()
+        if signature == self._shown_signature:
+            return
+        self._shown_signature = signature  # one rebuild however often the screen signals
+        self.call_after_refresh(self.recompose)
+
+    def compose(self) -> ComposeResult:
+        """One `FooterKey` per shown binding that fits the width."""
+        if not self._bindings_ready:
+            return
+        self._shown_signature = self._signature()
+        shown = self._shown()
+        kept = set(self._fitting(shown))
         self.styles.grid_size_columns = len(kept)
-        for action, (binding, enabled, tooltip) in shown.items():
-            if action not in kept:
+        for binding, enabled, tooltip in shown:
+            if binding.action not in kept:
                 continue
             yield FooterKey(
                 binding.key,
@@ -78,4 +111,6 @@ class KeyFooter(Footer):
 
     def on_resize(self, event: events.Resize) -> None:
         """A new width may fit more keys, or fewer."""
-        self.call_after_refresh(self.recompose)
+        if self._bindings_ready and self._signature() != self._shown_signature:
+            self._shown_signature = self._signature()
+            self.call_after_refresh(self.recompose)
