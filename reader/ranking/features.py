@@ -213,11 +213,15 @@ def terms(text: str) -> dict[int, str]:
     words = [
         word
         for word in _WORD.findall(text.lower())
-        if len(word.encode("utf-8", "surrogatepass")) >= 2
-        and word[0] not in _DIGITS
-        and word not in STOP_WORDS
+        if len(word.encode("utf-8", "surrogatepass")) >= 2 and word[0] not in _DIGITS
     ]
     if not words:
         return {}
     _, columns = _hash_terms("\0".join(words).encode("utf-8", "surrogatepass"))
-    return dict(zip(columns.tolist(), words, strict=True))
+    # Stop words are left out by their column, as `vectorize` does: a rare word whose
+    # hash falls in a stop word's column is left out too, in both.
+    return {
+        column: word
+        for column, word in zip(columns.tolist(), words, strict=True)
+        if not _STOP_COLUMNS[column]
+    }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks import ranking_quality
@@ -63,6 +63,7 @@ def test_the_words_of_real_abstracts_are_the_columns_vectorized():
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.text(max_size=80), min_size=1, max_size=6))
+@example(texts=["\U0010c882"])  # hashes into a stop word's column
 def test_vectorizing_a_batch_is_vectorizing_each_text(texts: list[str]):
     # Hostile text too: NUL characters, lone surrogates, any script, empty strings.
     batch = features.vectorize(texts)
