@@ -222,6 +222,12 @@ class Library:
         parsed = self.parse(query) if isinstance(query, str) else query
         return self.searcher.search_rowids(parsed, sort)
 
+    def rowids_at_hand(self, query: Query | str = "", sort: str = "date") -> array[int] | None:
+        """`rowids(query, sort)` when it is cheap (the sort's order of the catalog is
+        cached), else None: the TUI then shows `first_page` first."""
+        parsed = self.parse(query) if isinstance(query, str) else query
+        return self.searcher.rowids_at_hand(parsed, sort)
+
     def first_page(
         self, query: Query | str = "", sort: str = "date", limit: int = 200
     ) -> tuple[array[int], int]:
