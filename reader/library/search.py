@@ -113,6 +113,21 @@ class Searcher:
             sql += f" LIMIT {int(limit)}"
         return [paper_from_row(row) for row in self._fetch(sql, params, query)]
 
+    def listing(
+        self, query: Query, sort: str, limit: int | None = None
+    ) -> list[tuple[str, str, str | None, int | None]] | None:
+        """(key, title, published, upvotes) of the matching papers in `sort` order (the
+        first `limit`): what `reader list` prints, without reading the rest of each row.
+        None for a sort that is not SQL's (`search` serves those)."""
+        if sort not in ORDER_BY:
+            return None
+        where, params = to_sql(query)
+        sql = f"SELECT p.key, p.title, p.published, p.upvotes {_FROM} WHERE {where}"
+        sql += f" ORDER BY {ORDER_BY[sort]}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._fetch(sql, params, query)  # type: ignore[return-value]
+
     def search_keys(self, query: Query, sort: str = "date") -> list[str]:
         """Only the keys of the matching papers, in order."""
         if sort not in ORDER_BY:
