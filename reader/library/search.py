@@ -147,7 +147,9 @@ class Searcher:
         whole catalog per sort key (see `ordering`), so a query never sorts the papers.
         """
         with self._lock:
-            self._apply_pending(query)
+            # Always here: this is the step that comes after the first page is painted
+            # (see `first_page`), where the mirror costs no one any waiting.
+            self._apply_pending(query, always=True)
             ordering = self._ordering(sort, query)
             return self._arrange(ordering, query)
 
@@ -318,11 +320,11 @@ class Searcher:
                 # FTS5 rejects a few inputs the query parser lets through; say so plainly.
                 raise StoreError(f"the query could not be run: {error}") from None
 
-    def _apply_pending(self, query: Query) -> None:
-        """Bring the state mirror up to date, if `query` reads it: a query that does not
-        leaves the queued states for the next one that does (at a million papers, with
-        10,000 states, mirroring them is a good part of opening the app)."""
-        if not reads_state(query):
+    def _apply_pending(self, query: Query, *, always: bool = False) -> None:
+        """Bring the state mirror up to date, if `query` reads it (or `always`): a quick
+        first page that does not leaves the queued states for later. Opening a million
+        papers with 10,000 states, mirroring them was a good part of the first paint."""
+        if not (always or reads_state(query)):
             return
         with self._pending_lock:
             states, self._pending = list(self._pending.values()), {}
