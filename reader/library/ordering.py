@@ -17,7 +17,6 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -56,14 +55,16 @@ def packed(values: Rowids) -> array[int]:
     return result
 
 
-@dataclass(frozen=True, slots=True)
 class Ordering:
     """Every row id of the catalog in one sort order, and each row id's place in it."""
 
-    order: array[int]
-    """The row ids in order, packed (what the list shows for an empty filter)."""
-    places: Rowids
-    """`places[rowid]` is the row id's index in `order`; -1 for a row id not in it."""
+    __slots__ = ("_packed_places", "_places", "order")
+
+    def __init__(self, order: array[int], places: Rowids | array[int]) -> None:
+        self.order = order
+        """The row ids in order, packed (what the list shows for an empty filter)."""
+        self._places: Rowids | None = None if isinstance(places, array) else places
+        self._packed_places = places if isinstance(places, array) else None
 
     @classmethod
     def of(cls, order: Rowids) -> Ordering:
@@ -75,12 +76,17 @@ class Ordering:
         places[order] = np.arange(len(order), dtype=np.int64)
         return cls(packed(order), places)
 
-    @classmethod
-    def of_packed(cls, order: array[int], places: array[int]) -> Ordering:
-        """An ordering already computed as packed arrays (the ranking's), without a copy."""
-        import numpy as np
+    @property
+    def places(self) -> Rowids:
+        """`places[rowid]` is the row id's index in `order`; -1 (or 0, in the ranking's
+        orders) for a row id not in it. Made a numpy array only when first needed: an
+        order read back from the ranking's cache lists all papers without numpy."""
+        if self._places is None:
+            import numpy as np
 
-        return cls(order, np.frombuffer(places, dtype=np.int64))
+            assert self._packed_places is not None
+            self._places = np.frombuffer(self._packed_places, dtype=np.int64)
+        return self._places
 
     def places_of(self, rowids: Rowids) -> Rowids:
         """The places of these row ids in the order; row ids not in it are left out."""

@@ -269,10 +269,10 @@ class Searcher:
             return cached[1]
         if sort == SIMILARITY:
             assert anchor is not None
-            ordering = Ordering.of_packed(*self.ranking.similar_order(anchor))
+            ordering = Ordering(*self.ranking.similar_order(anchor))
         elif sort == "relevance":
             found = self.ranking.relevance_order()
-            ordering = self._ordering("date") if found is None else Ordering.of_packed(*found)
+            ordering = self._ordering("date") if found is None else Ordering(*found)
         else:
             raise StoreError(f"unknown sort {sort!r}")
         self._ranked[name] = (version, ordering)
