@@ -125,6 +125,11 @@ class Entry:
         return self.paper.key
 
 
+Listed = tuple[str, str, "date | None", "int | None", PaperState]
+"""What one line of `reader list` shows of a paper: key, title, date, upvotes, and the
+user's state (`Library.listing`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Incoming:
     """One paper read from an input, with the user state the input carried (if any).

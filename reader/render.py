@@ -6,7 +6,7 @@ import json
 import textwrap
 from collections.abc import Sequence
 
-from reader.model import Entry, Paper
+from reader.model import Entry, Listed, Paper
 from reader.text import cell_width, cut_to_width, json_safe, one_line, printable
 
 
@@ -16,18 +16,29 @@ def list_rows(entries: Sequence[Entry], width: int | None) -> list[str]:
     With a `width` (a terminal), long lines are cut with an ellipsis instead of wrapping.
     Every field is shown through `one_line`: a key from an imported file can hold anything.
     """
-    keys = [one_line(entry.key) for entry in entries]
-    key_width = max((_cells(key) for key in keys), default=3)
+    listed = [
+        (entry.key, entry.paper.title, entry.paper.published, entry.paper.upvotes, entry.state)
+        for entry in entries
+    ]
+    return listed_rows(listed, width)
+
+
+def listed_rows(listed: Sequence[Listed], width: int | None) -> list[str]:
+    """`list_rows` from only the fields it shows (see `Library.listing`)."""
+    keys = [one_line(item[0]) for item in listed]
+    key_cells = [_cells(key) for key in keys]
+    key_width = max(key_cells, default=3)
     rows = []
-    for key, entry in zip(keys, entries, strict=True):
-        paper, state = entry.paper, entry.state
-        date = paper.published.isoformat() if paper.published else "-"
-        upvotes = "-" if paper.upvotes is None else str(paper.upvotes)
+    for key, cells, (_, title, published, upvotes, state) in zip(
+        keys, key_cells, listed, strict=True
+    ):
+        day = published.isoformat() if published else "-"
+        votes = "-" if upvotes is None else str(upvotes)
         markers = ("✓" if state.read else " ") + ("★" if state.starred else " ")
         tags = "".join(f" #{one_line(tag)}" for tag in state.tags)
-        padding = " " * (key_width - _cells(key))
-        row = f"{key}{padding}  {date:<10}  {upvotes:>4}  {markers}  "
-        row += one_line(paper.title) + tags
+        padding = " " * (key_width - cells)
+        row = f"{key}{padding}  {day:<10}  {votes:>4}  {markers}  "
+        row += one_line(title) + tags
         if width:
             row = cut_to_width(row, width)
         rows.append(row)
@@ -104,4 +115,6 @@ def json_text(data: object) -> str:
 
 
 def _cells(text: str) -> int:
+    if text.isascii() and text.isprintable():
+        return len(text)  # one cell each: the common case, without a lookup per character
     return sum(cell_width(char) for char in text)

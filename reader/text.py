@@ -48,7 +48,10 @@ def json_safe(json_text: str) -> str:
 
 def one_line(text: str) -> str:
     """`printable(text)` with every run of whitespace (newlines too) turned into one space."""
-    return printable(" ".join(text.split()))
+    joined = " ".join(text.split())
+    if joined.isascii() and joined.isprintable():
+        return joined  # nothing to replace: the common case, without two regex passes
+    return printable(joined)
 
 
 def plural(count: int, noun: str) -> str:
@@ -65,6 +68,9 @@ def cell_width(char: str) -> int:
 
 def cut_to_width(text: str, width: int) -> str:
     """`text` cut with an ellipsis so it takes at most `width` terminal cells."""
+    if text.isascii() and text.isprintable():
+        # One cell per character: no lookup per character (`reader list` cuts every line).
+        return text if len(text) <= width else (text[: width - 1] + "…" if width > 0 else "")
     if sum(cell_width(char) for char in text) <= width:
         return text
     used, kept = 0, []

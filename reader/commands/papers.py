@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from reader.commands.terminal import (
     import_progress,
@@ -58,29 +58,43 @@ def import_papers(library: Library, args: argparse.Namespace) -> int:
 
 def list_papers(library: Library, args: argparse.Namespace) -> int:
     from reader.query import choose_sort
-    from reader.render import json_text, list_rows
+    from reader.render import json_text, listed_rows
     from reader.serialize import entry_to_dict
 
     query = library.parse(" ".join(args.query))
     sort = choose_sort(query, args.sort)
     limit = None if args.limit is None else max(args.limit, 0)
     # Only the first `limit` are read, unless the end of the order comes first.
-    entries = library.entries(query, sort, None if args.reverse else limit)
-    if args.reverse:
-        entries.reverse()
-        entries = entries if limit is None else entries[:limit]
+    first = None if args.reverse else limit
     if sort == "relevance" and not library.ranking.labels().positive:
         print(f"reader: {library.relevance_note()}", file=sys.stderr)
     if args.json:
+        entries = _reversed(library.entries(query, sort, first), args.reverse, limit)
         items = [entry_to_dict(entry) for entry in entries]
         if sort == "relevance":
             _explain(library, items)
         print(json_text(items))
         return 0
-    for row in list_rows(entries, terminal_width()):
-        print(row)
-    print(f"{len(entries):,} of {plural(len(library), 'paper')}", file=sys.stderr)
+    # Only what the lines show is read (at a million papers a word can list tens of
+    # thousands), and the lines go out in one write: the output layer sanitizes each
+    # write, and a write per line was a good part of the time.
+    listed = _reversed(library.listing(query, sort, first), args.reverse, limit)
+    rows = listed_rows(listed, terminal_width())
+    if rows:
+        print("\n".join(rows))
+    print(f"{len(listed):,} of {plural(len(library), 'paper')}", file=sys.stderr)
     return 0
+
+
+T = TypeVar("T")
+
+
+def _reversed(items: list[T], reverse: bool, limit: int | None) -> list[T]:
+    """`items` (the whole order when `reverse`) reversed if asked, then the first `limit`."""
+    if reverse:
+        items.reverse()
+        return items if limit is None else items[:limit]
+    return items
 
 
 def _explain(library: Library, items: list[dict[str, object]]) -> None:

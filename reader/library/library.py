@@ -9,7 +9,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from reader.errors import NotFoundError, StoreError
@@ -18,7 +18,7 @@ from reader.library.connection import Waiting
 from reader.library.merging import ImportResult, Progress
 from reader.library.search import Searcher
 from reader.library.state import StateStore
-from reader.model import Change, Entry, Incoming, Paper, PaperState
+from reader.model import Change, Entry, Incoming, Listed, Paper, PaperState
 from reader.query import Query, normalize_tag, parse_query
 from reader.ranking import Ranked, Ranking, Reason
 from reader.sync.record import ConflictCopies, NoteConflict
@@ -212,6 +212,31 @@ class Library:
             for paper in self.searcher.search(parsed, sort, limit)
         ]
 
+    def listing(
+        self, query: Query | str = "", sort: str = "date", limit: int | None = None
+    ) -> list[Listed]:
+        """What `reader list` shows of the matching papers, in order (the first `limit`):
+        (key, title, published, upvotes, state). Reads only those columns, and makes no
+        `Paper`: at a million papers a common word lists tens of thousands."""
+        parsed = self.parse(query) if isinstance(query, str) else query
+        rows = self.searcher.listing(parsed, sort, limit)
+        if rows is None:
+            return [
+                (e.key, e.paper.title, e.paper.published, e.paper.upvotes, e.state)
+                for e in self.entries(parsed, sort, limit)
+            ]
+        states = self.state.all()
+        return [
+            (
+                key,
+                title,
+                date.fromisoformat(published) if published else None,
+                upvotes,
+                states.get(key) or PaperState(key=key),
+            )
+            for key, title, published, upvotes in rows
+        ]
+
     def keys(self, query: Query | str = "", sort: str = "date") -> list[str]:
         """Only the keys of the matching papers, in order."""
         parsed = self.parse(query) if isinstance(query, str) else query
@@ -221,6 +246,12 @@ class Library:
         """The row ids of the matching papers, in order, packed (for the TUI's list)."""
         parsed = self.parse(query) if isinstance(query, str) else query
         return self.searcher.search_rowids(parsed, sort)
+
+    def rowids_at_hand(self, query: Query | str = "", sort: str = "date") -> array[int] | None:
+        """`rowids(query, sort)` when it is cheap (the sort's order of the catalog is
+        cached), else None: the TUI then shows `first_page` first."""
+        parsed = self.parse(query) if isinstance(query, str) else query
+        return self.searcher.rowids_at_hand(parsed, sort)
 
     def first_page(
         self, query: Query | str = "", sort: str = "date", limit: int = 200

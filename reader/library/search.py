@@ -12,14 +12,14 @@ import sqlite3
 import threading
 from array import array
 from collections.abc import Iterable, Sequence
-from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.errors import StoreError
 from reader.library.catalog import SELECT_PAPERS, keys_by_rowid, paper_from_row
 from reader.library.connection import connect
-from reader.library.sql import ORDER_BY, fts_only, negated_fts, to_sql
+from reader.library.ordering import Ordering, fetch_rowids
+from reader.library.sql import ORDER_BY, fts_only, negated_fts, reads_state, to_sql
 from reader.model import Paper, PaperState
 from reader.query import (
     SIMILARITY,
@@ -56,8 +56,8 @@ class Searcher:
         self._lock = threading.Lock()
         self._pending_lock = threading.Lock()
         self._pending: dict[str, PaperState] = {}
-        self._orders: dict[str, tuple[array[int], array[int]]] = {}
-        self._ranked: dict[str, tuple[object, array[int], array[int]]] = {}
+        self._orders: dict[str, Ordering] = {}
+        self._ranked: dict[str, tuple[object, Ordering]] = {}
         self._similar: dict[str, object] = {}
         self._data_version = -1
         self.ranking: Ranking | None = None
@@ -113,6 +113,21 @@ class Searcher:
             sql += f" LIMIT {int(limit)}"
         return [paper_from_row(row) for row in self._fetch(sql, params, query)]
 
+    def listing(
+        self, query: Query, sort: str, limit: int | None = None
+    ) -> list[tuple[str, str, str | None, int | None]] | None:
+        """(key, title, published, upvotes) of the matching papers in `sort` order (the
+        first `limit`): what `reader list` prints, without reading the rest of each row.
+        None for a sort that is not SQL's (`search` serves those)."""
+        if sort not in ORDER_BY:
+            return None
+        where, params = to_sql(query)
+        sql = f"SELECT p.key, p.title, p.published, p.upvotes {_FROM} WHERE {where}"
+        sql += f" ORDER BY {ORDER_BY[sort]}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._fetch(sql, params, query)  # type: ignore[return-value]
+
     def search_keys(self, query: Query, sort: str = "date") -> list[str]:
         """Only the keys of the matching papers, in order."""
         if sort not in ORDER_BY:
@@ -128,42 +143,49 @@ class Searcher:
         """The row ids of the matching papers, in order, packed in a compact array.
 
         This is the TUI's hot path, run on every keystroke in the filter. SQL finds the
-        matches without sorting them; the order comes from a cached permutation of the
-        whole catalog per sort key, so a query over 100,000 papers never sorts them.
+        matches without sorting them; the order comes from a cached ordering of the
+        whole catalog per sort key (see `ordering`), so a query never sorts the papers.
         """
         with self._lock:
-            self._apply_pending()
-            order, position = self._ordering(sort, query)
-            if query.root is None:
-                return order
-            self._prepare(query)
-            # One string of ids instead of a Python tuple per row: several times faster
-            # for the large results that short filter words give.
-            expression = fts_only(query)
-            negated = negated_fts(query)
-            if expression is not None or negated is not None:
-                sql = "SELECT group_concat(rowid) FROM papers_fts WHERE papers_fts MATCH ?"
-                params: list[object] = [expression or negated]
+            # Always here: this is the step that comes after the first page is painted
+            # (see `first_page`), where the mirror costs no one any waiting.
+            self._apply_pending(query, always=True)
+            ordering = self._ordering(sort, query)
+            return self._arrange(ordering, query)
+
+    def rowids_at_hand(self, query: Query, sort: str = "date") -> array[int] | None:
+        """The whole ordered result, when the sort's order of the catalog is already at
+        hand (cached and current): then it costs about what a first page does. None
+        otherwise: `first_page` is then the cheap way to something on screen."""
+        with self._lock:
+            self._apply_pending(query)
+            if sort in ORDER_BY:
+                if not self._is_ordered(sort):
+                    return None
+                ordering = self._orders[sort]
             else:
-                where, params = to_sql(query)
-                sql = f"SELECT group_concat(p.rowid) FROM papers p WHERE {where}"
-            try:
-                (joined,) = self._db.execute(sql, params).fetchone()
-            except sqlite3.OperationalError as error:
-                raise StoreError(f"the query could not be run: {error}") from None
-        matched = array("q", map(int, joined.split(","))) if joined else array("q")
-        if negated is not None:
-            # `-word`: every paper but those the index finds for the word.
-            flags = bytearray(b"\x01") * len(order)
-            for rowid in matched:
-                flags[position[rowid]] = 0
-            return array("q", compress(order, flags))
-        if len(matched) * 8 < len(order):
-            return array("q", sorted(matched, key=position.__getitem__))
-        flags = bytearray(len(order))
-        for rowid in matched:
-            flags[position[rowid]] = 1
-        return array("q", compress(order, flags))
+                ordering = self._ordering(sort, query)
+            return self._arrange(ordering, query)
+
+    def _arrange(self, ordering: Ordering, query: Query) -> array[int]:
+        """The matches of `query` in `ordering` (under the lock)."""
+        if query.root is None:
+            return ordering.order
+        self._prepare(query)
+        expression = fts_only(query)
+        negated = negated_fts(query)
+        if expression is not None or negated is not None:
+            sql = "SELECT rowid AS value FROM papers_fts WHERE papers_fts MATCH ?"
+            params: list[object] = [expression or negated]
+        else:
+            where, params = to_sql(query)
+            sql = f"SELECT p.rowid AS value {_FROM} WHERE {where}"
+        try:
+            matched = fetch_rowids(self._db, sql, params)
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"the query could not be run: {error}") from None
+        # `-word`: every paper but those the index finds for the word.
+        return ordering.arrange(matched, negated=negated is not None)
 
     def first_page(self, query: Query, sort: str, limit: int) -> tuple[array[int], int]:
         """The first `limit` matches in order, and how many match in all.
@@ -177,9 +199,9 @@ class Searcher:
             rowids = self.search_rowids(query, sort)
             return rowids[:limit], len(rowids)
         with self._lock:
-            self._apply_pending()
+            self._apply_pending(query)
             if query.root is None and self._is_ordered(sort):
-                order, _ = self._orders[sort]
+                order = self._orders[sort].order
                 return order[:limit], len(order)
             self._prepare(query)
             where, params = to_sql(query)
@@ -210,12 +232,15 @@ class Searcher:
             ).fetchone()
             (total,) = self._db.execute("SELECT count(*) FROM papers").fetchone()
             return int(total) - int(matched)
+        elif query.root is None:
+            # Without a WHERE clause SQLite counts the smallest index: several times faster.
+            sql, params = "SELECT count(*) FROM papers", []
         else:
             where, params = to_sql(query)
             sql = f"SELECT count(*) FROM papers p WHERE {where}"
         return int(self._db.execute(sql, params).fetchone()[0])
 
-    def _ordering(self, sort: str, query: Query | None = None) -> tuple[array[int], array[int]]:
+    def _ordering(self, sort: str, query: Query | None = None) -> Ordering:
         """Every row id in `sort` order, and each row id's place in it (cached)."""
         version = self._db.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
@@ -226,17 +251,11 @@ class Searcher:
         if sort not in ORDER_BY:
             return self._ranked_ordering(sort, query)
         if sort not in self._orders:
-            ordered = f"SELECT p.rowid FROM papers p ORDER BY {ORDER_BY[sort]}"
-            sql = f"SELECT group_concat(rowid) FROM ({ordered})"
-            (joined,) = self._db.execute(sql).fetchone()
-            order = array("q", map(int, joined.split(","))) if joined else array("q")
-            position = array("q", bytes(8 * (max(order, default=0) + 1)))
-            for index, rowid in enumerate(order):
-                position[rowid] = index
-            self._orders[sort] = (order, position)
+            ordered = f"SELECT p.rowid AS value {_FROM} ORDER BY {ORDER_BY[sort]}"
+            self._orders[sort] = Ordering.of(fetch_rowids(self._db, ordered))
         return self._orders[sort]
 
-    def _ranked_ordering(self, sort: str, query: Query | None) -> tuple[array[int], array[int]]:
+    def _ranked_ordering(self, sort: str, query: Query | None) -> Ordering:
         """The whole order by relevance, or by similarity to the first `similar:` paper of
         `query`: by the ranking's scores (see `_by_score`); newest first when nothing is
         liked yet."""
@@ -247,18 +266,17 @@ class Searcher:
         version = self.ranking.version()
         cached = self._ranked.get(name)
         if cached is not None and cached[0] == version:
-            return cached[1], cached[2]
+            return cached[1]
         if sort == SIMILARITY:
             assert anchor is not None
-            ordered = self.ranking.similar_order(anchor)
+            ordering = Ordering(*self.ranking.similar_order(anchor))
         elif sort == "relevance":
             found = self.ranking.relevance_order()
-            ordered = self._ordering("date") if found is None else found
+            ordering = self._ordering("date") if found is None else Ordering(*found)
         else:
             raise StoreError(f"unknown sort {sort!r}")
-        order, position = ordered
-        self._ranked[name] = (version, order, position)
-        return order, position
+        self._ranked[name] = (version, ordering)
+        return ordering
 
     def _prepare(self, query: Query) -> None:
         """Fill the papers of the query's `similar:` terms in (see `sql._compile`)."""
@@ -285,7 +303,7 @@ class Searcher:
     def count(self, query: Query) -> int:
         """How many papers match `query`."""
         with self._lock:
-            self._apply_pending()
+            self._apply_pending(query)
             self._prepare(query)
             try:
                 return self._count(query)
@@ -294,7 +312,7 @@ class Searcher:
 
     def _fetch(self, sql: str, params: Sequence[object], query: Query) -> list[tuple[object, ...]]:
         with self._lock:
-            self._apply_pending()
+            self._apply_pending(query)
             self._prepare(query)
             try:
                 return self._db.execute(sql, params).fetchall()
@@ -302,7 +320,12 @@ class Searcher:
                 # FTS5 rejects a few inputs the query parser lets through; say so plainly.
                 raise StoreError(f"the query could not be run: {error}") from None
 
-    def _apply_pending(self) -> None:
+    def _apply_pending(self, query: Query, *, always: bool = False) -> None:
+        """Bring the state mirror up to date, if `query` reads it (or `always`): a quick
+        first page that does not leaves the queued states for later. Opening a million
+        papers with 10,000 states, mirroring them was a good part of the first paint."""
+        if not (always or reads_state(query)):
+            return
         with self._pending_lock:
             states, self._pending = list(self._pending.values()), {}
         if not states:

@@ -40,6 +40,28 @@ FLAG_SQL: dict[str, str] = {
 }
 """How each flag of `reader.query.FLAGS` is found."""
 
+STATE_FLAGS = frozenset(name for name, sql in FLAG_SQL.items() if "temp." in sql)
+"""The flags that read the user's state (the searcher's mirror of it)."""
+
+
+def reads_state(query: Query) -> bool:
+    """Whether running `query` reads the user's state (a flag such as `is:read`, a tag)."""
+
+    def walk(node: Node | None) -> bool:
+        match node:
+            case Flag(name=name):
+                return name in STATE_FLAGS
+            case Tag():
+                return True
+            case Not(child=child):
+                return walk(child)
+            case And(children=children) | Or(children=children):
+                return any(walk(child) for child in children)
+        return False
+
+    return walk(query.root)
+
+
 ORDER_BY: dict[str, str] = {
     "date": "p.published IS NULL, p.published DESC, coalesce(p.upvotes, 0) DESC, p.key",
     "upvotes": "coalesce(p.upvotes, 0) DESC, p.published IS NULL, p.published DESC, p.key",

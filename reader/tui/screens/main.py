@@ -60,6 +60,12 @@ POLL_SECONDS = 1.0
 FIRST_PAGE = 200
 """Rows the list gets at once, before the whole ordered result of a query."""
 
+INDEX_IN_NUMPY = 10_000
+"""From this many rows, the paper to stay on is looked for with numpy."""
+
+PAINT_WAIT_SECONDS = 5.0
+"""How long a search waits for the first page to be painted before it goes on."""
+
 SORT_ORDER = tuple(SORTS)
 """`S` cycles through the sorts in this order."""
 
@@ -273,6 +279,13 @@ class MainScreen(Screen[None]):
             total = len(self.library)
             note = self.library.relevance_note() if sort == "relevance" else ""
             if anchor is None and not reverse:
+                # With the sort's order at hand, the whole result costs what a first page
+                # would: one message, and the list is complete at once.
+                whole = self.library.rowids_at_hand(query, sort)
+                if whole is not None:
+                    post(whole, len(whole), total, True)
+                    self._warm(sort)
+                    return
                 page, count = self.library.first_page(query, sort, FIRST_PAGE)
                 if len(page) >= count:  # a small result is complete in its first page
                     post(page, count, total, True)
@@ -281,8 +294,11 @@ class MainScreen(Screen[None]):
                 painted = threading.Event()
                 post(page, count, total, False, painted=painted)
                 # Python work here would hold the GIL while the UI paints the first page:
-                # let the UI paint first (bounded, should it be busy elsewhere).
-                painted.wait(0.25)
+                # let the UI paint first. Opening a million papers, the UI is still laying
+                # out the screen when the first page is ready, and the whole order (a second
+                # or more on a busy machine) would hold it up: wait for the paint itself,
+                # bounded only in case the UI never gets to it.
+                painted.wait(PAINT_WAIT_SECONDS)
                 if generation != self.search_state.generation:
                     # Typing went on: the newest query matters, not the rest of this one.
                     post(page, count, total, True)
@@ -780,12 +796,17 @@ class MainScreen(Screen[None]):
 
 def _index(rowids: array[int], rowid: int | None) -> int | None:
     """Where a paper is in a result, or None (not given, or not in it)."""
-    if rowid is None:
+    if rowid is None or not rowids:
         return None
-    try:
-        return rowids.index(rowid)
-    except ValueError:
-        return None
+    if len(rowids) < INDEX_IN_NUMPY:
+        try:
+            return rowids.index(rowid)
+        except ValueError:
+            return None
+    # A long result came from numpy (see `ordering`), which is loaded by now.
+    from reader.library.ordering import index_of
+
+    return index_of(rowids, rowid)
 
 
 def sorted_how(sort: str) -> str:
