@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reader.tui.widgets.preview import PreviewPane
 from tests.tui.conftest import list_lines, settle, status_text, stored_state
 
 SIZE = (140, 40)
@@ -49,7 +48,7 @@ async def test_starring_re_ranks_the_list_for_you(make_app, sample_dir: Path):
         await settle(pilot)
         reason = str(app.query_one("#preview-reason").render())
         assert reason.startswith(f"Because you starred: {starred.paper.title[:30]}")
-        assert app.query_one(PreviewPane).has_class("-no-reason") is False
+        assert app.query_one("#preview-reason").has_class("-hidden") is False
 
         # Undo takes the star back, and the order with it.
         await pilot.press("u")

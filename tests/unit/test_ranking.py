@@ -14,7 +14,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks import ranking_quality
 from reader import importing
 from reader.errors import NotFoundError, ReaderError, StoreError
 from reader.export.jsonl import to_jsonl
@@ -155,24 +154,6 @@ def test_labels_from_the_users_state():
 
 
 # --- the library -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def arxiv(tmp_path: Path) -> tuple[Library, list[ranking_quality.Record]]:
-    """A library of 240 real arXiv abstracts: 80 of each of three subject classes."""
-    wanted = {"math.NT": 80, "math.PR": 80, "math.OC": 80}
-    picked = []
-    for record in ranking_quality.load():
-        name = record.categories[0]
-        if wanted.get(name, 0) > 0:
-            wanted[name] -= 1
-            picked.append(record)
-    library = Library(tmp_path / "arxiv")
-    library.import_papers(
-        [Incoming(Paper(key=r.id, title=r.title, abstract=r.abstract)) for r in picked]
-    )
-    yield library, picked
-    library.close()
 
 
 def _auc(ranked_keys: list[str], relevant: set[str]) -> float:
