@@ -111,8 +111,10 @@ class Ranker:
         self._scores: tuple[str, Scores | None] | None = None
         self._trained: Trained | None = None
         """The last model trained: the next training starts from it (see `model.score`)."""
-        self._unsaved: tuple[str, bytes] | None = None
-        """An order computed but not yet kept in the cache: (fingerprint, packed order)."""
+        self._unsaved: tuple[str, Order] | None = None
+        """An order computed but not yet kept in the cache: (fingerprint, order)."""
+        self._size: tuple[int, int] | None = None
+        """(catalog version, papers in the catalog), as last counted."""
         self._folder = folder
         self._semantic: tuple[str, Embed] | bool | None = False
         """The optional embedding of texts (see `reader.ranking.semantic`): False until
@@ -286,9 +288,9 @@ class Ranker:
         `relevance_order`); best effort, and nothing to do when it is kept already."""
         with self._lock:
             if self._unsaved is not None:
-                fingerprint, data = self._unsaved
+                fingerprint, order = self._unsaved
                 self._unsaved = None
-                self.store.remember("order", fingerprint, data)
+                self.store.remember("order", fingerprint, _pack_order(order))
 
     def semantic(self) -> tuple[str, Embed] | None:
         """The semantic backend the user configured (loaded once), or None."""
@@ -368,7 +370,7 @@ class Ranker:
                 return None
             fingerprint = f"{self._fingerprint(labels)}|{self._catalog_size()}"
             if self._unsaved is not None and self._unsaved[0] == fingerprint:
-                return _unpack_order(self._unsaved[1])
+                return self._unsaved[1]
             cached = self.store.cached("order", fingerprint)
             if cached is not None:
                 return _unpack_order(cached)
@@ -378,7 +380,7 @@ class Ranker:
             order = self.ordered(ranked)
             # Written to the cache later (`save`: when the app's worker has shown the
             # order, or when the library closes), not while the user waits for it.
-            self._unsaved = (fingerprint, _pack_order(order))
+            self._unsaved = (fingerprint, order)
             return order
 
     def similar_order(self, text: str) -> Order:
@@ -413,7 +415,11 @@ class Ranker:
         return _packed(order), _packed(position)
 
     def _catalog_size(self) -> int:
-        return int(self._catalog().execute("SELECT count(*) FROM papers").fetchone()[0])
+        version = self._catalog_version()
+        if self._size is None or self._size[0] != version:
+            (count,) = self._catalog().execute("SELECT count(*) FROM papers").fetchone()
+            self._size = (version, int(count))
+        return self._size[1]
 
     def _score(self, labels: Labels, fingerprint: str) -> Scores | None:
         from reader.ranking.model import score

@@ -130,3 +130,25 @@ def test_quick_benchmark_reports_every_figure(tmp_path):
         # The baseline filters exactly like reader, or the comparison would be unfair.
         assert query["reader_rows"] == query["baseline_rows"], query
     assert max(query["reader_rows"] for query in queries) == 1_000
+
+
+@pytest.mark.slow
+def test_the_for_you_benchmark_alone_reports_its_figures(tmp_path):
+    output = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench", "--quick", "--only=foryou", f"--json={output}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads(output.read_text(encoding="utf-8"))
+    (size,) = results["sizes"]
+    figures = {figure["id"]: figure for figure in size["figures"]}
+    assert tuple(figures) == FIGURE_IDS[FIGURE_IDS.index("import_vectors") :]
+    for figure in figures.values():
+        assert figure["reader"] > 0 and figure["baseline"] > 0, figure
+    assert "state_change" not in results and "inputs" not in results
+    assert set(results["ranking_quality"]["scenarios"]) == {"read", "dismissed"}
