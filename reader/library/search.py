@@ -131,6 +131,7 @@ class Searcher:
         matches without sorting them; the order comes from a cached permutation of the
         whole catalog per sort key, so a query over 100,000 papers never sorts them.
         """
+        self._rank_ahead(sort)
         with self._lock:
             self._apply_pending()
             order, position = self._ordering(sort, query)
@@ -235,6 +236,16 @@ class Searcher:
                 position[rowid] = index
             self._orders[sort] = (order, position)
         return self._orders[sort]
+
+    def _rank_ahead(self, sort: str) -> None:
+        """Learn the "for you" order, when it must be learned again, before taking this
+        connection's lock: training takes a while, and drawing rows (`get_rows`, on the UI
+        thread) must not wait for it. The order is then ready for `_ranked_ordering`."""
+        if sort != "relevance" or self.ranking is None:
+            return
+        cached = self._ranked.get(sort)
+        if cached is None or cached[0] != self.ranking.version():
+            self.ranking.relevance_order()
 
     def _ranked_ordering(self, sort: str, query: Query | None) -> tuple[array[int], array[int]]:
         """The whole order by relevance, or by similarity to the first `similar:` paper of

@@ -1,7 +1,9 @@
-"""Fixtures shared by the unit tests of the "for you" ranking."""
+"""Fixtures and helpers shared by the unit tests of the "for you" ranking."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,23 @@ import pytest
 from benchmarks import ranking_quality
 from reader.library import Library
 from reader.model import Incoming, Paper
+from tests.conftest import REPO
+
+
+def printed_by_processes(code: str) -> list[str]:
+    """What Python `code` prints in two processes with different string hashes (Python
+    randomizes them per process: what must be the same everywhere must not depend on it)."""
+    return [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2")
+    ]
 
 
 @pytest.fixture

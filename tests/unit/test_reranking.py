@@ -3,8 +3,8 @@ and its cache, and the term matrix they rest on (see `reader.ranking.model`)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import threading
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,7 +19,7 @@ from reader.ranking import features, model
 from reader.ranking.matrix import TermMatrix
 from reader.ranking.ranker import descending
 from reader.ranking.store import Frequencies
-from tests.conftest import REPO
+from tests.unit.conftest import printed_by_processes
 
 # --- the matrix -----------------------------------------------------------------------------
 
@@ -104,19 +104,9 @@ def test_the_draw_is_the_same_in_every_process():
         "m = TermMatrix(_frequencies(['paper'] * 50, list(range(7, 57))))\n"
         "print(m.draw_order(12).tolist())\n"
     )
-    outputs = {
-        subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            env={"PYTHONHASHSEED": seed, "PATH": ""},
-            check=True,
-        ).stdout
-        for seed in ("1", "2")
-    }
-    assert len(outputs) == 1
-    assert outputs.pop().strip() != str(list(range(50)))  # drawn, not in row order
+    first, second = printed_by_processes(code)
+    assert first == second
+    assert first != str(list(range(50)))  # drawn, not in row order
 
 
 def test_one_more_label_changes_the_draw_by_one_paper_at_most(
@@ -246,3 +236,35 @@ def test_an_order_is_kept_for_the_next_process_when_the_library_closes(
     assert reopened.keys("", "relevance") == order
     assert reopened.ranking._engine is not None and reopened.ranking.engine._scores is None
     reopened.close()
+
+
+def test_drawing_rows_never_waits_for_training(
+    sample_library: Library, monkeypatch: pytest.MonkeyPatch
+):
+    """The app draws rows on its UI thread while its search worker learns the order: the
+    rows must come at once, not when the training is done."""
+    library = sample_library
+    keys = library.keys()
+    library.set_starred(keys[:5], True)
+    library.set_read(keys[10:15], True)
+    training, drawn, trained = threading.Event(), threading.Event(), threading.Event()
+    learn = model.score
+
+    def held_training(*args: Any, **options: Any) -> model.Scores | None:
+        training.set()
+        drawn.wait(30)  # the training goes on until the rows are drawn (or 30 s pass)
+        try:
+            return learn(*args, **options)
+        finally:
+            trained.set()
+
+    monkeypatch.setattr(model, "score", held_training)
+    worker = threading.Thread(target=library.rowids, args=("", "relevance"))
+    worker.start()
+    assert training.wait(30)
+    rows = library.rows(list(library.rowids("", "date")[:10]))
+    finished_first = trained.is_set()
+    drawn.set()
+    worker.join(60)
+    assert len(rows) == 10
+    assert not finished_first  # the rows came while the training was still going on
