@@ -295,7 +295,14 @@ class MainScreen(Screen[None]):
         except ReaderError as error:
             post(array("q"), 0, 0, True, error=str(error))
             return
-        post(rowids, len(rowids), total, True)
+        if sort != "relevance":
+            post(rowids, len(rowids), total, True)
+            return
+        painted = threading.Event()
+        post(rowids, len(rowids), total, True, painted=painted)
+        # What follows (keeping the order in the cache) waits for the list to be painted,
+        # so that it does not compete with it (bounded, should the UI be busy elsewhere).
+        painted.wait(1.0)
         self._warm(sort)
 
     def _warm(self, sort: str) -> None:

@@ -243,6 +243,9 @@ class PreviewPane(VerticalScroll, can_focus=True):
         self._conflicts = Static(id="preview-conflicts")
         # Created on the first note shown: Textual's Markdown widget costs about 30 ms
         # to import, which would otherwise be paid by every start of the app.
+        self._shown: tuple[Entry, tuple[str, ...]] | None = None
+        """What `show` showed last."""
+        self._reason_line = ""
         self._note: Markdown | None = None
         self._note_source = ""
         self._shown_note = ""
@@ -268,6 +271,9 @@ class PreviewPane(VerticalScroll, can_focus=True):
 
     def show(self, entry: Entry | None, terms: Sequence[str] = ()) -> None:
         """Show `entry` (None for the placeholder), highlighting `terms` in the abstract."""
+        if self._mounted and entry is not None and (entry, tuple(terms)) == self._shown:
+            return  # the same paper as it is shown (the list was ordered anew around it)
+        self._shown = None if entry is None else (entry, tuple(terms))
         if self._mounted and (entry is None or self.entry is None or entry.key != self.entry.key):
             self.scroll_home(animate=False)
         self.entry = entry
@@ -305,8 +311,12 @@ class PreviewPane(VerticalScroll, can_focus=True):
         """Say why the paper ranks where it does ("Because you starred: …"); "" hides it."""
         # A class of the line itself, not of the pane: a pane's class restyles every part of
         # the preview (tens of milliseconds at each star, sorted for you).
-        self._reason.set_class(not text, "-hidden")
-        self._reason.update(Content(one_line(text)))
+        line = one_line(text)
+        if line == self._reason_line:
+            return
+        self._reason_line = line
+        self._reason.set_class(not line, "-hidden")
+        self._reason.update(Content(line))
 
     def show_conflicts(self, copies: Sequence[NoteConflict]) -> None:
         """Show the conflict copies of the note (`reader sync`); none hides them."""
