@@ -111,8 +111,10 @@ class Ranker:
         self._scores: tuple[str, Scores | None] | None = None
         self._trained: Trained | None = None
         """The last model trained: the next training starts from it (see `model.score`)."""
-        self._unsaved: tuple[str, Order] | None = None
-        """An order computed but not yet kept in the cache: (fingerprint, order)."""
+        self._order: tuple[str, Order] | None = None
+        """The last relevance order, with the fingerprint of what it was made from."""
+        self._unsaved = False
+        """Whether `_order` was computed here and is not in the cache yet (see `save`)."""
         self._size: tuple[int, int] | None = None
         """(catalog version, papers in the catalog), as last counted."""
         self._folder = folder
@@ -287,9 +289,9 @@ class Ranker:
         """Keep the last order computed in the cache, for the next process (see
         `relevance_order`); best effort, and nothing to do when it is kept already."""
         with self._lock:
-            if self._unsaved is not None:
-                fingerprint, order = self._unsaved
-                self._unsaved = None
+            if self._unsaved and self._order is not None:
+                self._unsaved = False
+                fingerprint, order = self._order
                 self.store.remember("order", fingerprint, _pack_order(order))
 
     def semantic(self) -> tuple[str, Embed] | None:
@@ -369,19 +371,19 @@ class Ranker:
             if not labels.positive:
                 return None
             fingerprint = f"{self._fingerprint(labels)}|{self._catalog_size()}"
-            if self._unsaved is not None and self._unsaved[0] == fingerprint:
-                return self._unsaved[1]
+            if self._order is not None and self._order[0] == fingerprint:
+                return self._order[1]
             cached = self.store.cached("order", fingerprint)
             if cached is not None:
-                return _unpack_order(cached)
+                self._order, self._unsaved = (fingerprint, _unpack_order(cached)), False
+                return self._order[1]
             ranked = self.relevance()
             if ranked is None:
                 return None
-            order = self.ordered(ranked)
             # Written to the cache later (`save`: when the app's worker has shown the
             # order, or when the library closes), not while the user waits for it.
-            self._unsaved = (fingerprint, order)
-            return order
+            self._order, self._unsaved = (fingerprint, self.ordered(ranked)), True
+            return self._order[1]
 
     def similar_order(self, text: str) -> Order:
         """Every paper by similarity to the one `text` names (that one last)."""

@@ -229,7 +229,7 @@ def test_an_order_is_kept_for_the_next_process_when_the_library_closes(
     order = library.keys("", "relevance")
     engine = library.ranking.engine
     # Not written while the user waits for the order...
-    assert engine._unsaved is not None
+    assert engine._unsaved
     assert library.keys("", "relevance") == order  # ...yet the same order meanwhile
     library.close()
     reopened = Library(library.folder)

@@ -273,6 +273,13 @@ class PreviewPane(VerticalScroll, can_focus=True):
         """Show `entry` (None for the placeholder), highlighting `terms` in the abstract."""
         if self._mounted and entry is not None and (entry, tuple(terms)) == self._shown:
             return  # the same paper as it is shown (the list was ordered anew around it)
+        # The same paper with another state (a star, a tag): its text stays as it is.
+        text_shown = (
+            self._mounted
+            and entry is not None
+            and self._shown is not None
+            and (self._shown[0].paper, self._shown[1]) == (entry.paper, tuple(terms))
+        )
         self._shown = None if entry is None else (entry, tuple(terms))
         if self._mounted and (entry is None or self.entry is None or entry.key != self.entry.key):
             self.scroll_home(animate=False)
@@ -282,9 +289,22 @@ class PreviewPane(VerticalScroll, can_focus=True):
             return
         paper, state = entry.paper, entry.state
 
+        self._meta.update(Content("\n").join(self._metadata(entry, terms)))
+        if not text_shown:
+            self._show_text(paper, terms)
+
+        tags = " ".join("#" + one_line(tag) for tag in state.tags)
+        self.set_class(not tags, "-no-tags")
+        self._tags.update(Content(tags))
+
+        self._note_source = printable(state.note.strip())
+        self.set_class(not self._note_source, "-no-note")
+        self._render_note()
+
+    def _show_text(self, paper: Paper, terms: Sequence[str]) -> None:
+        """The parts that depend on the paper alone: title, link and abstract."""
         title = one_line(paper.title) or "(untitled)"
         self._title.update(highlight(title, terms, MATCH_STYLE))
-        self._meta.update(Content("\n").join(self._metadata(entry, terms)))
 
         url = one_line(paper.url or "")
         self.set_class(not url, "-no-link")
@@ -298,14 +318,6 @@ class PreviewPane(VerticalScroll, can_focus=True):
             self._abstract.update(highlight(abstract, terms, MATCH_STYLE))
         else:
             self._abstract.update(Content.styled("No abstract.", LABEL_STYLE))
-
-        tags = " ".join("#" + one_line(tag) for tag in state.tags)
-        self.set_class(not tags, "-no-tags")
-        self._tags.update(Content(tags))
-
-        self._note_source = printable(state.note.strip())
-        self.set_class(not self._note_source, "-no-note")
-        self._render_note()
 
     def show_reason(self, text: str) -> None:
         """Say why the paper ranks where it does ("Because you starred: …"); "" hides it."""
