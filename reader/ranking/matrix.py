@@ -32,7 +32,7 @@ class TermMatrix:
     The matrix's columns are the terms the papers use, the most frequent first (`columns`
     gives each one's hashed column): a product with a weight vector then reads the weights
     of the common terms, most of the values, from the processor's cache, which makes
-    scoring 100,000 papers two to three times faster than over a million hashed columns.
+    scoring 100,000 papers 1.6 to 2.5 times faster than over a million hashed columns.
     """
 
     def __init__(self, stored: Frequencies, dense: npt.NDArray[np.float32] | None = None) -> None:
