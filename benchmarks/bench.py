@@ -1,7 +1,7 @@
 """The benchmark command: reader against naive baselines, at several library sizes.
 
     python -m benchmarks.bench [--sizes 1000,10000,100000] [--million] [--quick] [--json FILE]
-                               [--no-inputs | --inputs-only]
+                               [--no-inputs | --inputs-only | --only foryou]
 
 Each figure is measured together with a naive baseline in the same run and reported as a
 ratio, because absolute times on shared machines vary:
@@ -52,6 +52,7 @@ from benchmarks.process_figures import (
     environment,
     import_figures,
     list_figure,
+    open_app,
     open_figures,
     reader_command,
     timed_run,
@@ -253,17 +254,45 @@ def app_figures(
 
 
 def foryou(
-    page: Path, work: Path, env: dict[str, str], plan: Plan, figures: list[Figure]
+    page: Path, work: Path, env: dict[str, str], plan: Plan, open_rss: float | None
 ) -> list[Figure]:
-    """The "for you" figures (issue 12), on a library of their own with a few labels."""
+    """The "for you" figures (issue 12), on a library of their own with a few labels;
+    `open_rss` is the app's peak memory at an ordinary opening (measured here if None)."""
     found = [foryou_figures.import_figure(page, work, env, plan.vector_imports)]
     library = work / "foryou"
     timed_run(reader_command("import", str(page), "--library", str(library)), env)
+    if open_rss is None:
+        open_app("reader", library, env)  # warm-up: file cache, bytecode
+        open_rss = float(open_app("reader", library, env)[1]["max_rss_kb"])
     foryou_figures.label(library)
     found.extend(foryou_figures.list_figures(library, env, plan.lists))
-    (open_rss,) = [figure.reader for figure in figures if figure.id == "peak_rss"]
     found.extend(foryou_figures.app_figures(library, env, plan.stars, open_rss))
     shutil.rmtree(library, ignore_errors=True)
+    return found
+
+
+def run_foryou(size: int, work: Path, plan: Plan, quick: bool) -> dict[str, Any]:
+    """Only the "for you" figures at `size` papers (`--only foryou`): a few minutes at
+    100,000 papers instead of the whole benchmark's quarter of an hour."""
+    work.mkdir(parents=True)
+    env = environment(work / "home")
+    started = time.perf_counter()
+    page = corpus.write_records(work / "page.txt", corpus.iter_papers(size, SEED), SEED)
+    print(f"\n== for you, {size:,} papers ==", flush=True)
+    figures = foryou(page, work, env, plan, None)
+    for figure in figures:
+        figure.judge(size, quick)
+    print(figures_table(figures))
+    print(f"({size:,} papers measured in {time.perf_counter() - started:.0f} s)", flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+    return {"n": size, "figures": [figure.to_json() for figure in figures]}
+
+
+def quality(quick: bool) -> dict[str, Any]:
+    """The ranking-quality section (`benchmarks.ranking_quality`), printed and returned."""
+    print("\n== for you: ranking quality on real papers ==", flush=True)
+    found = ranking_quality.run(*((3, 1) if quick else (10, 5)))
+    print(ranking_quality.table(found))
     return found
 
 
@@ -292,7 +321,8 @@ def run_size(size: int, work: Path, plan: Plan, quick: bool) -> dict[str, Any]:
     figures.extend(app)
     if size <= EXTRAS_LIMIT:
         figures.extend(bulk_figures(library, env, plan.opens))
-        figures.extend(foryou(page, work, env, plan, figures))
+        (open_rss,) = [figure.reader for figure in figures if figure.id == "peak_rss"]
+        figures.extend(foryou(page, work, env, plan, open_rss))
     by_id = {figure.id: figure for figure in figures}
     ordered = [by_id[figure_id] for figure_id in FIGURE_IDS if figure_id in by_id]
     for figure in ordered:
@@ -338,6 +368,12 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-inputs", action="store_true", help="leave out the BibTeX and arXiv snapshot figures"
     )
+    parser.add_argument(
+        "--only",
+        choices=["foryou"],
+        help="only these figures: foryou = the for-you figures at each size and the ranking"
+        " quality",
+    )
     return parser.parse_args(argv)
 
 
@@ -366,22 +402,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = Path(temporary)
         # The user's settings (saved searches, theme) must not change what is measured.
         os.environ["READER_CONFIG"] = str(root / "config")
-        if not args.no_inputs:
+        if args.only == "foryou":
+            for size in sizes:
+                plan = plan_for(size, args.quick)
+                results["sizes"].append(run_foryou(size, root / f"n{size}", plan, args.quick))
+            results["ranking_quality"] = quality(args.quick)
+            sizes = []
+        elif not args.no_inputs:
             results["inputs"] = input_figures.run(root, quick=args.quick, million=args.million)
         for size in [] if args.inputs_only else sizes:
             plan = plan_for(size, args.quick)
             results["sizes"].append(run_size(size, root / f"n{size}", plan, args.quick))
-        if not args.inputs_only:
+        if not args.inputs_only and args.only is None:
             state = state_change_figure(root / "state", plan_for(STATES, args.quick).state_changes)
             state.judge(None, args.quick)
             print(f"\n== the state store, {STATES:,} states ==")
             print(figures_table([state]))
             print(f"note: {state.note}")
             results["state_change"] = state.to_json()
-            print("\n== for you: ranking quality on real papers ==", flush=True)
-            quality = ranking_quality.run(*((3, 1) if args.quick else (10, 5)))
-            print(ranking_quality.table(quality))
-            results["ranking_quality"] = quality
+            results["ranking_quality"] = quality(args.quick)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -21,11 +21,25 @@ import sys
 import time
 from pathlib import Path
 
+from textual.app import App
+from textual.worker import WorkerCancelled
+
 from benchmarks.open_tui import SIZE, peak_rss_kb
 from benchmarks.textual_support import paint, wait_until
 from reader.library import Library
 from reader.settings import Settings
 from reader.tui.app import make_app
+
+
+async def settle(app: App[object]) -> None:
+    """Wait for the app's workers to end. A worker the app cancelled on purpose (the
+    preview's explanation, when the cursor moved on) is no failure; any other is raised."""
+    results = await asyncio.gather(
+        *(worker.wait() for worker in list(app.workers)), return_exceptions=True
+    )
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, WorkerCancelled):
+            raise result
 
 
 async def measure(folder: Path, stars: int) -> dict[str, object]:
@@ -41,7 +55,7 @@ async def measure(folder: Path, stars: int) -> dict[str, object]:
         await wait_until(lambda: paper_list.row_count > 0, timeout=600)
         await paint(pilot)
         opened = time.perf_counter() - started
-        await app.workers.wait_for_complete()
+        await settle(app)
 
         plain: list[float] = []
         for number in range(stars):
@@ -52,18 +66,18 @@ async def measure(folder: Path, stars: int) -> dict[str, object]:
             await paint(pilot)
             plain.append(time.perf_counter() - pressed)
             await pilot.press("s")  # and unstarred again, untimed
-            await app.workers.wait_for_complete()
+            await settle(app)
 
         while screen.sort != "added":
             await pilot.press("S")
-            await app.workers.wait_for_complete()
+            await settle(app)
         before = paper_list.rowids
         pressed = time.perf_counter()
         await pilot.press("S")  # "for you": the vectors load, a model is trained
         await wait_until(lambda: paper_list.rowids is not before, timeout=600)
         await paint(pilot)
         switched = time.perf_counter() - pressed
-        await app.workers.wait_for_complete()
+        await settle(app)
         await pilot.pause()
 
         ranked: list[float] = []
@@ -77,7 +91,7 @@ async def measure(folder: Path, stars: int) -> dict[str, object]:
             await wait_until(lambda b=before: paper_list.rowids is not b, timeout=600)
             await paint(pilot)
             ranked.append(time.perf_counter() - pressed)
-            await app.workers.wait_for_complete()
+            await settle(app)
             await pilot.pause()
         return {
             "rows": paper_list.row_count,

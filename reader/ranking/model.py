@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from reader.ranking.features import COLUMNS
 from reader.ranking.labels import Labels
 
 if TYPE_CHECKING:
@@ -35,9 +36,24 @@ WEIGHT_UNLABELED = 0.005
 C = 0.1
 """The inverse regularization strength (tuned on real arXiv listings, see the benchmark)."""
 SEED = 12
-"""Of the draw of unlabeled papers."""
-TOLERANCE = 1e-6
-"""Relative change of the loss at which training stops: far finer than changes the order."""
+"""Of the draw of unlabeled papers (see `unlabeled_sample`)."""
+TOLERANCE = 1e-8
+"""Relative change of the loss at which training stops: fine enough that a warm start
+(see `score`) and a cold start give the same order but for papers of equal scores (at
+1e-6, two papers 2e-6 apart could swap), at the cost of a step or two."""
+
+
+@dataclass(frozen=True, slots=True)
+class Trained:
+    """A trained model: a weight per matrix column (and per semantic dimension), a bias."""
+
+    weights: npt.NDArray[np.float32]
+    dense_weights: npt.NDArray[np.float32] | None
+    bias: float
+    columns: npt.NDArray[np.int32]
+    """The hashed column of each weight (`TermMatrix.columns` of the matrix trained on)."""
+    steps: int = 0
+    """The solver's iterations."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +63,24 @@ class Scores:
     values: npt.NDArray[np.float32]
     mode: str
     """"model" (a trained model), "nearest" (similarity to the nearest positive)."""
-    sparse_weights: npt.NDArray[np.float32] | None = None
-    """The model's weight per term column (for explanations)."""
+    trained: Trained | None = None
+    """The model (when `mode` is "model"): for explanations, and to start the next
+    training from."""
+
+    @property
+    def sparse_weights(self) -> npt.NDArray[np.float32] | None:
+        """The model's weight per matrix column (for explanations)."""
+        return None if self.trained is None else self.trained.weights
 
 
-def score(matrix: TermMatrix, labels: Labels) -> Scores | None:
-    """Every paper's score, or None when nothing is liked yet."""
+def score(matrix: TermMatrix, labels: Labels, start: Trained | None = None) -> Scores | None:
+    """Every paper's score, or None when nothing is liked yet.
+
+    `start`: a model trained before on (nearly) the same labels, from which training
+    starts (a warm start): after one more star it is a few steps from the new optimum
+    instead of many. It changes how soon training ends, not where: the order is the same
+    as a cold start's up to the solver's tolerance.
+    """
     positives = matrix.positions(sorted(labels.positive))
     positives = positives[positives >= 0]
     if len(positives) == 0:
@@ -60,16 +88,34 @@ def score(matrix: TermMatrix, labels: Labels) -> Scores | None:
     if not labels.trainable:
         nearest = matrix.similarity(positives).max(axis=1)
         return Scores(np.asarray(nearest, dtype=np.float32), "nearest")
-    weights, dense_weights, bias = _train(matrix, labels, positives)
-    values = matrix.weights @ weights + bias
-    if dense_weights is not None and matrix.dense is not None:
-        values = values + matrix.dense @ dense_weights
-    return Scores(np.asarray(values, dtype=np.float32), "model", weights)
+    trained = _train(matrix, labels, positives, start)
+    values = matrix.weights @ trained.weights
+    values += np.float32(trained.bias)
+    if trained.dense_weights is not None and matrix.dense is not None:
+        values += matrix.dense @ trained.dense_weights
+    return Scores(np.asarray(values, dtype=np.float32), "model", trained)
+
+
+def unlabeled_sample(matrix: TermMatrix, labeled: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """The positions of the unlabeled papers drawn as very weak negatives (ascending).
+
+    The papers come in a fixed pseudo-random order of their catalog row ids (see
+    `TermMatrix.draw_order`), and the first `UNLABELED_SAMPLE` unlabeled ones are drawn:
+    the same labels always draw the same papers, in any process, and one more label
+    changes the draw by one paper at most (the order and a warm start stay close).
+    """
+    order = matrix.draw_order(SEED)
+    wanted = UNLABELED_SAMPLE + int(labeled.sum())
+    candidates = order[:wanted]
+    return np.sort(candidates[~labeled[candidates]][:UNLABELED_SAMPLE])
 
 
 def _train(
-    matrix: TermMatrix, labels: Labels, positives: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None, float]:
+    matrix: TermMatrix,
+    labels: Labels,
+    positives: npt.NDArray[np.int64],
+    start: Trained | None = None,
+) -> Trained:
     # Imported only to train: `reader list` uses cached scores without scipy.
     from scipy import sparse
     from scipy.optimize import minimize
@@ -79,11 +125,7 @@ def _train(
     read, dismissed = read[read >= 0], dismissed[dismissed >= 0]
     labeled = np.zeros(len(matrix), dtype=bool)
     labeled[positives] = labeled[read] = labeled[dismissed] = True
-    unlabeled = np.flatnonzero(~labeled)
-    if len(unlabeled) > UNLABELED_SAMPLE:
-        # Always the same draw for the same papers: a new star does not reshuffle the
-        # whole order, and the same labels always give the same order.
-        unlabeled = np.random.default_rng(SEED).choice(unlabeled, UNLABELED_SAMPLE, replace=False)
+    unlabeled = unlabeled_sample(matrix, labeled)
     rows = np.concatenate([positives, read, dismissed, unlabeled])
     target = np.concatenate([np.ones(len(positives)), -np.ones(len(rows) - len(positives))])
     weight = np.concatenate(
@@ -97,12 +139,20 @@ def _train(
     # Balanced classes: the positives weigh as much, together, as all the negatives.
     weight[: len(positives)] *= weight[len(positives) :].sum() / len(positives)
 
+    # Only the columns these papers use, numbered anew (cheaper than slicing columns, or
+    # than sorting to find them).
     features = matrix.rows(rows)
-    columns = np.unique(features.indices)
-    compact = features[:, columns].tocsr()
+    used = np.zeros(matrix.weights.shape[1], dtype=bool)
+    used[features.indices] = True
+    columns = np.flatnonzero(used)
+    number = np.cumsum(used, dtype=np.int32) - 1
+    compact = sparse.csr_matrix(
+        (features.data.astype(np.float64), number[features.indices], features.indptr),
+        shape=(len(rows), len(columns)),
+    )
     if matrix.dense is not None:
         compact = sparse.hstack([compact, sparse.csr_matrix(matrix.dense[rows])]).tocsr()
-    compact = compact.astype(np.float64)
+        compact = compact.astype(np.float64)
     transposed = compact.T.tocsr()
     scaled = C * weight
 
@@ -117,10 +167,9 @@ def _train(
         gradient[-1] = pull.sum()
         return float(loss), gradient
 
-    start = np.zeros(compact.shape[1] + 1)
     found = minimize(
         objective,
-        start,
+        _start_point(matrix, start, columns, compact.shape[1]),
         jac=True,
         method="L-BFGS-B",
         options={"maxiter": 500, "ftol": TOLERANCE},
@@ -132,7 +181,31 @@ def _train(
     dense_weights = None
     if matrix.dense is not None:
         dense_weights = point[sparse_part:-1].astype(np.float32)
-    return weights, dense_weights, float(point[-1])
+    return Trained(weights, dense_weights, float(point[-1]), matrix.columns, int(found.nit))
+
+
+def _start_point(
+    matrix: TermMatrix,
+    start: Trained | None,
+    columns: npt.NDArray[np.int64],
+    size: int,
+) -> npt.NDArray[np.float64]:
+    """Where training starts: the earlier model's weights of these matrix columns (of
+    their terms, when the matrix was loaded anew since), or zero."""
+    point = np.zeros(size + 1)
+    if start is None:
+        return point
+    previous = start.weights
+    if start.columns is not matrix.columns:
+        spread = np.zeros(COLUMNS, dtype=np.float32)
+        spread[start.columns] = start.weights
+        previous = spread[matrix.columns]
+    point[: len(columns)] = previous[columns]
+    dense = start.dense_weights
+    if matrix.dense is not None and dense is not None and len(dense) == size - len(columns):
+        point[len(columns) : size] = dense
+    point[-1] = start.bias
+    return point
 
 
 def nearest_positive(

@@ -33,6 +33,8 @@ BUSY_TIMEOUT_MS = 5000
 """How long a statement waits for another process's write (as the catalog's do)."""
 
 RANKING_FILE = "ranking.sqlite3"
+READ_CHUNK = 2_000
+"""Rows read from the file at a time when loading every vector."""
 FORMAT = 4
 """Bump when the vectors change meaning (the tokenizer, the columns): the file is rebuilt."""
 
@@ -60,6 +62,18 @@ class Stored:
     rowids: npt.NDArray[np.int64]
     hashes: npt.NDArray[np.int64]
     batch: Batch
+
+
+@dataclass(frozen=True, slots=True)
+class Frequencies:
+    """Every stored row as the ranking uses it: row ids, text fingerprints, and each term's
+    column with its frequency weight, 1 + log(count), in compressed sparse row form."""
+
+    rowids: npt.NDArray[np.int64]
+    hashes: npt.NDArray[np.int64]
+    indptr: npt.NDArray[np.int64]
+    columns: npt.NDArray[np.int32]
+    values: npt.NDArray[np.float32]
 
 
 class VectorStore:
@@ -181,7 +195,8 @@ class VectorStore:
         """The stored rows (those in `rowids`, or every row above `after`), by row id."""
         with self._using() as db:
             if rowids is None:
-                return _read_all(db, after)
+                stored, _ = _read_all(db, after)
+                return stored
             else:
                 wanted = sorted({int(rowid) for rowid in rowids})
                 rows: list[tuple[int, int, bytes, bytes]] = []
@@ -196,6 +211,15 @@ class VectorStore:
                         )
                     )
         return _stored(rows)
+
+    def frequencies(self) -> Frequencies:
+        """Every stored row, with term frequency weights instead of counts (made as the
+        rows are read: the counts of every paper are never in memory at once)."""
+        with self._using() as db:
+            stored, values = _read_all(db, 0, frequencies=True)
+        assert values is not None
+        batch = stored.batch
+        return Frequencies(stored.rowids, stored.hashes, batch.indptr, batch.columns, values)
 
     # --- the cache of the last ranking ------------------------------------------------------
 
@@ -224,10 +248,13 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
-def _read_all(db: sqlite3.Connection, after: int) -> Stored:
+def _read_all(
+    db: sqlite3.Connection, after: int, *, frequencies: bool = False
+) -> tuple[Stored, npt.NDArray[np.float32] | None]:
     """Every row above `after`, read in chunks straight into arrays of the final size
     (100,000 papers' rows as Python objects, then joined, would take three times the
-    memory the vectors need)."""
+    memory the vectors need). With `frequencies`, each count is turned into its weight
+    1 + log(count) as it is read, and the stored batch holds no counts."""
     import numpy as np
 
     from reader.ranking.features import Batch
@@ -239,13 +266,14 @@ def _read_all(db: sqlite3.Connection, after: int) -> Stored:
     hashes = np.zeros(count, dtype=np.int64)
     indptr = np.zeros(count + 1, dtype=np.int64)
     columns = np.zeros(total, dtype=np.int32)
-    counts = np.zeros(total, dtype=np.uint16)
+    counts = np.zeros(0 if frequencies else total, dtype=np.uint16)
+    values = np.zeros(total, dtype=np.float32) if frequencies else None
     cursor = db.execute(
         "SELECT rowid, hash, columns, counts FROM vectors WHERE rowid > ? ORDER BY rowid",
         (after,),
     )
     row = filled = 0
-    while chunk := cursor.fetchmany(10_000):
+    while chunk := cursor.fetchmany(READ_CHUNK):
         if row + len(chunk) > count:
             raise StoreError("the ranking file changed while it was read; try again")
         part = _stored(chunk)
@@ -256,11 +284,16 @@ def _read_all(db: sqlite3.Connection, after: int) -> Stored:
         hashes[row : row + len(chunk)] = part.hashes
         indptr[row + 1 : row + len(chunk) + 1] = part.batch.indptr[1:] + filled
         columns[filled : filled + size] = part.batch.columns
-        counts[filled : filled + size] = part.batch.counts
+        if values is None:
+            counts[filled : filled + size] = part.batch.counts
+        else:
+            into = values[filled : filled + size]
+            np.log(part.batch.counts, out=into, dtype=np.float32)
+            into += 1
         row, filled = row + len(chunk), filled + size
     if (row, filled) != (count, total):
         raise StoreError("the ranking file changed while it was read; try again")
-    return Stored(rowids, hashes, Batch(indptr, columns, counts))
+    return Stored(rowids, hashes, Batch(indptr, columns, counts)), values
 
 
 def _stored(rows: Sequence[tuple[int, int, bytes, bytes]]) -> Stored:

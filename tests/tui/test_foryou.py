@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reader.tui.widgets.preview import PreviewPane
+from reader.library import Library
 from tests.tui.conftest import list_lines, settle, status_text, stored_state
 
 SIZE = (140, 40)
@@ -49,7 +49,7 @@ async def test_starring_re_ranks_the_list_for_you(make_app, sample_dir: Path):
         await settle(pilot)
         reason = str(app.query_one("#preview-reason").render())
         assert reason.startswith(f"Because you starred: {starred.paper.title[:30]}")
-        assert app.query_one(PreviewPane).has_class("-no-reason") is False
+        assert app.query_one("#preview-reason").has_class("-hidden") is False
 
         # Undo takes the star back, and the order with it.
         await pilot.press("u")
@@ -128,3 +128,43 @@ async def test_a_similar_filter_for_an_unknown_paper_says_so(make_app):
         await pilot.press("slash", *"similar:no-such-paper")
         await settle(pilot)
         assert "no paper with key 'no-such-paper'" in status_text(app)
+
+
+def _assert_rows_drawn_as_they_are(app) -> int:
+    """Every visible row shows its own paper, with its star as stored now; returns how
+    many rows were checked."""
+    paper_list = app.main.paper_list
+    top = int(paper_list.scroll_offset.y)
+    lines = list_lines(app)
+    rowids = list(paper_list.rowids[top : top + len(lines)])
+    entries = app.library.rows(rowids)
+    for line, rowid in zip(lines, rowids, strict=True):
+        entry = entries[rowid]
+        assert entry.paper.title[:20] in line
+        assert (line[2] == "★") == entry.state.starred, line
+    return len(lines)
+
+
+async def test_re_ranked_rows_are_drawn_as_the_papers_are_now(make_app, sample_dir: Path):
+    """Rows drawn before are kept across a new order (by paper, not by place); a changed
+    paper is drawn anew."""
+    with Library(sample_dir) as labelling:  # enough labels for a model
+        keys = labelling.keys()
+        labelling.set_starred(keys[:5], True)
+        labelling.set_read(keys[20:25], True)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        library = app.library
+        await _sort_for_you(pilot)
+        assert library.relevance().mode == "model"
+        assert _assert_rows_drawn_as_they_are(app) > 10
+        for row in (12, 3):  # a star, then an unstar: learned again, ordered anew
+            app.main.paper_list.cursor = row
+            await pilot.pause()
+            before = app.main.paper_list.rowids
+            await pilot.press("s")
+            await settle(pilot)
+            assert app.main.paper_list.rowids is not before
+            assert app.main.paper_list.rowids.tolist() == library.rowids("", "relevance").tolist()
+            _assert_rows_drawn_as_they_are(app)

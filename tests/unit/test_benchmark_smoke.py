@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,11 +99,10 @@ def test_distinguishing_tokens_are_unique_across_widths(start):
     assert all(token.isalpha() and token[0].isupper() for token in tokens)
 
 
-@pytest.mark.slow
-def test_quick_benchmark_reports_every_figure(tmp_path):
-    output = tmp_path / "bench.json"
+def _quick_benchmark(output: Path, *options: str) -> tuple[str, dict[str, Any]]:
+    """Run `benchmarks.bench --quick` with these options: its output and its JSON."""
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench", "--quick", "--json", str(output)],
+        [sys.executable, "-m", "benchmarks.bench", "--quick", f"--json={output}", *options],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -110,8 +110,13 @@ def test_quick_benchmark_reports_every_figure(tmp_path):
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "ratio" in done.stdout and "1,000 papers" in done.stdout
-    results = json.loads(output.read_text(encoding="utf-8"))
+    return done.stdout, json.loads(output.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_quick_benchmark_reports_every_figure(tmp_path):
+    stdout, results = _quick_benchmark(tmp_path / "bench.json")
+    assert "ratio" in stdout and "1,000 papers" in stdout
     assert results["quick"] is True
     (size,) = results["sizes"]
     assert size["n"] == 1_000
@@ -130,3 +135,15 @@ def test_quick_benchmark_reports_every_figure(tmp_path):
         # The baseline filters exactly like reader, or the comparison would be unfair.
         assert query["reader_rows"] == query["baseline_rows"], query
     assert max(query["reader_rows"] for query in queries) == 1_000
+
+
+@pytest.mark.slow
+def test_the_for_you_benchmark_alone_reports_its_figures(tmp_path):
+    _, results = _quick_benchmark(tmp_path / "bench.json", "--only=foryou")
+    (size,) = results["sizes"]
+    figures = {figure["id"]: figure for figure in size["figures"]}
+    assert tuple(figures) == FIGURE_IDS[FIGURE_IDS.index("import_vectors") :]
+    for figure in figures.values():
+        assert figure["reader"] > 0 and figure["baseline"] > 0, figure
+    assert "state_change" not in results and "inputs" not in results
+    assert set(results["ranking_quality"]["scenarios"]) == {"read", "dismissed"}

@@ -14,7 +14,6 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from benchmarks import ranking_quality
 from reader import importing
 from reader.errors import NotFoundError, ReaderError, StoreError
 from reader.export.jsonl import to_jsonl
@@ -27,6 +26,7 @@ from reader.ranking.labels import Labels, labels_from
 from reader.ranking.store import RANKING_FILE, VectorStore
 from reader.sources.jsonl import parse_jsonl
 from tests.conftest import REPO, seed_path
+from tests.unit.conftest import printed_by_processes
 
 # --- the text representation ------------------------------------------------------------
 
@@ -91,16 +91,7 @@ def test_a_term_has_the_same_column_in_every_process():
     # Python randomizes str hashes per process; the columns must not depend on that.
     code = "from reader.ranking import features; print(sorted(features.terms('causal model')))"
     here = str(sorted(features.terms("causal model")))
-    for seed in ("1", "2"):
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            env={"PYTHONHASHSEED": seed, "PATH": ""},
-            check=True,
-        )
-        assert done.stdout.strip() == here
+    assert printed_by_processes(code) == [here, here]
 
 
 # --- the store ---------------------------------------------------------------------------
@@ -156,24 +147,6 @@ def test_labels_from_the_users_state():
 
 
 # --- the library -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def arxiv(tmp_path: Path) -> tuple[Library, list[ranking_quality.Record]]:
-    """A library of 240 real arXiv abstracts: 80 of each of three subject classes."""
-    wanted = {"math.NT": 80, "math.PR": 80, "math.OC": 80}
-    picked = []
-    for record in ranking_quality.load():
-        name = record.categories[0]
-        if wanted.get(name, 0) > 0:
-            wanted[name] -= 1
-            picked.append(record)
-    library = Library(tmp_path / "arxiv")
-    library.import_papers(
-        [Incoming(Paper(key=r.id, title=r.title, abstract=r.abstract)) for r in picked]
-    )
-    yield library, picked
-    library.close()
 
 
 def _auc(ranked_keys: list[str], relevant: set[str]) -> float:

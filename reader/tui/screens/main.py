@@ -108,6 +108,8 @@ class MainScreen(Screen[None]):
         """A query with a `similar:` term lists most similar first, until `S` is pressed."""
         self._sort_note = ""
         """What the "for you" order rests on (from the last search)."""
+        self._reason_key: str | None = None
+        """The paper whose "Because you starred" line the preview shows."""
         self._restoring: str | None = None
         self._keys_wait = False
         """Keys wait for the running search (Enter left the filter before its result)."""
@@ -309,7 +311,14 @@ class MainScreen(Screen[None]):
         except ReaderError as error:
             post(array("q"), 0, 0, True, error=str(error))
             return
-        post(rowids, len(rowids), total, True)
+        if sort != "relevance":
+            post(rowids, len(rowids), total, True)
+            return
+        painted = threading.Event()
+        post(rowids, len(rowids), total, True, painted=painted)
+        # What follows (keeping the order in the cache) waits for the list to be painted,
+        # so that it does not compete with it (bounded, should the UI be busy elsewhere).
+        painted.wait(1.0)
         self._warm(sort)
 
     def _warm(self, sort: str) -> None:
@@ -438,8 +447,12 @@ class MainScreen(Screen[None]):
 
     def _explain(self, entry: Entry | None) -> None:
         """ "Because you starred: …" in the preview, while the list is sorted for you."""
-        self.preview.show_reason("")
-        if entry is not None and self.listed_sort == "relevance":
+        ranked = entry is not None and self.listed_sort == "relevance"
+        if not ranked or entry is None or entry.key != self._reason_key:
+            # The same paper keeps its line until the new one comes (after a star).
+            self.preview.show_reason("")
+            self._reason_key = None
+        if ranked and entry is not None:
             self._explain_worker(entry.key)
 
     @work(thread=True, group="explain", exclusive=True, exit_on_error=False)
@@ -452,6 +465,7 @@ class MainScreen(Screen[None]):
         shown = self.preview.entry
         if shown is not None and shown.key == key:
             self.preview.show_reason(because(reason))
+            self._reason_key = key
 
     # --- status ----------------------------------------------------------------------
 

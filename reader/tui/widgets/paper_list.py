@@ -161,7 +161,9 @@ class PaperList(ScrollView, can_focus=True):
         """
         self._rowids = rowids
         self._total = len(rowids) if total is None else max(total, len(rowids))
-        self._strips.clear()
+        # The drawn rows stay: they are kept by row id (not place), and `refresh_entries`
+        # drops those of changed papers. A new order (a star, sorted for you) then draws
+        # only the papers not drawn yet.
         self.virtual_size = Size(self._content_width(), self._total)
         self._highlighted = None
         if cursor is not None:
@@ -197,11 +199,15 @@ class PaperList(ScrollView, can_focus=True):
         """Forget cached papers (all, or those with these keys) and redraw."""
         if keys is None:
             self._entries.clear()
+            self._strips.clear()
         else:
             wanted = set(keys)
-            for rowid in [rowid for rowid, entry in self._entries.items() if entry.key in wanted]:
+            changed = {rowid for rowid, entry in self._entries.items() if entry.key in wanted}
+            for rowid in changed:
                 del self._entries[rowid]
-        self._strips.clear()
+            drawn = self._strips.keys()  # (an LRUCache has no iterator of its own)
+            for key in [key for key in drawn if key[0] in changed]:
+                self._strips.discard(key)
         self._highlighted = None
         self.cursor = self.cursor  # re-posts Highlighted with the fresh entry
         self.refresh()

@@ -206,8 +206,8 @@ class PreviewPane(VerticalScroll, can_focus=True):
         margin-top: 1;
         color: $text-warning;
     }
+    PreviewPane > #preview-reason.-hidden,
     PreviewPane.-no-conflicts > #preview-conflicts,
-    PreviewPane.-no-reason > #preview-reason,
     PreviewPane.-no-link > #preview-link,
     PreviewPane.-no-tags > #preview-tags,
     PreviewPane.-no-note > #preview-note-heading,
@@ -239,15 +239,18 @@ class PreviewPane(VerticalScroll, can_focus=True):
         self._link = Static(id="preview-link")
         self._abstract = Static(id="preview-abstract")
         self._tags = Static(id="preview-tags")
-        self._reason = Static(id="preview-reason")
+        self._reason = Static(id="preview-reason", classes="-hidden")
         self._conflicts = Static(id="preview-conflicts")
         # Created on the first note shown: Textual's Markdown widget costs about 30 ms
         # to import, which would otherwise be paid by every start of the app.
+        self._shown: tuple[Entry, tuple[str, ...]] | None = None
+        """What `show` showed last."""
+        self._reason_line = ""
         self._note: Markdown | None = None
         self._note_source = ""
         self._shown_note = ""
         self._mounted = False
-        self.add_class("-empty", "-no-link", "-no-tags", "-no-note", "-no-reason", "-no-conflicts")
+        self.add_class("-empty", "-no-link", "-no-tags", "-no-note", "-no-conflicts")
 
     def compose(self) -> ComposeResult:
         """The parts of the preview, all present from the start and updated by `show`."""
@@ -268,6 +271,16 @@ class PreviewPane(VerticalScroll, can_focus=True):
 
     def show(self, entry: Entry | None, terms: Sequence[str] = ()) -> None:
         """Show `entry` (None for the placeholder), highlighting `terms` in the abstract."""
+        if self._mounted and entry is not None and (entry, tuple(terms)) == self._shown:
+            return  # the same paper as it is shown (the list was ordered anew around it)
+        # The same paper with another state (a star, a tag): its text stays as it is.
+        text_shown = (
+            self._mounted
+            and entry is not None
+            and self._shown is not None
+            and (self._shown[0].paper, self._shown[1]) == (entry.paper, tuple(terms))
+        )
+        self._shown = None if entry is None else (entry, tuple(terms))
         if self._mounted and (entry is None or self.entry is None or entry.key != self.entry.key):
             self.scroll_home(animate=False)
         self.entry = entry
@@ -276,9 +289,22 @@ class PreviewPane(VerticalScroll, can_focus=True):
             return
         paper, state = entry.paper, entry.state
 
+        self._meta.update(Content("\n").join(self._metadata(entry, terms)))
+        if not text_shown:
+            self._show_text(paper, terms)
+
+        tags = " ".join("#" + one_line(tag) for tag in state.tags)
+        self.set_class(not tags, "-no-tags")
+        self._tags.update(Content(tags))
+
+        self._note_source = printable(state.note.strip())
+        self.set_class(not self._note_source, "-no-note")
+        self._render_note()
+
+    def _show_text(self, paper: Paper, terms: Sequence[str]) -> None:
+        """The parts that depend on the paper alone: title, link and abstract."""
         title = one_line(paper.title) or "(untitled)"
         self._title.update(highlight(title, terms, MATCH_STYLE))
-        self._meta.update(Content("\n").join(self._metadata(entry, terms)))
 
         url = one_line(paper.url or "")
         self.set_class(not url, "-no-link")
@@ -293,18 +319,16 @@ class PreviewPane(VerticalScroll, can_focus=True):
         else:
             self._abstract.update(Content.styled("No abstract.", LABEL_STYLE))
 
-        tags = " ".join("#" + one_line(tag) for tag in state.tags)
-        self.set_class(not tags, "-no-tags")
-        self._tags.update(Content(tags))
-
-        self._note_source = printable(state.note.strip())
-        self.set_class(not self._note_source, "-no-note")
-        self._render_note()
-
     def show_reason(self, text: str) -> None:
         """Say why the paper ranks where it does ("Because you starred: …"); "" hides it."""
-        self.set_class(not text, "-no-reason")
-        self._reason.update(Content(one_line(text)))
+        # A class of the line itself, not of the pane: a pane's class restyles every part of
+        # the preview (tens of milliseconds at each star, sorted for you).
+        line = one_line(text)
+        if line == self._reason_line:
+            return
+        self._reason_line = line
+        self._reason.set_class(not line, "-hidden")
+        self._reason.update(Content(line))
 
     def show_conflicts(self, copies: Sequence[NoteConflict]) -> None:
         """Show the conflict copies of the note (`reader sync`); none hides them."""
