@@ -1,7 +1,7 @@
 """The benchmark command: reader against naive baselines, at several library sizes.
 
     python -m benchmarks.bench [--sizes 1000,10000,100000] [--million] [--quick] [--json FILE]
-                               [--no-inputs | --inputs-only]
+                               [--no-inputs | --inputs-only | --only bulk]
 
 Each figure is measured together with a naive baseline in the same run and reported as a
 ratio, because absolute times on shared machines vary:
@@ -316,6 +316,26 @@ def run_size(size: int, work: Path, plan: Plan, quick: bool) -> dict[str, Any]:
     }
 
 
+def run_bulk(size: int, work: Path, plan: Plan, quick: bool) -> dict[str, Any]:
+    """Only the bulk-change figures (8) at `size` papers, on a library imported once (a
+    few minutes at 100,000 papers instead of the whole benchmark's ten or more)."""
+    work.mkdir(parents=True)
+    env = environment(work / "home")
+    started = time.perf_counter()
+    page = corpus.write_records(work / "page.txt", corpus.generate_papers(size, SEED), SEED)
+    library = work / "library"
+    timed_run(reader_command("import", str(page), "--library", str(library)), env)
+    star_some(library)  # the library as the whole benchmark has it when it measures these
+    figures = bulk_figures(library, env, plan.opens)
+    for figure in figures:
+        figure.judge(size, quick)
+    print(f"\n== bulk changes, {size:,} papers ==")
+    print(figures_table(figures))
+    print(f"({size:,} papers measured in {time.perf_counter() - started:.0f} s)", flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+    return {"n": size, "figures": [figure.to_json() for figure in figures]}
+
+
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(
@@ -337,6 +357,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-inputs", action="store_true", help="leave out the BibTeX and arXiv snapshot figures"
+    )
+    parser.add_argument(
+        "--only",
+        choices=["bulk"],
+        help="only these figures: bulk = `A` (mark all read) and its undo at each size",
     )
     return parser.parse_args(argv)
 
@@ -366,25 +391,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = Path(temporary)
         # The user's settings (saved searches, theme) must not change what is measured.
         os.environ["READER_CONFIG"] = str(root / "config")
-        if not args.no_inputs:
-            results["inputs"] = input_figures.run(root, quick=args.quick, million=args.million)
-        for size in [] if args.inputs_only else sizes:
-            plan = plan_for(size, args.quick)
-            results["sizes"].append(run_size(size, root / f"n{size}", plan, args.quick))
-        if not args.inputs_only:
-            state = state_change_figure(root / "state", plan_for(STATES, args.quick).state_changes)
-            state.judge(None, args.quick)
-            print(f"\n== the state store, {STATES:,} states ==")
-            print(figures_table([state]))
-            print(f"note: {state.note}")
-            results["state_change"] = state.to_json()
-            print("\n== for you: ranking quality on real papers ==", flush=True)
-            quality = ranking_quality.run(*((3, 1) if args.quick else (10, 5)))
-            print(ranking_quality.table(quality))
-            results["ranking_quality"] = quality
+        if args.only == "bulk":
+            results["sizes"] = [
+                run_bulk(size, root / f"n{size}", plan_for(size, args.quick), args.quick)
+                for size in sizes
+            ]
+        else:
+            run_all(args, root, sizes, results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+def run_all(
+    args: argparse.Namespace, root: Path, sizes: list[int], results: dict[str, Any]
+) -> None:
+    """Every figure: the inputs', each size's, the state store's and the ranking's."""
+    if not args.no_inputs:
+        results["inputs"] = input_figures.run(root, quick=args.quick, million=args.million)
+    for size in [] if args.inputs_only else sizes:
+        plan = plan_for(size, args.quick)
+        results["sizes"].append(run_size(size, root / f"n{size}", plan, args.quick))
+    if not args.inputs_only:
+        state = state_change_figure(root / "state", plan_for(STATES, args.quick).state_changes)
+        state.judge(None, args.quick)
+        print(f"\n== the state store, {STATES:,} states ==")
+        print(figures_table([state]))
+        print(f"note: {state.note}")
+        results["state_change"] = state.to_json()
+        print("\n== for you: ranking quality on real papers ==", flush=True)
+        quality = ranking_quality.run(*((3, 1) if args.quick else (10, 5)))
+        print(ranking_quality.table(quality))
+        results["ranking_quality"] = quality
 
 
 if __name__ == "__main__":

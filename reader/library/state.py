@@ -16,7 +16,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields as dataclass_fields
 from dataclasses import replace
+from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,9 @@ class StateStore:
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self._states: dict[str, PaperState] = {}
         self._legacy_ids: dict[str, str] = {}
+        self._hashed_ids: dict[str, str] = {}
+        """Papers' key-derived document ids (a hash each), kept once computed: an undo
+        of a bulk change needs the same 100,000 again."""
         self._loaded = -1
         # A worker refreshes the view while the UI thread writes: one at a time.
         self._threads = threading.RLock()
@@ -100,6 +106,44 @@ class StateStore:
             return {name: (value, stamp) for name, value in wanted.items()}
 
         return self._write(updates.keys(), plan)
+
+    def set_field(
+        self, keys: Iterable[str], name: str, value: object, stamp: str
+    ) -> dict[str, object]:
+        """Set one field of many papers to one value: `set_fields` for a bulk change.
+
+        The same result as `set_fields` giving every paper `{name: value}` (one durable
+        write, one compact journal line, computed under the lock from the files as they
+        are now; papers already holding `value` keep their old timestamp), with no
+        per-paper work beyond a comparison, an id and the new state: marking 100,000
+        papers read, or undoing it, takes a fraction of a second. Returns what the field
+        held before, for each paper that changed.
+        """
+        wanted = list(dict.fromkeys(keys))
+        stored = list(value) if name == "tags" else value  # type: ignore[call-overload]
+        default, field = STATE_DEFAULTS[name], attrgetter(name)
+        before: dict[str, object] = {}
+
+        def line_for(documents: Mapping[str, Document]) -> Line | None:
+            nonlocal before
+            if self._storage.loads != self._loaded:
+                self._rebuild(documents)  # another process wrote: start from its files
+            states = self._states
+            before = {
+                key: old
+                for key in wanted
+                if (old := field(states[key]) if key in states else default) != value
+            }
+            if not before:
+                return None
+            fields = {name: stored, f"{name}_at": stamp}
+            return {"bulk": {"fields": fields, "ids": self._ids_of(before)}}
+
+        with self._threads:
+            self._storage.update(TABLE, line_for)
+            if before:
+                self._states.update(_with_field(self._states, before, name, value, stamp))
+        return before
 
     def update_fields(
         self, keys: Iterable[str], plan: Callable[[PaperState], Mapping[str, object]], stamp: str
@@ -206,11 +250,50 @@ class StateStore:
         # compaction moves them; every other paper's id comes from its key.
         return self._legacy_ids.get(key) or str(doc_id_for(key))
 
+    def _ids_of(self, keys: Iterable[str]) -> dict[str, str]:
+        """{document id: key} for these papers (`_doc_id` of each, the hashes cached)."""
+        hashed = self._hashed_ids
+        hashed.update({key: str(doc_id_for(key)) for key in keys if key not in hashed})
+        legacy = self._legacy_ids
+        if legacy:
+            return {legacy.get(key) or hashed[key]: key for key in keys}
+        return {hashed[key]: key for key in keys}
+
 
 def doc_id_for(key: str) -> int:
     """The document id of a paper's state: 63 bits of its key's BLAKE2b hash (never 0)."""
     digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return (int.from_bytes(digest, "big") >> 1) or 1
+
+
+def _with_field(
+    states: Mapping[str, PaperState], keys: Iterable[str], name: str, value: object, stamp: str
+) -> dict[str, PaperState]:
+    """The states of these papers with one field set (and its time): new states for the
+    papers that had none."""
+    # Built positionally (several times faster than `dataclasses.replace`, which matters
+    # for 100,000 papers); papers without a state get theirs in one C-level `map`.
+    at, stamp_at = _ORDER.index(name), _ORDER.index(f"{name}_at")
+    blank = list(_VALUES(PaperState(key="")))
+    blank[at], blank[stamp_at] = value, stamp
+    wanted = list(keys)
+    new = [key for key in wanted if key not in states]
+    columns = [repeat(field) for field in blank[1:]]
+    changed = dict(zip(new, map(PaperState, new, *columns), strict=True))
+    if len(new) < len(wanted):
+        for key in wanted:
+            old = states.get(key)
+            if old is not None:
+                values = list(_VALUES(old))
+                values[at], values[stamp_at] = value, stamp
+                changed[key] = PaperState(*values)
+    return changed
+
+
+_ORDER = tuple(field.name for field in dataclass_fields(PaperState))
+"""`PaperState`'s fields in the order its constructor takes them."""
+_VALUES = attrgetter(*_ORDER)
+"""A state's values as a tuple, in `_ORDER`."""
 
 
 def compact_documents(documents: dict[str, Document]) -> dict[str, Document]:

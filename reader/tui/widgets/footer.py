@@ -7,6 +7,8 @@ important keys first (`reader.tui.keys.FOOTER_PRIORITY`), keeping help and quit 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +17,9 @@ from textual.widgets._footer import FooterKey
 
 from reader.tui.keys import FOOTER_PRIORITY
 
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
 _PALETTE_CELLS = 14
 """Room kept on the right for the command palette's key."""
 
@@ -22,10 +27,35 @@ _PALETTE_CELLS = 14
 class KeyFooter(Footer):
     """The footer: the keys that fit, the most important first to stay."""
 
+    _composed: tuple[object, ...] | None = None
+    """What the keys shown were made from, the last time they were composed."""
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Recompose only when the keys to show really changed.
+
+        The bindings are announced as changed whenever a dialog closes or the focus moves,
+        mostly with the same keys as before; recomposing mounts a widget per key, which
+        delayed the app's answer after a dialog (such as `A`'s) by tens of milliseconds.
+        """
+        if self._bindings_ready and screen is self.screen and self._shown() == self._composed:
+            return
+        super().bindings_changed(screen)
+
+    def _shown(self) -> tuple[object, ...]:
+        """Everything `compose` shows depends on."""
+        return (
+            self.app.size.width,
+            tuple(
+                (key, binding, enabled, tooltip)
+                for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            ),
+        )
+
     def compose(self) -> ComposeResult:
         """One `FooterKey` per shown binding that fits the width."""
         if not self._bindings_ready:
             return
+        self._composed = self._shown()
         shown: dict[str, tuple[Binding, bool, str]] = {}
         for _, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.show and binding.action not in shown:
