@@ -32,15 +32,20 @@ def big_dir(tmp_path: Path) -> Path:
     return folder
 
 
+async def _filter_all(pilot, query: str) -> None:
+    """Filter the list with a query that matches every paper of `big_dir`."""
+    await settle(pilot)
+    await pilot.press("slash", *query, "enter")
+    await settle(pilot)
+    assert pilot.app.main.paper_list.row_count == COUNT
+
+
 async def test_marking_every_paper_read_runs_in_a_worker_and_undoes_in_one_step(
     make_app, big_dir: Path
 ):
     app = make_app(big_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"is:unread", "enter")
-        await settle(pilot)
-        assert app.main.paper_list.row_count == COUNT
+        await _filter_all(pilot, "is:unread")
         # Hold the write until the test lets it go: the app must answer keys meanwhile.
         release = threading.Event()
         mark = app.library.mark_matching_read
@@ -94,10 +99,7 @@ async def test_marking_the_matches_of_a_text_filter_read_keeps_the_list_without_
 ):
     app = make_app(big_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"number", "enter")
-        await settle(pilot)
-        assert app.main.paper_list.row_count == COUNT
+        await _filter_all(pilot, "number")
         await pilot.press("j", "j", "j")
         searches: list[object] = []
         search = app.main.search
