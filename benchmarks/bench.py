@@ -1,7 +1,7 @@
 """The benchmark command: reader against naive baselines, at several library sizes.
 
     python -m benchmarks.bench [--sizes 1000,10000,100000] [--million] [--quick] [--json FILE]
-                               [--no-inputs | --inputs-only | --only foryou]
+                               [--no-inputs | --inputs-only | --only foryou|bulk]
 
 Each figure is measured together with a naive baseline in the same run and reported as a
 ratio, because absolute times on shared machines vary:
@@ -346,6 +346,26 @@ def run_size(size: int, work: Path, plan: Plan, quick: bool) -> dict[str, Any]:
     }
 
 
+def run_bulk(size: int, work: Path, plan: Plan, quick: bool) -> dict[str, Any]:
+    """Only the bulk-change figures (8) at `size` papers, on a library imported once (a
+    few minutes at 100,000 papers instead of the whole benchmark's ten or more)."""
+    work.mkdir(parents=True)
+    env = environment(work / "home")
+    started = time.perf_counter()
+    page = corpus.write_records(work / "page.txt", corpus.generate_papers(size, SEED), SEED)
+    library = work / "library"
+    timed_run(reader_command("import", str(page), "--library", str(library)), env)
+    star_some(library)  # the library as the whole benchmark has it when it measures these
+    figures = bulk_figures(library, env, plan.opens)
+    for figure in figures:
+        figure.judge(size, quick)
+    print(f"\n== bulk changes, {size:,} papers ==")
+    print(figures_table(figures))
+    print(f"({size:,} papers measured in {time.perf_counter() - started:.0f} s)", flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+    return {"n": size, "figures": [figure.to_json() for figure in figures]}
+
+
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(
@@ -370,9 +390,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=["foryou"],
+        choices=["foryou", "bulk"],
         help="only these figures: foryou = the for-you figures at each size and the ranking"
-        " quality",
+        " quality; bulk = `A` (mark all read) and its undo at each size",
     )
     return parser.parse_args(argv)
 
@@ -402,7 +422,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = Path(temporary)
         # The user's settings (saved searches, theme) must not change what is measured.
         os.environ["READER_CONFIG"] = str(root / "config")
-        if args.only == "foryou":
+        if args.only == "bulk":
+            results["sizes"] = [
+                run_bulk(size, root / f"n{size}", plan_for(size, args.quick), args.quick)
+                for size in sizes
+            ]
+            sizes = []
+        elif args.only == "foryou":
             for size in sizes:
                 plan = plan_for(size, args.quick)
                 results["sizes"].append(run_foryou(size, root / f"n{size}", plan, args.quick))

@@ -20,6 +20,12 @@ class Step:
         """Every paper the step touched."""
         return list(dict.fromkeys(key for change in self.changes for key in change.keys))
 
+    @property
+    def size(self) -> int:
+        """How many papers the step touched, at least (its largest change): cheap even for
+        100,000 papers, to decide whether undoing it runs in a worker."""
+        return max((len(change.before) for change in self.changes), default=0)
+
 
 class History:
     """A bounded undo/redo stack of `Change`s; applying them is the caller's job.

@@ -8,10 +8,12 @@ search, so marking a paper never waits for a search that is running in a worker.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +50,34 @@ CREATE TEMP TABLE IF NOT EXISTS similar (
 
 _FROM = "FROM papers p"
 
+_MIRROR_COLUMNS = {
+    "read": "read",
+    "starred": "starred",
+    "note": "has_note",
+    "dismissed": "dismissed",
+}
+"""The mirror's column for each state field but tags (a table of their own)."""
+_MIRROR_ORDER = ("read", "starred", "has_note", "dismissed")
+"""The columns of `user_state` after its key."""
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldChange:
+    """One field of many papers set to one value (a bulk change), queued for the mirror."""
+
+    keys: list[str]
+    column: str
+    flag: int
+
+    def sql(self) -> str:
+        """One statement for all the papers: their keys come as one JSON array."""
+        others = ", ".join("?" if column == self.column else "0" for column in _MIRROR_ORDER)
+        return (
+            f"INSERT INTO temp.user_state (key, {', '.join(_MIRROR_ORDER)})"
+            f" SELECT value, {others} FROM json_each(?) WHERE true"
+            f" ON CONFLICT (key) DO UPDATE SET {self.column} = excluded.{self.column}"
+        )
+
 
 class Searcher:
     """Answers queries over one catalog file."""
@@ -55,7 +85,9 @@ class Searcher:
     def __init__(self, path: Path) -> None:
         self._lock = threading.Lock()
         self._pending_lock = threading.Lock()
-        self._pending: dict[str, PaperState] = {}
+        self._pending: list[dict[str, PaperState] | _FieldChange] = []
+        """State changes not mirrored yet, in order: whole states by key, and bulk changes
+        of one field."""
         self._orders: dict[str, Ordering] = {}
         self._ranked: dict[str, tuple[object, Ordering]] = {}
         self._similar: dict[str, object] = {}
@@ -78,8 +110,21 @@ class Searcher:
     def mirror_states(self, states: Iterable[PaperState]) -> None:
         """Queue these states for the mirror; cheap, never waits for a running search."""
         with self._pending_lock:
+            latest = self._pending[-1] if self._pending else None
+            if not isinstance(latest, dict):
+                latest = {}
+                self._pending.append(latest)
             for state in states:
-                self._pending[state.key] = state
+                latest[state.key] = state
+
+    def mirror_field(self, keys: Collection[str], name: str, value: object) -> None:
+        """Queue one field of many papers set to one value (not tags: `mirror_states`
+        takes those); applied in one SQL statement, however many papers."""
+        if not keys:
+            return
+        change = _FieldChange(list(keys), _MIRROR_COLUMNS[name], int(bool(value)))
+        with self._pending_lock:
+            self._pending.append(change)
 
     def get_rows(self, rowids: Sequence[int]) -> dict[int, Paper]:
         """The papers with these row ids (as returned by `search_rowids`).
@@ -339,21 +384,28 @@ class Searcher:
         if not (always or reads_state(query)):
             return
         with self._pending_lock:
-            states, self._pending = list(self._pending.values()), {}
-        if not states:
+            pending, self._pending = self._pending, []
+        if not pending:
             return
+        self._db.execute("BEGIN")
+        try:
+            for change in pending:
+                if isinstance(change, _FieldChange):
+                    self._db.execute(change.sql(), (change.flag, json.dumps(change.keys)))
+                else:
+                    self._mirror_states(list(change.values()))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _mirror_states(self, states: list[PaperState]) -> None:
         keys = [(state.key,) for state in states]
         rows = [
             (s.key, int(s.read), int(s.starred), int(bool(s.note)), int(s.dismissed))
             for s in states
         ]
         tags = [(s.key, normalize_tag(tag)) for s in states for tag in s.tags]
-        self._db.execute("BEGIN")
-        try:
-            self._db.executemany("DELETE FROM temp.user_tag WHERE key = ?", keys)
-            self._db.executemany("INSERT OR REPLACE INTO temp.user_state VALUES (?,?,?,?,?)", rows)
-            self._db.executemany("INSERT OR IGNORE INTO temp.user_tag VALUES (?,?)", tags)
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
+        self._db.executemany("DELETE FROM temp.user_tag WHERE key = ?", keys)
+        self._db.executemany("INSERT OR REPLACE INTO temp.user_state VALUES (?,?,?,?,?)", rows)
+        self._db.executemany("INSERT OR IGNORE INTO temp.user_tag VALUES (?,?)", tags)

@@ -1,6 +1,6 @@
 """Making state changes from the app: at once for a few papers, in a worker for many.
 
-Marking 100,000 papers read (or undoing it) takes a second or two of disk and index work;
+Marking 100,000 papers read (or undoing it) takes a fraction of a second of disk and index work;
 it runs in a worker so the app answers keys meanwhile, with the status line saying what
 is going on. Every change is recorded for undo as one step, however many papers it
 touched.
@@ -116,7 +116,7 @@ class Changes:
         if step is None:
             self._host.set_status(nothing)
             return
-        if len(step.keys) <= BULK:
+        if step.size <= BULK:
             try:
                 move()
             except ReaderError as error:

@@ -197,14 +197,14 @@ class Triage:
         count = self._host.matching("mark")
         if not count:
             return
-        library, query, sort = self._host.library, self._host.filter_query, self._host.sort
+        library, query = self._host.library, self._host.filter_query
 
         def confirmed(yes: bool | None) -> None:
             if not yes:
                 self._host.set_status("Nothing marked")
                 return
             label = f"Marked {plural(count, 'paper')} read"
-            self._many(label, lambda: library.set_read(library.keys(query, sort), True), count)
+            self._many(label, lambda: library.mark_matching_read(query), count)
 
         question = f"Mark all {plural(count, 'matching paper')} as read?"
         self._host.app.push_screen(ConfirmScreen(question, yes="Mark read", no="Cancel"), confirmed)

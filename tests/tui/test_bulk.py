@@ -12,6 +12,7 @@ from reader.library import Library
 from reader.model import Incoming, Paper
 from reader.tui.changes import BULK
 from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.widgets.footer import FooterKey, KeyFooter
 from tests.tui.conftest import settle, status_text
 
 SIZE = (120, 40)
@@ -31,25 +32,30 @@ def big_dir(tmp_path: Path) -> Path:
     return folder
 
 
+async def _filter_all(pilot, query: str) -> None:
+    """Filter the list with a query that matches every paper of `big_dir`."""
+    await settle(pilot)
+    await pilot.press("slash", *query, "enter")
+    await settle(pilot)
+    assert pilot.app.main.paper_list.row_count == COUNT
+
+
 async def test_marking_every_paper_read_runs_in_a_worker_and_undoes_in_one_step(
     make_app, big_dir: Path
 ):
     app = make_app(big_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"is:unread", "enter")
-        await settle(pilot)
-        assert app.main.paper_list.row_count == COUNT
+        await _filter_all(pilot, "is:unread")
         # Hold the write until the test lets it go: the app must answer keys meanwhile.
         release = threading.Event()
-        set_read = app.library.set_read
+        mark = app.library.mark_matching_read
 
-        def slow_set_read(*args, **kwargs):
+        def slow_mark(*args, **kwargs):
             assert threading.current_thread() is not threading.main_thread()
             release.wait(10)
-            return set_read(*args, **kwargs)
+            return mark(*args, **kwargs)
 
-        app.library.set_read = slow_set_read  # type: ignore[method-assign]
+        app.library.mark_matching_read = slow_mark  # type: ignore[method-assign]
         await pilot.press("A")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
@@ -58,7 +64,7 @@ async def test_marking_every_paper_read_runs_in_a_worker_and_undoes_in_one_step(
         assert app.main.paper_list.cursor == 2
         release.set()
         await settle(pilot)
-        app.library.set_read = set_read  # type: ignore[method-assign]
+        app.library.mark_matching_read = mark  # type: ignore[method-assign]
         assert f"Marked {COUNT:,} papers read" in status_text(app)
         assert app.main.paper_list.row_count == 0, "is:unread matches nothing now"
         with Library(big_dir) as library:
@@ -86,3 +92,57 @@ async def test_marking_every_paper_read_runs_in_a_worker_and_undoes_in_one_step(
         else {}
     )
     assert not state.get("state")
+
+
+async def test_marking_the_matches_of_a_text_filter_read_keeps_the_list_without_searching(
+    make_app, big_dir: Path
+):
+    app = make_app(big_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await _filter_all(pilot, "number")
+        await pilot.press("j", "j", "j")
+        searches: list[object] = []
+        search = app.main.search
+
+        def counted(*args, **kwargs):
+            searches.append(args)
+            return search(*args, **kwargs)
+
+        app.main.search = counted  # type: ignore[method-assign]
+        await pilot.press("A", "y")
+        await settle(pilot)
+        assert f"Marked {COUNT:,} papers read" in status_text(app)
+        # A filter that does not look at the state matches the same papers: the list
+        # stays, the cursor too, and the rows on screen are drawn read.
+        assert not searches
+        assert app.main.paper_list.row_count == COUNT
+        assert app.main.paper_list.cursor == 3
+        entry = app.main.paper_list.current_entry
+        assert entry is not None and entry.state.read
+        await pilot.press("u")
+        await settle(pilot)
+        assert not searches
+        entry = app.main.paper_list.current_entry
+        assert entry is not None and not entry.state.read
+        assert app.library.count("is:read") == 0
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(make_app, sample_dir: Path):
+    app = make_app(sample_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        footer = app.main.query_one(KeyFooter)
+        shown = list(footer.query(FooterKey))
+        assert "toggle_star" in {key.action for key in shown}
+        await pilot.press("A")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        # The same keys after the dialog: the very same widgets, nothing mounted again.
+        assert list(footer.query(FooterKey)) == shown
+        await pilot.press("slash")  # typing a filter hides the paper keys
+        await settle(pilot)
+        assert "toggle_star" not in {key.action for key in footer.query(FooterKey)}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "toggle_star" in {key.action for key in footer.query(FooterKey)}

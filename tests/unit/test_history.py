@@ -68,3 +68,15 @@ def test_a_failed_undo_stays_to_be_undone() -> None:
     step = history.undo()
     assert step is not None and step.label == "read", "the step was not lost"
     assert calls == [change]
+
+
+def test_a_steps_size_is_at_least_its_largest_change_and_at_most_its_papers() -> None:
+    library = Recorder()
+    history = History(library.revert, library.reapply)
+    dismissed = Change("dismissed", True, {key: False for key in "abc"})
+    read = Change("read", True, {key: False for key in "bcde"})
+    history.record("dismiss", [dismissed, read])
+    step = history.peek_undo()
+    assert step is not None
+    assert step.size == 4  # cheap: the app decides with it whether to undo in a worker
+    assert step.size <= len(step.keys) == 5

@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from reader.errors import ReaderError
 from reader.library import Library
-from reader.query import SORT_LABELS, SORTS, Query, choose_sort, similar_anchor
+from reader.query import SORT_LABELS, SORTS, Query, choose_sort, reads_state, similar_anchor
 from reader.settings import Settings
 from reader.text import one_line
 from reader.tui import importing, keys
@@ -574,10 +574,11 @@ class MainScreen(Screen[None]):
     # --- triage and sharing (see `reader.tui.triage`) ---------------------------------------
 
     def changed(self, keys: Sequence[str] | None, *, bulk: bool) -> None:
-        """Redraw the papers a change touched; after a bulk one, search again (a filter
-        such as `is:unread` may match other papers now)."""
+        """Redraw the papers a change touched; after a bulk one, search again when the
+        filter looks at the state (`is:unread` may match other papers now): a filter that
+        does not keeps its result, and only the rows on screen are drawn again."""
         self.paper_list.refresh_entries(None if bulk or keys is None else keys)
-        if bulk or (keys and self.listed_sort == "relevance"):
+        if (bulk and reads_state(self.filter_query)) or (keys and self.listed_sort == "relevance"):
             # For you: the labels changed, so the order is learned again, in the search
             # worker; the cursor stays on its paper.
             self.search_here()
