@@ -231,3 +231,57 @@ def test_the_reading_holds_a_batch_or_two(tmp_path: Path, monkeypatch: pytest.Mo
 
 def path_size(path: Path) -> int:
     return path.stat().st_size
+
+
+# --- the indexes built after the rows ---------------------------------------------------------
+
+
+def test_the_deferred_indexes_are_sorted_in_a_file_with_a_small_cache(
+    tmp_path: Path, library: Library, small_batches: None
+) -> None:
+    """Filling an empty catalog builds the sort orders' indexes after the rows: with a
+    small page cache and sorted runs in a temporary file, as SQLite's sorter otherwise
+    holds them all in memory (100 MB more at a million papers). The connection's own
+    settings come back afterwards."""
+    from reader.library import catalog
+
+    statements: list[str] = []
+    db = library.catalog._db
+    db.set_trace_callback(statements.append)
+    try:
+        importing.import_files(library, [str(write_snapshot(tmp_path / "s.json", 450))])
+    finally:
+        db.set_trace_callback(None)
+    creates = [n for n, sql in enumerate(statements) if "CREATE INDEX" in sql]
+    assert len(creates) == len(catalog._DEFERRED_INDEXES)
+    small = statements.index(f"PRAGMA cache_size = -{catalog.SORT_CACHE_KIB}")
+    to_file = statements.index("PRAGMA temp_store = FILE")
+    back = statements.index("PRAGMA temp_store = 2")
+    assert small < creates[0] and to_file < creates[0] and back > creates[-1]
+    assert db.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+    assert db.execute("PRAGMA cache_size").fetchone()[0] == -catalog.CACHE_KIB
+    newest = library.entries("", sort="date", limit=1)[0].paper.published
+    assert newest == max(entry.paper.published for entry in library.entries(""))  # type: ignore[type-var]
+
+
+def test_a_failure_while_the_indexes_are_built_changes_nothing(
+    tmp_path: Path, small_batches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.library import catalog
+
+    folder = tmp_path / "library"
+    library_with_papers(folder, tmp_path, 0)
+    schema = catalog_schema(folder)
+    real = catalog.Catalog._defer_indexes
+    monkeypatch.setattr(
+        catalog.Catalog,
+        "_defer_indexes",
+        lambda self: [*real(self), "CREATE INDEX broken ON no_such_table(x)"],
+    )
+    with Library(folder) as library:
+        with pytest.raises(StoreError, match="unchanged"):
+            importing.import_files(library, [str(write_snapshot(tmp_path / "s.json", 300))])
+        assert library.catalog._db.execute("PRAGMA temp_store").fetchone()[0] == 2
+        assert len(library) == 0
+    assert catalog_schema(folder) == schema
+    assert not reading_threads()
