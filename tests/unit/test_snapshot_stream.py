@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import signal
-import sqlite3
-import subprocess
-import sys
 import threading
 import tracemalloc
 from pathlib import Path
@@ -31,7 +27,13 @@ from reader.identity import normalize_title
 from reader.library import Library
 from reader.matching import import_filter
 from tests.unit.test_new_formats import write_snapshot
-from tests.unit.test_page_stream import _IMPORTER, REPO, catalog_rows, catalog_schema, write_page
+from tests.unit.test_page_stream import (
+    catalog_rows,
+    catalog_schema,
+    fail_writing,
+    kill_while_importing,
+    write_page,
+)
 
 
 @pytest.fixture
@@ -77,26 +79,14 @@ def test_a_bad_line_in_the_middle_changes_nothing(
 def test_the_reading_stops_when_the_writing_fails(
     tmp_path: Path, small_batches: None, monkeypatch: pytest.MonkeyPatch, before: int
 ) -> None:
-    from reader.library import catalog
-
     folder = tmp_path / "library"
     library_with_papers(folder, tmp_path, before)
     rows, schema = catalog_rows(folder), catalog_schema(folder)
     path = write_snapshot(tmp_path / "snapshot.json", 2_000)
-    calls = 0
-    real = catalog.Catalog._write_plan
-
-    def failing(self: catalog.Catalog, *arguments: object) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 4:
-            raise sqlite3.OperationalError("disk I/O error")
-        real(self, *arguments)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(catalog.Catalog, "_write_plan", failing)
+    calls = fail_writing(monkeypatch, at=4)
     with Library(folder) as library, pytest.raises(StoreError, match="unchanged"):
         importing.import_files(library, [str(path)])
-    assert calls == 4  # the writing stopped at the failure: the rest was never asked for
+    assert len(calls) == 4  # the writing stopped at the failure: no batch was asked for after
     assert catalog_rows(folder) == rows
     assert catalog_schema(folder) == schema
     assert not reading_threads()
@@ -110,24 +100,8 @@ def test_a_snapshot_import_killed_midway_changes_nothing(
 ) -> None:
     folder = tmp_path / "library"
     library_with_papers(folder, tmp_path, before)
-    rows, schema = catalog_rows(folder), catalog_schema(folder)
     path = write_snapshot(tmp_path / "snapshot.json", 3_000)
-    child = subprocess.Popen(
-        [sys.executable, "-c", _IMPORTER, str(folder), str(path)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
-        cwd=REPO,
-    )
-    assert child.stdout is not None
-    for _ in range(batches):  # batches written, inside the one transaction
-        assert child.stdout.readline() == "batch\n"
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    with sqlite3.connect(folder / "catalog.sqlite3") as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert catalog_rows(folder) == rows
-    assert catalog_schema(folder) == schema
+    kill_while_importing(folder, path, batches)
     with Library(folder) as library:
         assert len(library.keys("")) == len(library) == before
         # And the same file imports whole afterwards.
