@@ -106,10 +106,17 @@ class TextInput:
             raise self._not_utf8(error.start) from None
 
     def lines(self) -> Iterator[str]:
-        """The input's lines, decoded one at a time (with their line ends), in memory that
-        does not depend on the input's size; `position` says how far it has got."""
+        """The input's lines, decoded one at a time (without their "\\n"), in memory that
+        does not depend on the input's size; `position` says how far it has got.
+
+        Lines end at "\\n" only: `str.splitlines` also breaks at U+2028, U+0085 and other
+        characters that JSON Lines may hold unescaped inside a string (as `jq` writes
+        them), which would cut a record in two and number every later line wrongly."""
         for block in self.blocks():
-            yield from block.splitlines(keepends=True)
+            lines = block.split("\n")
+            if not lines[-1]:
+                lines.pop()  # a block ends at a line end (except the last, maybe)
+            yield from lines
 
     def blocks(self) -> Iterator[str]:
         """The input as decoded blocks of whole lines (about 1 MB each), in memory that does

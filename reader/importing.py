@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from reader.errors import InputError, ReaderError
 from reader.fileio import TextInput, read_text_input
+from reader.identity import normalize_title
 from reader.library.merging import ImportResult
 from reader.model import Incoming
 from reader.pipeline import ahead
@@ -253,6 +254,7 @@ def _batches(
                     kept = [item for item in batch if keep(item.paper)]
                     report.filtered += len(batch) - len(kept)
                     batch = kept
+                _fold_titles(batch)
                 papers += len(batch)
                 yield batch, done_bytes + opened.position if total else papers, total
         except InputError as error:
@@ -261,6 +263,16 @@ def _batches(
             raise InputError(f"{opened.where}: no papers found in it")
         done_bytes += opened.size or 0
         yield [], done_bytes if total else papers, total
+
+
+def _fold_titles(batch: list[Incoming]) -> None:
+    """Fold the batch's titles here, on the reading thread: the writer matches every
+    paper by its folded title and finds it in `normalize_title`'s cache instead of
+    folding it while it holds the catalog (a snapshot paper's key is its arXiv id, so
+    nothing else folds its title before). The cache holds more titles than the batches
+    read ahead."""
+    for item in batch:
+        normalize_title(item.paper.title)
 
 
 def _stream_batches(stream: Stream, report: Report) -> Iterator[list[Incoming]]:

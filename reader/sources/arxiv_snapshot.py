@@ -136,9 +136,9 @@ def _parsed_authors(value: object) -> tuple[str, ...]:
     for item in value:
         if not isinstance(item, list) or not item:
             continue
-        parts = [_string(part) for part in item[:3]]
-        last, first, suffix = [*parts, "", "", ""][:3]
-        name = " ".join(" ".join(part for part in (first, last, suffix) if part).split())
+        last, first, suffix = (*item[:3], "", "")[:3]
+        # Joined with spaces, then the spaces collapsed: an empty part leaves none.
+        name = " ".join(f"{_string(first)} {_string(last)} {_string(suffix)}".split())
         if name:
             names.append(decode_accents(name))
     return tuple(names)

@@ -99,6 +99,18 @@ def test_distinguishing_tokens_are_unique_across_widths(start):
     assert all(token.isalpha() and token[0].isupper() for token in tokens)
 
 
+def test_the_generated_snapshot_has_one_record_per_paper():
+    """Every id once up to the real file's 2.7 million lines: a repeated id would turn the
+    million-paper import into one that updates a tenth of its papers."""
+    from benchmarks.inputs_corpus import snapshot_id
+    from reader.identity import normalize_arxiv_id
+
+    numbers = [*range(150_000), *range(900_000, 950_000), *range(2_650_000, 2_700_000)]
+    ids = [snapshot_id(number) for number in numbers]
+    assert len(set(ids)) == len(ids)
+    assert all(normalize_arxiv_id(arxiv_id) == arxiv_id for arxiv_id in ids[::997])
+
+
 def _quick_benchmark(output: Path, *options: str) -> tuple[str, dict[str, Any]]:
     """Run `benchmarks.bench --quick` with these options: its output and its JSON."""
     done = subprocess.run(

@@ -214,25 +214,31 @@ def test_a_failed_first_import_keeps_the_sort_indexes(tmp_path: Path, streamed_p
 def test_the_reading_stops_when_the_writing_fails(
     tmp_path: Path, streamed_pages: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reader.library import catalog
-
     page = write_page(tmp_path / "page.txt", 2_000)
-    calls = 0
-    real = catalog.Catalog._write_plan
-
-    def failing(self: catalog.Catalog, *arguments: object) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 3:
-            raise sqlite3.OperationalError("disk I/O error")
-        real(self, *arguments)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(catalog.Catalog, "_write_plan", failing)
+    fail_writing(monkeypatch, at=3)
     with Library(tmp_path / "library") as library:
         with pytest.raises(StoreError, match="unchanged"):
             importing.import_files(library, [str(page)])
         assert len(library) == 0
     assert not [thread for thread in threading.enumerate() if thread.name == "reader-read-ahead"]
+
+
+def fail_writing(monkeypatch: pytest.MonkeyPatch, at: int) -> list[int]:
+    """Make the writing of the `at`th batch of the next import fail as a disk error does;
+    the list returned counts the batches the writing was asked to write."""
+    from reader.library import catalog
+
+    calls: list[int] = []
+    real = catalog.Catalog._write_plan
+
+    def failing(self: catalog.Catalog, *arguments: object) -> None:
+        calls.append(len(calls) + 1)
+        if len(calls) == at:
+            raise sqlite3.OperationalError("disk I/O error")
+        real(self, *arguments)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(catalog.Catalog, "_write_plan", failing)
+    return calls
 
 
 # --- reading ahead ----------------------------------------------------------------------------
@@ -319,19 +325,27 @@ def test_a_streamed_import_killed_midway_changes_nothing(
         if before:
             page = write_page(tmp_path / "before.txt", before, seed=8)
             importing.import_files(library, [str(page)])
+    page = write_page(tmp_path / "page.txt", 3_000, seed=9)
+    kill_while_importing(folder, page, batches)
+    with Library(folder) as library:
+        assert len(library.keys("")) == len(library) == before
+
+
+def kill_while_importing(folder: Path, path: Path, batches: int) -> None:
+    """Import `path` in a real process, SIGKILL it once `batches` batches are written
+    (inside the one transaction), and check that the catalog is whole and as it was."""
     rows = catalog_rows(folder)
     schema = catalog_schema(folder)
-    page = write_page(tmp_path / "page.txt", 3_000, seed=9)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     child = subprocess.Popen(
-        [sys.executable, "-c", _IMPORTER, str(folder), str(page)],
+        [sys.executable, "-c", _IMPORTER, str(folder), str(path)],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
         cwd=REPO,
     )
     assert child.stdout is not None
-    for _ in range(batches):  # batches written, inside the one transaction
+    for _ in range(batches):
         assert child.stdout.readline() == "batch\n"
     child.send_signal(signal.SIGKILL)
     child.wait()
@@ -339,5 +353,3 @@ def test_a_streamed_import_killed_midway_changes_nothing(
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert catalog_rows(folder) == rows
     assert catalog_schema(folder) == schema
-    with Library(folder) as library:
-        assert len(library.keys("")) == len(library) == before
