@@ -691,29 +691,6 @@ def similar_anchor(query: Query) -> str | None:
     return walk(query.root)
 
 
-def reads_state(query: Query) -> bool:
-    """Whether what `query` matches can change with the user's state (`is:read`, `tag:x`,
-    `has:note`...): after a change of state, only such a query needs to run again."""
-
-    def walk(node: Node | None) -> bool:
-        match node:
-            case Flag(name=name):
-                return name not in _PRESENCE_FLAGS
-            case Tag():
-                return True
-            case Not(child=child):
-                return walk(child)
-            case And(children=children) | Or(children=children):
-                return any(walk(child) for child in children)
-        return False
-
-    return walk(query.root)
-
-
-_PRESENCE_FLAGS = ("has:link", "has:date")
-"""The flags that look at the paper, not at the user's state."""
-
-
 def choose_sort(query: Query, sort: str | None) -> str:
     """The order to list `query` in: the chosen sort, else by similarity for a query with
     a `similar:` term, else newest first."""

@@ -45,7 +45,8 @@ STATE_FLAGS = frozenset(name for name, sql in FLAG_SQL.items() if "temp." in sql
 
 
 def reads_state(query: Query) -> bool:
-    """Whether running `query` reads the user's state (a flag such as `is:read`, a tag)."""
+    """Whether running `query` reads the user's state (`is:read`, `tag:x`, `has:note`...):
+    only such a query needs the state mirror, and needs to run again after a change."""
 
     def walk(node: Node | None) -> bool:
         match node:

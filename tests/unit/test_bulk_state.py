@@ -23,9 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader.library import Library
+from reader.library.sql import reads_state
 from reader.library.state import StateStore
 from reader.model import Incoming, Paper, PaperState
-from reader.query import parse_query, reads_state
+from reader.query import parse_query
 
 REPO = Path(__file__).resolve().parents[2]
 STAMP = "2025-01-02T03:04:05+00:00"

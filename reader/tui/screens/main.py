@@ -22,7 +22,8 @@ from textual.worker import Worker, WorkerState
 
 from reader.errors import ReaderError
 from reader.library import Library
-from reader.query import SORT_LABELS, SORTS, Query, choose_sort, reads_state, similar_anchor
+from reader.library.sql import reads_state
+from reader.query import SORT_LABELS, SORTS, Query, choose_sort, similar_anchor
 from reader.settings import Settings
 from reader.text import one_line
 from reader.tui import importing, keys
