@@ -34,35 +34,37 @@ class KeyFooter(Footer):
                 shown[binding.action] = (binding, enabled, tooltip)
         return list(shown.values())
 
-    def _signature(self) -> tuple[object, ...]:
-        shown = tuple(
+    def _signature(self, shown: list[tuple[Binding, bool, str]]) -> tuple[object, ...]:
+        """Everything the keys drawn from `shown` depend on, the width included."""
+        drawn = tuple(
             (binding.key, binding.action, binding.description, enabled, tooltip)
-            for binding, enabled, tooltip in self._shown()
+            for binding, enabled, tooltip in shown
         )
-        return (self.app.size.width, shown)
+        return (self.app.size.width, drawn)
+
+    def _rebuild_if_changed(self) -> None:
+        signature = self._signature(self._shown())
+        if signature != self._shown_signature:
+            self._shown_signature = signature  # one rebuild however often we are told
+            self.call_after_refresh(self.recompose)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         """Rebuild only when the keys shown really change.
 
         The screen signals after every focus change and every `refresh_bindings`; Textual's
         footer then rebuilds all its keys (a dozen widgets, styled anew) each time, which
-        was most of the work of opening the app and of each triage key.
+        was most of the work of opening the app and of closing a dialog.
         """
         self._bindings_ready = True
-        if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
-            return
-        signature = self._signature()
-        if signature == self._shown_signature:
-            return
-        self._shown_signature = signature  # one rebuild however often the screen signals
-        self.call_after_refresh(self.recompose)
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self._rebuild_if_changed()
 
     def compose(self) -> ComposeResult:
         """One `FooterKey` per shown binding that fits the width."""
         if not self._bindings_ready:
             return
-        self._shown_signature = self._signature()
         shown = self._shown()
+        self._shown_signature = self._signature(shown)
         kept = set(self._fitting(shown))
         self.styles.grid_size_columns = len(kept)
         for binding, enabled, tooltip in shown:
@@ -111,6 +113,5 @@ class KeyFooter(Footer):
 
     def on_resize(self, event: events.Resize) -> None:
         """A new width may fit more keys, or fewer."""
-        if self._bindings_ready and self._signature() != self._shown_signature:
-            self._shown_signature = self._signature()
-            self.call_after_refresh(self.recompose)
+        if self._bindings_ready:
+            self._rebuild_if_changed()
