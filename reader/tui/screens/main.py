@@ -378,7 +378,7 @@ class MainScreen(Screen[None]):
         state.partial_shown = not message.final
         if state.error:
             return  # the query became invalid meanwhile: the list stays empty
-        cursor = _index(message.rowids, message.anchor)
+        cursor = self._stay_on(message)
         self.paper_list.set_rows(
             message.rowids, total=message.count, keep_cursor=keep, cursor=cursor
         )
@@ -386,6 +386,16 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(message.painted.set)
         self._show_welcome(self.total == 0)
         self.refresh_status()
+
+    def _stay_on(self, message: SearchFinished) -> int | None:
+        """Where the cursor goes in a result asked to keep it on its paper: on the paper
+        it is on NOW, if the user moved while the search ran and that paper is listed
+        (the paper it was on when the search started comes second)."""
+        if message.anchor is None:
+            return None
+        now = self.paper_list.current_rowid
+        cursor = _index(message.rowids, now) if now != message.anchor else None
+        return _index(message.rowids, message.anchor) if cursor is None else cursor
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly is said and logged; nothing stays frozen."""
