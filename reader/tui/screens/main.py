@@ -725,14 +725,11 @@ class MainScreen(Screen[None]):
 
     def _unread(self, step: int) -> None:
         paper_list = self.paper_list
-        unread = self.library.unread_rowids(paper_list.rowids)
-        index = paper_list.cursor + step
-        while 0 <= index < len(paper_list.rowids):
-            if paper_list.rowids[index] in unread:
-                paper_list.cursor = index
-                return
-            index += step
-        self.set_status(f"No unread paper {'below' if step > 0 else 'above'}")
+        index = self.library.next_unread(paper_list.rowids, paper_list.cursor + step, step)
+        if index is None:
+            self.set_status(f"No unread paper {'below' if step > 0 else 'above'}")
+            return
+        paper_list.cursor = index
 
     def action_read_paper(self) -> None:
         """Open the paper under the cursor full screen."""
