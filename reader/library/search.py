@@ -90,19 +90,6 @@ STOP_EVERY = 20_000
 """SQLite's steps between two questions to a search's `stop`."""
 
 
-@contextlib.contextmanager
-def _stoppable(db: sqlite3.Connection, stop: Callable[[], bool] | None) -> Iterator[None]:
-    """While SQLite runs the statements inside, end them when `stop()` says so."""
-    if stop is None:
-        yield
-        return
-    db.set_progress_handler(lambda: 1 if stop() else 0, STOP_EVERY)
-    try:
-        yield
-    finally:
-        db.set_progress_handler(None, 0)
-
-
 class Searcher:
     """Answers queries over one catalog file."""
 
@@ -116,6 +103,8 @@ class Searcher:
         self._ranked: dict[str, tuple[object, Ordering]] = {}
         self._similar: dict[str, object] = {}
         self._data_version = -1
+        self._stop: Callable[[], bool] | None = None
+        """What ends the running search early (see `_stoppable`), if anything."""
         self._recent: tuple[int, tuple[str, int] | None] | None = None
         """The recent index's cutoff and size, and the data version they are of."""
         self.ranking: Ranking | None = None
@@ -243,7 +232,7 @@ class Searcher:
                 ordering = self._orders[sort]
             else:
                 ordering = self._ordering(sort, query)
-            with _stoppable(self._db, stop):
+            with self._stoppable(stop):
                 return self._arrange(ordering, query)
 
     def _arrange(self, ordering: Ordering, query: Query) -> array[int]:
@@ -268,9 +257,24 @@ class Searcher:
         try:
             return fetch_rowids(self._db, sql, params)
         except sqlite3.OperationalError as error:
-            if str(error) == "interrupted":
+            # Stopped wherever SQLite was (even opening the FTS5 table: its own error).
+            if self._stop is not None and self._stop():
                 raise SearchStopped() from None
             raise StoreError(f"the query could not be run: {error}") from None
+
+    @contextlib.contextmanager
+    def _stoppable(self, stop: Callable[[], bool] | None) -> Iterator[None]:
+        """While SQLite runs the statements inside, end them when `stop()` says so."""
+        if stop is None:
+            yield
+            return
+        self._stop = stop
+        self._db.set_progress_handler(lambda: 1 if stop() else 0, STOP_EVERY)
+        try:
+            yield
+        finally:
+            self._db.set_progress_handler(None, 0)
+            self._stop = None
 
     # --- the first page from the newest papers' index (see `recent`) ---------------------
 

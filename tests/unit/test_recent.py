@@ -224,3 +224,26 @@ def test_a_failed_upgrade_leaves_the_older_catalog_as_it_was(tmp_path: Path) -> 
     with Library(tmp_path) as library:
         check_in_step(library)
         assert library.keys("dense") == ["p-001"]
+
+
+def test_a_search_told_to_stop_ends_and_the_next_one_runs(library: Library) -> None:
+    from reader.library import search
+
+    library.import_papers(
+        [Incoming(made(n, ["causal"], date(2024, 1, 1 + n % 28), n)) for n in range(30)]
+    )
+    library.rowids("", "date")
+    parsed = library.parse("causal")
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return True
+
+    with mock.patch.object(search, "STOP_EVERY", 1), pytest.raises(search.SearchStopped):
+        library.rowids_at_hand(parsed, "date", stop)
+    assert asked
+    # The connection is as before: no leftover handler stops the next search.
+    whole = library.rowids_at_hand(parsed, "date")
+    assert whole is not None and len(whole) == 30
+    assert library.rowids_at_hand(parsed, "date", lambda: False) == whole
