@@ -19,25 +19,18 @@ from hypothesis import strategies as st
 
 from reader.library import Library, recent
 from reader.model import Incoming, Paper
+from tests.unit.test_ordering import QUERIES as ORDERING_QUERIES
+from tests.unit.test_ordering import WORDS
 
-WORDS = ("causal", "sparse", "dense", "retrieval", "video", "graph")
+# The ordering tests' words and queries, and mixes of text with the other filters.
 QUERIES = (
-    "causal",
-    "-causal",
-    "ca",
-    "sparse dense",
-    "causal OR video",
-    '"sparse dense"',
-    "title:graph -video",
+    *(query for query in ORDERING_QUERIES if query),
     "causal -dense",
     "causal is:starred",
     "-causal is:starred",
     "video year:2025",
     "dense upvotes:>=2",
     "caus* OR -graph",
-    "zzz",
-    "is:starred",
-    "year:2024",
 )
 DATES = [None, date(2023, 5, 1), date(2024, 1, 1), date(2024, 6, 1), date(2025, 1, 1)]
 
