@@ -272,6 +272,11 @@ class Searcher:
         self._db.set_progress_handler(lambda: 1 if stop() else 0, STOP_EVERY)
         try:
             yield
+        except sqlite3.OperationalError:
+            # Stopped in another statement of the search (`similar:` papers filled in).
+            if stop():
+                raise SearchStopped() from None
+            raise
         finally:
             self._db.set_progress_handler(None, 0)
             self._stop = None

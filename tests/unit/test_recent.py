@@ -240,3 +240,16 @@ def test_a_search_told_to_stop_ends_and_the_next_one_runs(library: Library) -> N
     whole = library.rowids_at_hand(parsed, "date")
     assert whole is not None and len(whole) == 30
     assert library.rowids_at_hand(parsed, "date", lambda: False) == whole
+
+
+def test_a_search_stopped_while_it_fills_in_similar_papers_says_so(library: Library) -> None:
+    from reader.library import search
+
+    library.import_papers(
+        [Incoming(made(n, ["causal", "graph"], date(2024, 1, 1 + n), n)) for n in range(20)]
+    )
+    library.rowids("", "date")
+    parsed = library.parse("similar:p-001 causal")
+    with mock.patch.object(search, "STOP_EVERY", 1), pytest.raises(search.SearchStopped):
+        library.rowids_at_hand(parsed, "date", lambda: True)
+    assert library.rowids_at_hand(parsed, "date") == library.rowids(parsed, "date")
