@@ -24,6 +24,7 @@ from reader.identity import (
     normalize_doi,
     normalize_title,
 )
+from reader.library import recent
 from reader.library.connection import Waiting, begin_write, connect, disk_is_full, open_message
 from reader.library.merging import (
     KEPT_KEYS,
@@ -35,7 +36,7 @@ from reader.library.merging import (
 )
 from reader.model import Paper
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 FTS_OPTIONS = "tokenize=\"unicode61 remove_diacritics 2\", prefix='2'"
 """The full-text index's tokenizer and prefix index (the benchmark's floor uses them too)."""
@@ -91,6 +92,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(
     content='papers', content_rowid='rowid',
     {FTS_OPTIONS}
 );
+-- The newest papers' own small index, for a query's first page (see recent.py): the
+-- papers published on or after `cutoff`. Contentless: it stores only the postings.
+CREATE VIRTUAL TABLE IF NOT EXISTS papers_recent_fts USING fts5(
+    title, abstract, authors, organization, content='', {FTS_OPTIONS}
+);
+CREATE TABLE IF NOT EXISTS papers_recent (cutoff TEXT NOT NULL);
 -- The index is kept up to date by Catalog._write_plan in bulk: one statement per
 -- import is twice as fast as a trigger per row.
 DROP TRIGGER IF EXISTS papers_ai;
@@ -181,6 +188,9 @@ class Catalog:
                         self._db.execute(f"ALTER TABLE papers ADD COLUMN {column}")
                 for statement in _statements(_SCHEMA):
                     self._db.execute(statement)
+                if version < 4:
+                    # In the same transaction: a kill leaves the catalog as it was.
+                    recent.rebuild(self._db)
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._db.execute("COMMIT")
         except BaseException:
@@ -286,7 +296,7 @@ class Catalog:
                     known = self._known(papers)
                     per_batch = progress if total else None
                     plan = plan_import(papers, known, added, per_batch, total, claimed)
-                    self._write_plan(plan, per_batch, total, written)
+                    self._write_plan(plan, per_batch, total, written, last_old)
                     counter.count(plan, known)
                     if resolved is not None:
                         resolved(plan.result.resolved)
@@ -298,6 +308,7 @@ class Catalog:
                     with self._sorting():
                         for statement in deferred:
                             self._db.execute(statement)
+                recent.refresh(self._db, last_old)
         except sqlite3.DatabaseError as error:
             if disk_is_full(self.path):
                 raise StoreError(
@@ -400,9 +411,15 @@ class Catalog:
         return Known(by_arxiv, by_key, by_title, rowids)
 
     def _write_plan(
-        self, plan: ImportPlan, progress: Progress | None, total: int, written: Written | None
+        self,
+        plan: ImportPlan,
+        progress: Progress | None,
+        total: int,
+        written: Written | None,
+        last_old: int,
     ) -> None:
-        """Write the plan: insert, update, index; tell `written` the texts stored."""
+        """Write the plan: insert, update, index; tell `written` the texts stored.
+        Papers above `last_old` (this import's) reach the recent index at its end."""
         last_rowid = self._max_rowid()
         self._db.executemany(
             f"INSERT INTO papers (title_norm, {_COLUMNS}) VALUES (?{', ?' * _COLUMN_COUNT})",
@@ -424,7 +441,7 @@ class Catalog:
                 for number, (paper, _) in enumerate(plan.new.values(), start=1)
             ]
         for old, merged, title in plan.changed.values():
-            rowid = self._update(old, merged, title)
+            rowid = self._update(old, merged, title, last_old)
             if (old.title, old.abstract) != (merged.title, merged.abstract):
                 texts.append((rowid, merged.title, merged.abstract))
         if written is not None and texts:
@@ -444,9 +461,12 @@ class Catalog:
                     done + min(start + _INDEX_CHUNK, count) * (total - done) // max(count, 1), total
                 )
 
-    def _update(self, old: Paper, paper: Paper, title_norm: str) -> int:
+    def _update(self, old: Paper, paper: Paper, title_norm: str, last_old: int) -> int:
         rowid = self._db.execute("SELECT rowid FROM papers WHERE key = ?", (old.key,)).fetchone()[0]
         text_changed = _fts_values(old) != _fts_values(paper)
+        in_recent = rowid <= last_old and (text_changed or old.published != paper.published)
+        if in_recent:
+            recent.forget_row(self._db, rowid)
         if text_changed:
             # An external-content FTS5 index forgets a row only when told its old text.
             self._db.execute(
@@ -473,6 +493,8 @@ class Catalog:
                 f"INSERT INTO papers_fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?)",
                 (rowid, *_fts_values(paper)),
             )
+        if in_recent:
+            recent.index_row(self._db, rowid)
         return int(rowid)
 
     # --- reading ------------------------------------------------------------------------

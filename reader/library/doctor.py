@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reader.errors import StoreError
+from reader.library import recent
 from reader.library.catalog import Catalog
 from reader.library.library import CATALOG_FILE, STATE_FILE
 from reader.library.state import TABLE, _from_document
@@ -204,6 +205,7 @@ class Doctor:
                 except sqlite3.DatabaseError as error:
                     result.index_damaged = True
                     findings.append(f"full-text index: DAMAGED ({error})")
+                self._examine_recent(db, result)
         except sqlite3.DatabaseError as error:
             result.catalog_damaged = True
             findings.append(f"catalog {self.catalog_path}: DAMAGED ({error})")
@@ -211,6 +213,21 @@ class Doctor:
         ranking = examine_ranking(self.folder, self.catalog_path)
         findings.append(ranking.line)
         result.ranking_stale, result.ranking_unreadable = ranking.repair, ranking.unreadable
+
+    @staticmethod
+    def _examine_recent(db: sqlite3.Connection, result: Examination) -> None:
+        """The newest papers' index (see `recent`): derived, rebuilt with the other."""
+        if recent.cutoff(db) is None:
+            result.findings.append(
+                "recent papers' index: not made yet (opening the library makes it)"
+            )
+            return
+        problem = recent.problem(db)
+        if problem is None:
+            result.findings.append("recent papers' index: ok")
+        else:
+            result.index_damaged = True
+            result.findings.append(f"recent papers' index: DAMAGED ({problem})")
 
     # --- repairing -------------------------------------------------------------------------
 
@@ -257,10 +274,12 @@ class Doctor:
         return Salvaged(len(journal.readable), len(journal.unreadable), journal.unfinished, aside)
 
     def rebuild_index(self) -> None:
-        """Rebuild the full-text index from the papers table (nothing is lost)."""
+        """Rebuild the full-text indexes from the papers table (nothing is lost)."""
         try:
             with contextlib.closing(sqlite3.connect(self.catalog_path)) as db:
                 db.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
+                if recent.cutoff(db) is not None:
+                    recent.rebuild(db)
                 db.commit()
         except sqlite3.DatabaseError as error:
             raise StoreError(

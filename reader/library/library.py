@@ -261,11 +261,24 @@ class Library:
         parsed = self.parse(query) if isinstance(query, str) else query
         return self.searcher.search_rowids(parsed, sort)
 
-    def rowids_at_hand(self, query: Query | str = "", sort: str = "date") -> array[int] | None:
+    def rowids_at_hand(
+        self,
+        query: Query | str = "",
+        sort: str = "date",
+        stop: Callable[[], bool] | None = None,
+    ) -> array[int] | None:
         """`rowids(query, sort)` when it is cheap (the sort's order of the catalog is
-        cached), else None: the TUI then shows `first_page` first."""
+        cached), else None: the TUI then shows `first_page` first. `stop` may end it
+        early (`SearchStopped`): see `Searcher.rowids_at_hand`."""
         parsed = self.parse(query) if isinstance(query, str) else query
-        return self.searcher.rowids_at_hand(parsed, sort)
+        return self.searcher.rowids_at_hand(parsed, sort, stop)
+
+    def early_page(self, query: Query | str, sort: str, limit: int) -> array[int] | None:
+        """The first matching row ids in order, from the newest papers' index, when they
+        are at least `limit` (exactly the whole result's first); else None. See
+        `Searcher.early_page`."""
+        parsed = self.parse(query) if isinstance(query, str) else query
+        return self.searcher.early_page(parsed, sort, limit)
 
     def first_page(
         self, query: Query | str = "", sort: str = "date", limit: int = 200

@@ -108,6 +108,20 @@ class Ordering:
             np.logical_not(keep, out=keep)
         return packed(order[keep])
 
+    def first(self, matched: Rowids, head: int, *, negated: bool = False) -> array[int]:
+        """Like `arrange`, within the first `head` row ids of the order only (the recent
+        papers: see `recent`); matched row ids outside them are left out."""
+        import numpy as np
+
+        order = np.frombuffer(self.order, dtype=np.int64)[:head]
+        places = self.places_of(matched)
+        places = places[places < len(order)]
+        if not negated:
+            return packed(order[np.sort(places)])
+        keep = np.ones(len(order), dtype=bool)
+        keep[places] = False
+        return packed(order[keep])
+
 
 def index_of(rowids: array[int], rowid: int) -> int | None:
     """Where `rowid` first is in `rowids`, or None: a tenth of `array.index`'s time at a

@@ -8,20 +8,22 @@ search, so marking a paper never waits for a search that is running in a worker.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
 from array import array
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.errors import StoreError
+from reader.library import recent
 from reader.library.catalog import SELECT_PAPERS, keys_by_rowid, paper_from_row
 from reader.library.connection import connect
 from reader.library.ordering import Ordering, fetch_rowids
-from reader.library.sql import ORDER_BY, fts_only, negated_fts, reads_state, to_sql
+from reader.library.sql import ORDER_BY, fts_only, negated_fts, reads_state, to_sql, to_sql_in
 from reader.model import Paper, PaperState
 from reader.query import (
     SIMILARITY,
@@ -33,6 +35,7 @@ from reader.query import (
 )
 
 if TYPE_CHECKING:
+    from reader.library.ordering import Rowids
     from reader.ranking import Ranking
 
 _STATE_MIRROR = """
@@ -79,6 +82,14 @@ class _FieldChange:
         )
 
 
+class SearchStopped(Exception):
+    """A search ended early because its `stop` said so (a newer query came)."""
+
+
+STOP_EVERY = 20_000
+"""SQLite's steps between two questions to a search's `stop`."""
+
+
 class Searcher:
     """Answers queries over one catalog file."""
 
@@ -92,6 +103,10 @@ class Searcher:
         self._ranked: dict[str, tuple[object, Ordering]] = {}
         self._similar: dict[str, object] = {}
         self._data_version = -1
+        self._stop: Callable[[], bool] | None = None
+        """What ends the running search early (see `_stoppable`), if anything."""
+        self._recent: tuple[int, tuple[str, int] | None] | None = None
+        """The recent index's cutoff and size, and the data version they are of."""
         self.ranking: Ranking | None = None
         """Scores for the orders that are not SQL ("relevance", by similarity) and the
         papers of `similar:` terms; set by the library."""
@@ -199,10 +214,15 @@ class Searcher:
             ordering = self._ordering(sort, query)
             return self._arrange(ordering, query)
 
-    def rowids_at_hand(self, query: Query, sort: str = "date") -> array[int] | None:
+    def rowids_at_hand(
+        self, query: Query, sort: str = "date", stop: Callable[[], bool] | None = None
+    ) -> array[int] | None:
         """The whole ordered result, when the sort's order of the catalog is already at
         hand (cached and current): then it costs about what a first page does. None
-        otherwise: `first_page` is then the cheap way to something on screen."""
+        otherwise: `first_page` is then the cheap way to something on screen.
+
+        `stop`, asked now and then while SQLite reads the matches, ends the search early
+        with `SearchStopped` when it says so (a newer query was typed)."""
         self._rank_ahead(sort)
         with self._lock:
             self._apply_pending(query)
@@ -212,7 +232,8 @@ class Searcher:
                 ordering = self._orders[sort]
             else:
                 ordering = self._ordering(sort, query)
-            return self._arrange(ordering, query)
+            with self._stoppable(stop):
+                return self._arrange(ordering, query)
 
     def _arrange(self, ordering: Ordering, query: Query) -> array[int]:
         """The matches of `query` in `ordering` (under the lock)."""
@@ -227,12 +248,89 @@ class Searcher:
         else:
             where, params = to_sql(query)
             sql = f"SELECT p.rowid AS value {_FROM} WHERE {where}"
-        try:
-            matched = fetch_rowids(self._db, sql, params)
-        except sqlite3.OperationalError as error:
-            raise StoreError(f"the query could not be run: {error}") from None
+        matched = self._matched(sql, params)
         # `-word`: every paper but those the index finds for the word.
         return ordering.arrange(matched, negated=negated is not None)
+
+    def _matched(self, sql: str, params: Sequence[object]) -> Rowids:
+        """`fetch_rowids` under the lock, its errors said plainly."""
+        try:
+            return fetch_rowids(self._db, sql, params)
+        except sqlite3.OperationalError as error:
+            # Stopped wherever SQLite was (even opening the FTS5 table: its own error).
+            if self._stop is not None and self._stop():
+                raise SearchStopped() from None
+            raise StoreError(f"the query could not be run: {error}") from None
+
+    @contextlib.contextmanager
+    def _stoppable(self, stop: Callable[[], bool] | None) -> Iterator[None]:
+        """While SQLite runs the statements inside, end them when `stop()` says so."""
+        if stop is None:
+            yield
+            return
+        self._stop = stop
+        self._db.set_progress_handler(lambda: 1 if stop() else 0, STOP_EVERY)
+        try:
+            yield
+        except sqlite3.OperationalError:
+            # Stopped in another statement of the search (`similar:` papers filled in).
+            if stop():
+                raise SearchStopped() from None
+            raise
+        finally:
+            self._db.set_progress_handler(None, 0)
+            self._stop = None
+
+    # --- the first page from the newest papers' index (see `recent`) ---------------------
+
+    def early_page(self, query: Query, sort: str, limit: int) -> array[int] | None:
+        """The first matches of `query` in `sort` order, from the newest papers' small
+        index, when there are at least `limit` of them: exactly the first of the whole
+        result (see `recent`), in about a hundredth of its time at a million papers.
+
+        None when that does not apply (a sort other than by date, its order not at hand,
+        a query without text, a catalog without the index) or finds fewer: the whole
+        result (`rowids_at_hand`) is then the way.
+        """
+        if sort != "date" or query.root is None:
+            return None
+        with self._lock:
+            self._apply_pending(query)
+            if not self._is_ordered(sort):
+                return None
+            head = self._recent_head()
+            if head is None:
+                return None
+            cutoff, size = head
+            ordering = self._orders[sort]
+            expression, negated = fts_only(query), negated_fts(query)
+            index = "SELECT rowid AS value FROM papers_recent_fts WHERE papers_recent_fts MATCH ?"
+            if expression is not None:
+                page = ordering.first(self._matched(index, [expression]), size)
+            elif negated is not None:
+                page = ordering.first(self._matched(index, [negated]), size, negated=True)
+            else:
+                where, params = to_sql_in(query, "papers_recent_fts")
+                if "papers_recent_fts" not in where:
+                    return None  # no text term: SQL's own indexes answer it whole, as fast
+                self._prepare(query)
+                sql = f"SELECT p.rowid AS value {_FROM} WHERE p.published >= ? AND ({where})"
+                page = ordering.first(self._matched(sql, [cutoff, *params]), size)
+        return page if len(page) >= limit else None
+
+    def _recent_head(self) -> tuple[str, int] | None:
+        """The recent index's cutoff and how many papers it holds (the first papers of the
+        date order), for the current data version (under the lock; the order is current)."""
+        if self._recent is None or self._recent[0] != self._data_version:
+            cutoff = recent.cutoff(self._db)
+            if cutoff is None:
+                self._recent = (self._data_version, None)
+            else:
+                (size,) = self._db.execute(
+                    "SELECT count(*) FROM papers WHERE published >= ?", (cutoff,)
+                ).fetchone()
+                self._recent = (self._data_version, (cutoff, int(size)))
+        return self._recent[1]
 
     def first_page(self, query: Query, sort: str, limit: int) -> tuple[array[int], int]:
         """The first `limit` matches in order, and how many match in all.

@@ -82,6 +82,13 @@ def to_sql(query: Query) -> tuple[str, list[object]]:
     return _compile(query.root, params), params
 
 
+def to_sql_in(query: Query, index: str) -> tuple[str, list[object]]:
+    """`to_sql` with the text terms looked up in another FTS5 index of the same columns
+    (the recent papers' `papers_recent_fts`): exact for the papers that index holds."""
+    where, params = to_sql(query)
+    return where.replace(_FTS_FROM, _FTS_FROM.replace("papers_fts", index)), params
+
+
 def fts_only(query: Query) -> str | None:
     """The whole query as one FTS5 expression, when it is made of text terms only."""
     return None if query.root is None else _fts_expression(query.root)
@@ -125,10 +132,13 @@ def _fts_expression(node: Node) -> str | None:
     return None
 
 
+_FTS_FROM = "FROM papers_fts WHERE papers_fts MATCH ?"
+
+
 def _fts_clause(expression: str, params: list[object], negated: bool = False) -> str:
     params.append(expression)
     operator = "NOT IN" if negated else "IN"
-    return f"p.rowid {operator} (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
+    return f"p.rowid {operator} (SELECT rowid {_FTS_FROM})"
 
 
 def _compile(node: Node, params: list[object]) -> str:

@@ -31,6 +31,8 @@ class SearchFinished(Message):
     """What a "for you" order rests on (empty for the other sorts)."""
     painted: threading.Event | None = field(default=None, compare=False)
     """Set by the UI once a first page is on screen; the worker waits for it."""
+    counting: bool = False
+    """`rowids` are the first matches, and how many match in all is not known yet."""
 
 
 @dataclass

@@ -30,6 +30,8 @@ class SearchState:
     """The paper (row id) the newest waiting request keeps the cursor on, if any."""
     partial_shown: bool = False
     """The first page of a large result is on screen; the rest is coming."""
+    counting: bool = False
+    """What is on screen is the first page of a result whose size is not known yet."""
 
     def request(self, anchor: int | None) -> bool:
         """Count a new request; True when it can start now, False when it must wait."""
@@ -53,5 +55,5 @@ class SearchState:
 
     def reset(self) -> None:
         """Forget any running or waiting search (after a worker failed)."""
-        self.running = self.queued = self.partial_shown = False
+        self.running = self.queued = self.partial_shown = self.counting = False
         self.queued_anchor = None

@@ -140,6 +140,29 @@ def test_a_damaged_search_index_is_rebuilt(
     assert "full-text index: ok" in _doctor(tmp_path, capsys)[1]
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        # A date changed behind the index's back: a paper it should hold is missing.
+        "UPDATE papers SET published = '2030-01-01' WHERE rowid = 1",
+        # A paper the index should not hold (an older one) put in.
+        "INSERT INTO papers_recent_fts(rowid, title) VALUES (999999, 'stray')",
+    ],
+)
+def test_a_damaged_recent_papers_index_is_rebuilt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    _library_with_backup(tmp_path)
+    assert "recent papers' index: ok" in _doctor(tmp_path, capsys)[1]
+    with sqlite3.connect(tmp_path / "catalog.sqlite3") as db:
+        db.execute(damage)
+    db.close()
+    code, out = _doctor(tmp_path, capsys)
+    assert "recent papers' index: DAMAGED" in out and "Rebuilt the full-text index." in out
+    assert code == 0
+    assert "recent papers' index: ok" in _doctor(tmp_path, capsys)[1]
+
+
 def _line(key: str) -> bytes:
     """One journal line storing a starred state for `key`, as the app writes it."""
     document = {"key": key, "starred": True}

@@ -433,7 +433,7 @@ def test_a_version_2_catalog_is_upgraded_in_place(tmp_path: Path) -> None:
         )
         assert library.count("cat:cs.LG doi:10.1234/x") == 1
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
-    assert version == SCHEMA_VERSION == 3
+    assert version == SCHEMA_VERSION == 4
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from reader.errors import ReaderError
 from reader.library import Library
+from reader.library.search import SearchStopped
 from reader.library.sql import reads_state
 from reader.query import SORT_LABELS, SORTS, Query, choose_sort, similar_anchor
 from reader.settings import Settings
@@ -277,14 +278,29 @@ class MainScreen(Screen[None]):
             )
             self.post_message(message)
 
+        def stale() -> bool:
+            return generation != self.search_state.generation
+
         note = ""
         try:
             total = len(self.library)
             note = self.library.relevance_note() if sort == "relevance" else ""
             if anchor is None and not reverse:
+                # The first page from the newest papers' index, when it can be had: the
+                # whole result (reading every match) follows, unless typing went on.
+                early = self.library.early_page(query, sort, FIRST_PAGE)
+                if early is not None:
+                    painted = threading.Event()
+                    post(early, len(early), total, False, painted=painted, counting=True)
+                    painted.wait(PAINT_WAIT_SECONDS)
                 # With the sort's order at hand, the whole result costs what a first page
-                # would: one message, and the list is complete at once.
-                whole = self.library.rowids_at_hand(query, sort)
+                # would: one message, and the list is complete at once. A newer query
+                # stops it (the list then waits for that one).
+                try:
+                    whole = self.library.rowids_at_hand(query, sort, stop=stale)
+                except SearchStopped:
+                    post(array("q"), 0, total, True)
+                    return
                 if whole is not None:
                     post(whole, len(whole), total, True)
                     self._warm(sort)
@@ -376,6 +392,7 @@ class MainScreen(Screen[None]):
         # The rest of a result that is already on screen keeps the user's place in it.
         keep = message.final and state.partial_shown
         state.partial_shown = not message.final
+        state.counting = message.counting
         if state.error:
             return  # the query became invalid meanwhile: the list stays empty
         cursor = self._stay_on(message)
@@ -494,7 +511,10 @@ class MainScreen(Screen[None]):
 
     def status_text(self) -> Text:
         """The status line: matches, total, sort, selection and the last action."""
-        count = f"{self.paper_list.row_count:,} of {self.total:,} {_papers(self.total)}"
+        counting = "+" if self.search_state.counting else ""
+        count = f"{self.paper_list.row_count:,}{counting} of {self.total:,} {_papers(self.total)}"
+        if counting:
+            count += " (counting)"
         listed = self.listed_sort
         sort = f"sorted {sorted_how(listed)}" + (", reversed" if self.search_state.reverse else "")
         if listed == "relevance" and self._sort_note:
