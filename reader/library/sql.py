@@ -24,17 +24,29 @@ from reader.query import (
     Text,
 )
 
+
+def _keyed(keys: str) -> str:
+    """Papers whose key is among `keys` (a subquery), as a condition on the row id.
+
+    A condition on the key next to a text term's `p.rowid IN (...)` let SQLite look the
+    key index up for every pair of a key and a row id (`performance is:starred`: 1,000
+    starred keys by 29,000 matches, 11 s at 100,000 papers). With both on the row id, one
+    list drives the lookups and the other is only checked against.
+    """
+    return f"p.rowid IN (SELECT rowid FROM papers WHERE key IN ({keys}))"
+
+
 # Positive state filters are driven from the (small) state mirror through the key index,
 # so `is:starred` costs as much as there are starred papers, not as there are papers.
 FLAG_SQL: dict[str, str] = {
-    "is:read": "p.key IN (SELECT key FROM temp.user_state WHERE read = 1)",
+    "is:read": _keyed("SELECT key FROM temp.user_state WHERE read = 1"),
     "is:unread": "p.key NOT IN (SELECT key FROM temp.user_state WHERE read = 1)",
-    "is:starred": "p.key IN (SELECT key FROM temp.user_state WHERE starred = 1)",
+    "is:starred": _keyed("SELECT key FROM temp.user_state WHERE starred = 1"),
     "is:unstarred": "p.key NOT IN (SELECT key FROM temp.user_state WHERE starred = 1)",
-    "is:dismissed": "p.key IN (SELECT key FROM temp.user_state WHERE dismissed = 1)",
-    "has:note": "p.key IN (SELECT key FROM temp.user_state WHERE has_note = 1)",
-    "has:tags": "p.key IN (SELECT key FROM temp.user_tag)",
-    "has:tag": "p.key IN (SELECT key FROM temp.user_tag)",
+    "is:dismissed": _keyed("SELECT key FROM temp.user_state WHERE dismissed = 1"),
+    "has:note": _keyed("SELECT key FROM temp.user_state WHERE has_note = 1"),
+    "has:tags": _keyed("SELECT key FROM temp.user_tag"),
+    "has:tag": _keyed("SELECT key FROM temp.user_tag"),
     "has:link": "p.url IS NOT NULL",
     "has:date": "p.published IS NOT NULL",
 }
@@ -155,7 +167,7 @@ def _compile(node: Node, params: list[object]) -> str:
             return "p.rowid IN (SELECT rowid FROM temp.similar WHERE anchor = ?)"
         case Tag(name=name):
             params.append(name)
-            return "p.key IN (SELECT key FROM temp.user_tag WHERE tag = ?)"
+            return _keyed("SELECT key FROM temp.user_tag WHERE tag = ?")
         case Category(name=name, prefix=True):
             # Every category starting with `name`: one range of the index.
             params.extend([name, name[:-1] + chr(ord(name[-1]) + 1)])
