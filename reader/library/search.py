@@ -203,6 +203,8 @@ class Searcher:
         """The whole ordered result, when the sort's order of the catalog is already at
         hand (cached and current): then it costs about what a first page does. None
         otherwise: `first_page` is then the cheap way to something on screen."""
+        if sort == "relevance" and self.ranking is not None and not self.ranking.order_at_hand():
+            return None  # the order must be learned: `first_page` shows its top first
         self._rank_ahead(sort)
         with self._lock:
             self._apply_pending(query)
@@ -241,6 +243,12 @@ class Searcher:
         and stops after `limit` matches, and the count never leaves SQLite. The TUI
         paints this at once and fetches the whole order (`search_rowids`) after.
         """
+        if sort == "relevance" and query.root is None and self.ranking is not None:
+            # Learned anew after a star: the top scores, before every paper is ordered.
+            page = self.ranking.relevance_page(limit)
+            if page is not None:
+                with self._lock:
+                    return page, self._count(query)
         if sort not in ORDER_BY:
             # Orders that are not SQL have no index to walk: the whole order is cheap anyway.
             rowids = self.search_rowids(query, sort)

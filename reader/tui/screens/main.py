@@ -29,6 +29,7 @@ from reader.text import one_line
 from reader.tui import importing, keys
 from reader.tui.changes import Changes, ChangesMade
 from reader.tui.daily import Daily, DailyUpdate
+from reader.tui.heap import settle_long_lived
 from reader.tui.messages import DiskChanged, ImportFinished, ImportProgress, SearchFinished
 from reader.tui.search import SearchState
 from reader.tui.syncing import AutoSync
@@ -281,7 +282,10 @@ class MainScreen(Screen[None]):
         try:
             total = len(self.library)
             note = self.library.relevance_note() if sort == "relevance" else ""
-            if anchor is None and not reverse:
+            page = array("q")
+            # Sorted for you, a star re-ranks the list around the paper starred (`anchor`):
+            # its first page comes first too (see `first_page`), when that paper is on it.
+            if (anchor is None or sort == "relevance") and not reverse:
                 # With the sort's order at hand, the whole result costs what a first page
                 # would: one message, and the list is complete at once.
                 whole = self.library.rowids_at_hand(query, sort)
@@ -294,6 +298,9 @@ class MainScreen(Screen[None]):
                     post(page, count, total, True)
                     self._warm(sort)
                     return
+                if anchor is not None and anchor not in page:
+                    page = array("q")  # the cursor's paper is further down: the whole order
+            if page:
                 painted = threading.Event()
                 post(page, count, total, False, painted=painted)
                 # Python work here would hold the GIL while the UI paints the first page:
@@ -331,6 +338,8 @@ class MainScreen(Screen[None]):
             except ReaderError as error:
                 message = str(error)
                 self.app.call_from_thread(lambda: self.set_status(message, error=True))
+                return
+            settle_long_lived()  # everything "for you" keeps is loaded: see `heap`
 
     def _leave_filter(self) -> None:
         """Enter in the filter: to the list, where the keys typed next wait for the
@@ -361,6 +370,9 @@ class MainScreen(Screen[None]):
             if message.painted is not None:
                 message.painted.set()
             if message.final:
+                # A first page shown of this result is never completed: the next result
+                # places the cursor by its own paper, not by the place it had here.
+                state.partial_shown = False
                 _, anchor = state.take_queued()
                 self.search(anchor=anchor)
             return
@@ -378,7 +390,9 @@ class MainScreen(Screen[None]):
         state.partial_shown = not message.final
         if state.error:
             return  # the query became invalid meanwhile: the list stays empty
-        cursor = _index(message.rowids, message.anchor)
+        # The rest of a first page keeps the cursor where it is now, on the same paper
+        # (the first page is the whole order's first page), even if the user moved it.
+        cursor = None if keep else _index(message.rowids, message.anchor)
         self.paper_list.set_rows(
             message.rowids, total=message.count, keep_cursor=keep, cursor=cursor
         )
@@ -454,6 +468,10 @@ class MainScreen(Screen[None]):
             self.preview.show_reason("")
             self._reason_key = None
         if ranked and entry is not None:
+            if self.search_state.running:
+                # A re-rank is on its way (a star): it would only compete with it for the
+                # ranking; the re-ranked list highlights the paper again, and explains it.
+                return
             self._explain_worker(entry.key)
 
     @work(thread=True, group="explain", exclusive=True, exit_on_error=False)
