@@ -580,6 +580,8 @@ def highest(scores: npt.NDArray[np.float32], count: int) -> npt.NDArray[np.int64
     import numpy as np
 
     keys = _sort_keys(scores)
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
     if count < len(keys):
         keys = np.partition(keys, len(keys) - count)[len(keys) - count :]
     keys.sort()
