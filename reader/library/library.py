@@ -183,12 +183,26 @@ class Library:
         """The row id of a paper (for the app's list), or None when it is not here."""
         return self.catalog.rowid_of(key)
 
-    def unread_rowids(self, rowids: Sequence[int]) -> set[int]:
-        """Which of these papers (by row id) are unread: for the app's next-unread keys."""
-        read = {key for key, state in self.state.all().items() if state.read}
-        if not read:
-            return set(rowids)
-        return {rowid for rowid, key in self.catalog.keys_of(rowids).items() if key not in read}
+    def next_unread(self, rowids: Sequence[int], start: int, step: int) -> int | None:
+        """The index of the first unread paper in `rowids` from `start` on, going by `step`
+        (1 or -1), or None: for the app's next-unread keys.
+
+        Walks from `start` in batches that double (64 papers, then 128, ...), looking up
+        only their keys: the next unread paper is usually near, and a list of 100,000
+        papers is never read whole for it.
+        """
+        index, batch = start, 64
+        while 0 <= index < len(rowids):
+            end = min(index + batch, len(rowids)) if step > 0 else max(index - batch, -1)
+            indexes = range(index, end, step)
+            keys = self.catalog.keys_of([rowids[at] for at in indexes])
+            for at in indexes:
+                key = keys.get(rowids[at])
+                state = self.state.get(key) if key is not None else None
+                if key is not None and (state is None or not state.read):
+                    return at
+            index, batch = end, batch * 2
+        return None
 
     def state_of(self, key: str) -> PaperState:
         """The user's state for a paper (a blank one when never touched)."""

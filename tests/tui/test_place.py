@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 
 from reader.library import Library
@@ -91,6 +93,39 @@ async def test_the_cursor_stays_on_its_paper_when_the_sort_changes(make_app):
             await pilot.press("S")
             await settle(pilot)
             assert app.main.paper_list.current_entry.key == key, app.main.sort
+
+
+async def test_moving_while_a_refresh_runs_keeps_the_paper_moved_to(make_app, monkeypatch):
+    # A refresh (another instance wrote, a star re-ranks, the sort changed) keeps the
+    # cursor on its paper. It used to take that paper when the search started: moving on
+    # while it ran, the result put the cursor back where it had been.
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        paper_list = app.main.paper_list
+        await pilot.press("j", "j")
+        started, release = threading.Event(), threading.Event()
+        library = app.main.library
+        search = library.rowids
+
+        def slow_rowids(*args: object, **kwargs: object) -> object:
+            started.set()
+            release.wait(10)
+            return search(*args, **kwargs)
+
+        monkeypatch.setattr(library, "rowids", slow_rowids)
+        app.main.search_here()
+        assert await asyncio.to_thread(started.wait, 10)
+        await pilot.press("j", "j", "j")
+        moved_to = paper_list.current_entry.key
+        assert paper_list.cursor == 5
+        release.set()
+        await settle(pilot)
+        assert paper_list.current_entry.key == moved_to
+        # The paper it is on when the result comes wins even when it was not moved.
+        app.main.search_here()
+        await settle(pilot)
+        assert paper_list.current_entry.key == moved_to
 
 
 async def test_the_cursor_stays_on_its_paper_when_the_filter_is_cleared(make_app):

@@ -390,9 +390,9 @@ class MainScreen(Screen[None]):
         state.partial_shown = not message.final
         if state.error:
             return  # the query became invalid meanwhile: the list stays empty
-        # The rest of a first page keeps the cursor where it is now, on the same paper
-        # (the first page is the whole order's first page), even if the user moved it.
-        cursor = None if keep else _index(message.rowids, message.anchor)
+        # The rest of a re-ranked first page (a star, sorted for you) keeps the cursor on
+        # the paper it is on: `_stay_on` finds it in the whole order.
+        cursor = self._stay_on(message)
         self.paper_list.set_rows(
             message.rowids, total=message.count, keep_cursor=keep, cursor=cursor
         )
@@ -400,6 +400,16 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(message.painted.set)
         self._show_welcome(self.total == 0)
         self.refresh_status()
+
+    def _stay_on(self, message: SearchFinished) -> int | None:
+        """Where the cursor goes in a result asked to keep it on its paper: on the paper
+        it is on NOW, if the user moved while the search ran and that paper is listed
+        (the paper it was on when the search started comes second)."""
+        if message.anchor is None:
+            return None
+        now = self.paper_list.current_rowid
+        cursor = _index(message.rowids, now) if now != message.anchor else None
+        return _index(message.rowids, message.anchor) if cursor is None else cursor
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly is said and logged; nothing stays frozen."""
@@ -733,14 +743,11 @@ class MainScreen(Screen[None]):
 
     def _unread(self, step: int) -> None:
         paper_list = self.paper_list
-        unread = self.library.unread_rowids(paper_list.rowids)
-        index = paper_list.cursor + step
-        while 0 <= index < len(paper_list.rowids):
-            if paper_list.rowids[index] in unread:
-                paper_list.cursor = index
-                return
-            index += step
-        self.set_status(f"No unread paper {'below' if step > 0 else 'above'}")
+        index = self.library.next_unread(paper_list.rowids, paper_list.cursor + step, step)
+        if index is None:
+            self.set_status(f"No unread paper {'below' if step > 0 else 'above'}")
+            return
+        paper_list.cursor = index
 
     def action_read_paper(self) -> None:
         """Open the paper under the cursor full screen."""
