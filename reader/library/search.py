@@ -223,6 +223,8 @@ class Searcher:
 
         `stop`, asked now and then while SQLite reads the matches, ends the search early
         with `SearchStopped` when it says so (a newer query was typed)."""
+        if sort == "relevance" and self.ranking is not None and not self.ranking.order_at_hand():
+            return None  # the order must be learned: `first_page` shows its top first
         self._rank_ahead(sort)
         with self._lock:
             self._apply_pending(query)
@@ -339,6 +341,12 @@ class Searcher:
         and stops after `limit` matches, and the count never leaves SQLite. The TUI
         paints this at once and fetches the whole order (`search_rowids`) after.
         """
+        if sort == "relevance" and query.root is None and self.ranking is not None:
+            # Learned anew after a star: the top scores, before every paper is ordered.
+            page = self.ranking.relevance_page(limit)
+            if page is not None:
+                with self._lock:
+                    return page, self._count(query)
         if sort not in ORDER_BY:
             # Orders that are not SQL have no index to walk: the whole order is cheap anyway.
             rowids = self.search_rowids(query, sort)

@@ -66,6 +66,15 @@ class Ranking:
         """Every paper by relevance, and each row id's place (None: nothing liked yet)."""
         return self.engine.relevance_order()
 
+    def relevance_page(self, count: int) -> array[int] | None:
+        """The first `count` papers by relevance, before the whole order (see
+        `Ranker.relevance_page`)."""
+        return self.engine.relevance_page(count)
+
+    def order_at_hand(self) -> bool:
+        """Whether the relevance order costs no learning (see `Ranker.order_at_hand`)."""
+        return self.engine.order_at_hand()
+
     def similar_order(self, text: str) -> tuple[array[int], array[int]]:
         """Every paper by similarity to the one `text` names (that one last)."""
         return self.engine.similar_order(text)

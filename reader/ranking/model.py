@@ -120,6 +120,9 @@ def _train(
     from scipy import sparse
     from scipy.optimize import minimize
 
+    from reader.ranking.threads import one_blas_thread
+
+    one_blas_thread()
     read = matrix.positions(sorted(labels.read))
     dismissed = matrix.positions(sorted(labels.dismissed))
     read, dismissed = read[read >= 0], dismissed[dismissed >= 0]

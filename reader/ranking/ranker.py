@@ -361,10 +361,11 @@ class Ranker:
                 return None
             return Ranked(self.matrix().rowids, scores.values, scores.mode)
 
-    def relevance_order(self) -> Order | None:
+    def relevance_order(self, *, compute: bool = True) -> Order | None:
         """Every paper of the catalog by relevance (see `ordered`), or None when nothing is
-        liked yet. The order is kept in the vectors file (see `save`) until the labels or
-        the papers change, so the next process reads it back without numpy."""
+        liked yet (or, without `compute`, when the order is not at hand: it would have to
+        be learned). The order is kept in the vectors file (see `save`) until the labels
+        or the papers change, so the next process reads it back without numpy."""
         with self._lock:
             self.sync()
             labels = self.labels()
@@ -377,6 +378,8 @@ class Ranker:
             if cached is not None:
                 self._order, self._unsaved = (fingerprint, _unpack_order(cached)), False
                 return self._order[1]
+            if not compute:
+                return None
             ranked = self.relevance()
             if ranked is None:
                 return None
@@ -384,6 +387,26 @@ class Ranker:
             # order, or when the library closes), not while the user waits for it.
             self._order, self._unsaved = (fingerprint, self.ordered(ranked)), True
             return self._order[1]
+
+    def order_at_hand(self) -> bool:
+        """Whether `relevance_order` costs no learning: the order is in memory or in the
+        cache, or nothing is liked yet (then there is no order to learn)."""
+        with self._lock:
+            return self.relevance_order(compute=False) is not None or not self.labels().positive
+
+    def relevance_page(self, count: int) -> array[int] | None:
+        """The first `count` row ids of `relevance_order`, without ordering every paper
+        (see `highest`): what a re-ranked list shows first, while the whole order is made.
+        None when nothing is liked yet, or when fewer papers than `count` have a score
+        (the page would hold papers without one: `relevance_order` then)."""
+        with self._lock:
+            at_hand = self.relevance_order(compute=False)
+            if at_hand is not None:
+                return at_hand[0][:count]
+            ranked = self.relevance()
+            if ranked is None or len(ranked.scores) < count:
+                return None
+            return _packed(ranked.rowids[highest(ranked.scores, count)].astype("int64"))
 
     def similar_order(self, text: str) -> Order:
         """Every paper by similarity to the one `text` names (that one last)."""
@@ -545,14 +568,37 @@ def descending(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
     """
     import numpy as np
 
+    keys = _sort_keys(scores)
+    keys.sort()
+    return (keys[::-1] & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
+def highest(scores: npt.NDArray[np.float32], count: int) -> npt.NDArray[np.int64]:
+    """`descending(scores)[:count]`, without sorting every score: the `count` largest
+    keys are picked by a partition (linear) and only they are sorted. The keys are
+    unique (each holds its position), so ties across the cut fall as in `descending`."""
+    import numpy as np
+
+    keys = _sort_keys(scores)
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if count < len(keys):
+        keys = np.partition(keys, len(keys) - count)[len(keys) - count :]
+    keys.sort()
+    return (keys[::-1] & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
+def _sort_keys(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
+    """One 64-bit key per score that sorts as (score, position): the score's bits made
+    to sort as the number, in the high half; the position in the low half."""
+    import numpy as np
+
     bits = (np.asarray(scores, dtype=np.float32) + np.float32(0)).view(np.uint32)  # -0 is 0
     # A float's bits sort as the float once negative ones are inverted and positive ones
     # get the sign bit set.
     negative = bits >> np.uint32(31) == 1
     ordered = np.where(negative, ~bits, bits | np.uint32(1 << 31)).astype(np.uint64)
-    keys = (ordered << np.uint64(32)) | np.arange(len(bits), dtype=np.uint64)
-    keys.sort()
-    return (keys[::-1] & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return (ordered << np.uint64(32)) | np.arange(len(bits), dtype=np.uint64)
 
 
 def _concatenate(first: Batch | None, second: Batch) -> tuple[Batch, int]:

@@ -3,9 +3,17 @@ this one, and the preview says why (driven by keys, checked on the screen and th
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from reader.library import Library
+from reader.ranking import model
+from reader.tui.screens import main as main_screen
+from reader.tui.widgets.paper_list import PaperList
 from tests.tui.conftest import list_lines, settle, status_text, stored_state
 
 SIZE = (140, 40)
@@ -168,3 +176,110 @@ async def test_re_ranked_rows_are_drawn_as_the_papers_are_now(make_app, sample_d
             assert app.main.paper_list.rowids is not before
             assert app.main.paper_list.rowids.tolist() == library.rowids("", "relevance").tolist()
             _assert_rows_drawn_as_they_are(app)
+
+
+# --- a star paints the re-ranked first page before the whole order ----------------------------
+
+
+def _label_for_a_model(folder: Path) -> None:
+    with Library(folder) as labelling:
+        keys = labelling.keys()
+        labelling.set_starred(keys[:5], True)
+        labelling.set_read(keys[20:25], True)
+
+
+def _spy_on_rows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[int], int, str | None]]:
+    """Every `set_rows` of the list: (its rows, its row count, the paper under the cursor
+    right after)."""
+    shown: list[tuple[list[int], int, str | None]] = []
+    set_rows = PaperList.set_rows
+
+    def spy(self: PaperList, rowids, **options) -> None:  # type: ignore[no-untyped-def]
+        set_rows(self, rowids, **options)
+        entry = self.current_entry
+        shown.append((rowids.tolist(), self.row_count, None if entry is None else entry.key))
+
+    monkeypatch.setattr(PaperList, "set_rows", spy)
+    return shown
+
+
+async def test_a_star_paints_the_first_page_of_the_new_order_first(
+    make_app, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The first page comes before the whole order (which it then equals, at the top), it
+    says how many papers are listed, and the cursor stays on the starred paper in both."""
+    _label_for_a_model(sample_dir)
+    monkeypatch.setattr(main_screen, "FIRST_PAGE", 20)  # the sample is smaller than 200
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        library = app.library
+        await _sort_for_you(pilot)
+        shown = _spy_on_rows(monkeypatch)
+        paper_list = app.main.paper_list
+        for row in (12, 15):  # ranked high already: a star keeps it on the first page
+            paper_list.cursor = row
+            await pilot.pause()
+            starred = paper_list.current_entry.key
+            assert not paper_list.current_entry.state.starred
+            shown.clear()
+            await pilot.press("s")
+            await settle(pilot)
+            whole = library.rowids("", "relevance").tolist()
+            (first, first_count, first_at), (last, last_count, last_at) = shown
+            assert len(first) == 20 < first_count == len(whole)
+            assert first == whole[:20]
+            assert last == whole and last_count == len(whole)
+            assert first_at == last_at == starred == paper_list.current_entry.key
+            _assert_rows_drawn_as_they_are(app)
+
+
+async def test_a_star_during_a_re_rank_ends_in_the_order_of_both_stars(
+    make_app, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A second star while the first is still being learned: the list ends in the order
+    both stars give, on the paper starred last, and no page of the first order is left."""
+    _label_for_a_model(sample_dir)
+    monkeypatch.setattr(main_screen, "FIRST_PAGE", 20)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        library = app.library
+        await _sort_for_you(pilot)
+        training, release = threading.Event(), threading.Event()
+        learn = model.score
+
+        def held(*args: Any, **options: Any) -> model.Scores | None:
+            training.set()
+            release.wait(30)
+            return learn(*args, **options)
+
+        monkeypatch.setattr(model, "score", held)
+        shown = _spy_on_rows(monkeypatch)
+        paper_list = app.main.paper_list
+        paper_list.cursor = 12
+        await pilot.pause()
+        first = paper_list.current_entry.key
+        assert not paper_list.current_entry.state.starred
+        await pilot.press("s")
+        for _ in range(3000):  # the first re-rank is learning
+            if training.is_set():
+                break
+            await asyncio.sleep(0.01)
+        assert training.is_set()
+        paper_list.cursor = 3
+        while paper_list.current_entry.state.starred:  # a paper not starred yet
+            paper_list.cursor += 1
+        await pilot.pause()
+        second = paper_list.current_entry.key
+        await pilot.press("s")  # waits for the first re-rank, which is stale by then
+        release.set()
+        await settle(pilot)
+        state = stored_state(sample_dir)
+        assert state[first]["starred"] is True and state[second]["starred"] is True
+        whole = library.rowids("", "relevance").tolist()
+        assert paper_list.rowids.tolist() == whole
+        assert paper_list.current_entry.key == second
+        # Only the newest labels' order was shown: its first page, then all of it.
+        assert [rows for rows, _, _ in shown] in ([whole[:20], whole], [whole])
+        _assert_rows_drawn_as_they_are(app)

@@ -17,7 +17,7 @@ from reader.library import Library
 from reader.model import Incoming, Paper
 from reader.ranking import features, model
 from reader.ranking.matrix import TermMatrix
-from reader.ranking.ranker import descending
+from reader.ranking.ranker import descending, highest
 from reader.ranking.store import Frequencies
 from tests.unit.conftest import printed_by_processes
 
@@ -268,3 +268,61 @@ def test_drawing_rows_never_waits_for_training(
     worker.join(60)
     assert len(rows) == 10
     assert not finished_first  # the rows came while the training was still going on
+
+
+# --- the first page, before the whole order -------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([-np.inf, -2.5, -1.0, -0.0, 0.0, 1e-30, 0.5, 1.0, 3.25, np.inf]),
+        max_size=40,
+    ),
+    st.integers(min_value=0, max_value=45),
+)
+def test_the_highest_scores_are_the_first_page_of_descending(values: list[float], count: int):
+    """Picked by a partition, not a sort: the same papers in the same order, equal scores
+    (many here) latest first, wherever the cut falls among them."""
+    scores = np.asarray(values, dtype=np.float32)
+    assert highest(scores, count).tolist() == descending(scores)[:count].tolist()
+
+
+def test_the_first_page_of_a_re_rank_is_the_first_page_of_the_whole_order(arxiv):
+    """What the app paints first after a star (`relevance_page`) is what the whole order
+    then shows at the top, also with papers of equal scores across the page's end."""
+    library, papers = arxiv
+    theory, _ = _label(library, papers, 5)
+    engine = library.ranking.engine
+    top = library.keys("", "relevance")[0]
+    paper = next(record for record in papers if record.id == top)
+    # Copies of the top paper, added after it: their titles differ by stop words only (not
+    # the same paper, for the import), so their vectors and scores are the same.
+    library.import_papers(
+        [
+            Incoming(
+                Paper(
+                    key=f"copy-{n}",
+                    title=f"{paper.title}{' the' * (n + 1)}",
+                    abstract=paper.abstract,
+                )
+            )
+            for n in range(4)
+        ]
+    )
+    for star in theory[5:7]:
+        library.set_starred([star], True)  # learned anew: no order at hand
+        assert not engine.order_at_hand()
+        pages = {count: engine.relevance_page(count) for count in range(1, 61)}
+        assert not engine.order_at_hand()  # the page did not order every paper
+        whole = library.rowids("", "relevance")
+        assert engine.order_at_hand()
+        for count, page in pages.items():
+            assert page is not None
+            assert page.tolist() == whole[:count].tolist()
+    copies = library.ranking.rowids_of([top] + [f"copy-{n}" for n in range(4)])
+    # The five equal scores are together, latest first, within the pages compared: pages
+    # ending among them cut a tie.
+    start = whole.tolist().index(max(copies.values()))
+    assert start + 5 <= 60
+    assert whole[start : start + 5].tolist() == sorted(copies.values(), reverse=True)

@@ -30,6 +30,7 @@ from reader.text import one_line
 from reader.tui import importing, keys
 from reader.tui.changes import Changes, ChangesMade
 from reader.tui.daily import Daily, DailyUpdate
+from reader.tui.heap import settle_long_lived
 from reader.tui.messages import DiskChanged, ImportFinished, ImportProgress, SearchFinished
 from reader.tui.search import SearchState
 from reader.tui.syncing import AutoSync
@@ -285,6 +286,7 @@ class MainScreen(Screen[None]):
         try:
             total = len(self.library)
             note = self.library.relevance_note() if sort == "relevance" else ""
+            page = array("q")
             if anchor is None and not reverse:
                 # The first page from the newest papers' index, when it can be had: the
                 # whole result (reading every match) follows, unless typing went on.
@@ -293,6 +295,9 @@ class MainScreen(Screen[None]):
                     painted = threading.Event()
                     post(early, len(early), total, False, painted=painted, counting=True)
                     painted.wait(PAINT_WAIT_SECONDS)
+            # Sorted for you, a star re-ranks the list around the paper starred (`anchor`):
+            # its first page comes first too (see `first_page`), when that paper is on it.
+            if (anchor is None or sort == "relevance") and not reverse:
                 # With the sort's order at hand, the whole result costs what a first page
                 # would: one message, and the list is complete at once. A newer query
                 # stops it (the list then waits for that one).
@@ -310,6 +315,9 @@ class MainScreen(Screen[None]):
                     post(page, count, total, True)
                     self._warm(sort)
                     return
+                if anchor is not None and anchor not in page:
+                    page = array("q")  # the cursor's paper is further down: the whole order
+            if page:
                 painted = threading.Event()
                 post(page, count, total, False, painted=painted)
                 # Python work here would hold the GIL while the UI paints the first page:
@@ -347,6 +355,8 @@ class MainScreen(Screen[None]):
             except ReaderError as error:
                 message = str(error)
                 self.app.call_from_thread(lambda: self.set_status(message, error=True))
+                return
+            settle_long_lived()  # everything "for you" keeps is loaded: see `heap`
 
     def _leave_filter(self) -> None:
         """Enter in the filter: to the list, where the keys typed next wait for the
@@ -377,6 +387,9 @@ class MainScreen(Screen[None]):
             if message.painted is not None:
                 message.painted.set()
             if message.final:
+                # A first page shown of this result is never completed: the next result
+                # places the cursor by its own paper, not by the place it had here.
+                state.partial_shown = False
                 _, anchor = state.take_queued()
                 self.search(anchor=anchor)
             return
@@ -395,6 +408,8 @@ class MainScreen(Screen[None]):
         state.counting = message.counting
         if state.error:
             return  # the query became invalid meanwhile: the list stays empty
+        # The rest of a re-ranked first page (a star, sorted for you) keeps the cursor on
+        # the paper it is on: `_stay_on` finds it in the whole order.
         cursor = self._stay_on(message)
         self.paper_list.set_rows(
             message.rowids, total=message.count, keep_cursor=keep, cursor=cursor
@@ -481,6 +496,10 @@ class MainScreen(Screen[None]):
             self.preview.show_reason("")
             self._reason_key = None
         if ranked and entry is not None:
+            if self.search_state.running:
+                # A re-rank is on its way (a star): it would only compete with it for the
+                # ranking; the re-ranked list highlights the paper again, and explains it.
+                return
             self._explain_worker(entry.key)
 
     @work(thread=True, group="explain", exclusive=True, exit_on_error=False)

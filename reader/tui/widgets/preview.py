@@ -246,6 +246,8 @@ class PreviewPane(VerticalScroll, can_focus=True):
         self._shown: tuple[Entry, tuple[str, ...]] | None = None
         """What `show` showed last."""
         self._reason_line = ""
+        self._conflict_parts: list[str] = []
+        """The conflict copies `show_conflicts` shows (none at first)."""
         self._note: Markdown | None = None
         self._note_source = ""
         self._shown_note = ""
@@ -338,6 +340,10 @@ class PreviewPane(VerticalScroll, can_focus=True):
             f"\n{printable(copy.note.strip())}"
             for copy in copies
         ]
+        # Unchanged (no copies, most often): an update would lay the whole screen out again.
+        if parts == self._conflict_parts:
+            return
+        self._conflict_parts = parts
         self._conflicts.update(Content("\n\n".join(parts)))
 
     def _metadata(self, entry: Entry, terms: Sequence[str] = ()) -> list[Content]:
