@@ -358,9 +358,8 @@ class PaperList(ScrollView, can_focus=True):
         return strip
 
     def _render_row(self, entry: Entry | None, width: int, cursor: bool, rowid: int) -> Strip:
-        base = self.rich_style
         if entry is None:
-            return Strip.blank(width, base)
+            return Strip.blank(width, self.rich_style)
         styles = self._row_styles(cursor)
         columns = columns_for(width, self.show_ids)
         paper, state = entry.paper, entry.state

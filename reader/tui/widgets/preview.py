@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content, Span
+from textual.geometry import Size
 from textual.style import Style
 from textual.widgets import Static
 
@@ -133,6 +134,28 @@ def _labelled(label: str, value: str | Content) -> Content:
     return Content.assemble((label.ljust(_LABEL_WIDTH), LABEL_STYLE), value)
 
 
+# One cursor move, one layout of the screen. Textual gives a widget its new size during a
+# layout and, when the size changed, asks for another layout of the whole screen (its
+# `virtual_size` is a layout reactive): one more for the pane, whose scrolled height follows
+# the abstract, and one more for each part whose height changed. Those layouts place
+# nothing anew (the layout that sized the parts already placed them) but each costs as
+# much as the first: arranging every widget and repainting the preview. Taking the new
+# size without asking for a layout is what Textual itself does while scrolling
+# (`layout=False`). A change that does move things still lays out: a part's new content
+# (`Static.update`) and the scroll bar coming or going (which changes the parts' width).
+# tests/tui/test_preview_layout.py proves both: one layout per move, and the same picture
+# as a layout from scratch.
+
+
+class _Part(Static):
+    """A part of the preview (title, metadata, abstract, ...): sized by the pane's layout."""
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+
 class PreviewPane(VerticalScroll, can_focus=True):
     """Shows one paper: title, metadata, link, abstract (with matches highlighted), tags
     and the user's note rendered as Markdown.
@@ -234,13 +257,13 @@ class PreviewPane(VerticalScroll, can_focus=True):
         """The reading view: every link written out."""
         self.entry: Entry | None = None
         """The entry shown, or None."""
-        self._title = Static(id="preview-title")
-        self._meta = Static(id="preview-meta")
-        self._link = Static(id="preview-link")
-        self._abstract = Static(id="preview-abstract")
-        self._tags = Static(id="preview-tags")
-        self._reason = Static(id="preview-reason", classes="-hidden")
-        self._conflicts = Static(id="preview-conflicts")
+        self._title = _Part(id="preview-title")
+        self._meta = _Part(id="preview-meta")
+        self._link = _Part(id="preview-link")
+        self._abstract = _Part(id="preview-abstract")
+        self._tags = _Part(id="preview-tags")
+        self._reason = _Part(id="preview-reason", classes="-hidden")
+        self._conflicts = _Part(id="preview-conflicts")
         # Created on the first note shown: Textual's Markdown widget costs about 30 ms
         # to import, which would otherwise be paid by every start of the app.
         self._shown: tuple[Entry, tuple[str, ...]] | None = None
@@ -253,6 +276,12 @@ class PreviewPane(VerticalScroll, can_focus=True):
         self._shown_note = ""
         self._mounted = False
         self.add_class("-empty", "-no-link", "-no-tags", "-no-note", "-no-conflicts")
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # The scrolled height changes with each paper: see `_Part`.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
     def compose(self) -> ComposeResult:
         """The parts of the preview, all present from the start and updated by `show`."""
