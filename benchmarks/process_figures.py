@@ -62,19 +62,24 @@ def timed_run(command: Sequence[str], env: dict[str, str], ok: Sequence[int] = (
 
 def measured_run(command: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
     """Run `command` to the end, output discarded: its wall time in seconds and its peak
-    memory (RSS) in KB, from the kernel's account of that one process."""
-    started = time.perf_counter()
-    with subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=REPO
-    ) as process:
-        assert process.stderr is not None
-        errors = process.stderr.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    elapsed = time.perf_counter() - started
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {errors.decode(errors='replace')}")
-    return elapsed, int(usage.ru_maxrss)
+    memory (RSS) in KB, from the kernel's account of that one process (through
+    `child_peak.py`: a command started straight from this process would inherit its
+    high-water mark)."""
+    done = subprocess.run(
+        [sys.executable, str(CHILD_PEAK), *command],
+        capture_output=True,
+        env=env,
+        cwd=REPO,
+        check=False,
+    )
+    if done.returncode != 0:
+        errors = done.stderr.decode(errors="replace")
+        raise RuntimeError(f"{' '.join(command)} failed: {errors}")
+    report = json.loads(done.stdout.decode().splitlines()[-1])
+    return float(report["seconds"]), int(report["max_rss_kb"])
+
+
+CHILD_PEAK = Path(__file__).with_name("child_peak.py")
 
 
 def reader_command(*arguments: str) -> list[str]:

@@ -4,6 +4,7 @@ runs end to end and reports every figure (never checked against time thresholds)
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 
 from benchmarks import corpus, vocabulary
 from benchmarks.bench import FIGURE_IDS
+from benchmarks.process_figures import measured_run
 from reader.sources.detect import parse_text
 from reader.sources.hfpage import looks_like_page, parse_page
 
@@ -159,3 +161,19 @@ def test_the_for_you_benchmark_alone_reports_its_figures(tmp_path):
         assert figure["reader"] > 0 and figure["baseline"] > 0, figure
     assert "state_change" not in results and "inputs" not in results
     assert set(results["ranking_quality"]["scenarios"]) == {"read", "dismissed"}
+
+
+def test_a_command_s_peak_memory_is_its_own_not_the_benchmark_s(tmp_path):
+    # The kernel carries a parent's high-water mark over `exec`: the benchmark, holding a
+    # million generated papers (2 GB), reported every import it timed as 2 GB big.
+    ballast = bytearray(300 << 20)
+    ballast[:: 1 << 12] = b"\x01" * len(range(0, len(ballast), 1 << 12))  # touch every page
+    env = dict(os.environ)
+    _, small = measured_run([sys.executable, "-c", "pass"], env)
+    _, large = measured_run(
+        [sys.executable, "-c", "b = bytearray(200 << 20); b[:: 4096] = b'1' * len(b[:: 4096])"],
+        env,
+    )
+    assert small < 100 << 10, small  # KB: the interpreter alone, not this 300 MB process
+    assert 200 << 10 < large < 290 << 10, large
+    assert len(ballast) == 300 << 20
