@@ -84,3 +84,16 @@ def test_building_the_command_line_loads_no_http_client_or_ranking():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_opening_the_app_loads_no_import_dialogs():
+    # The import dialogs (a paste box, a directory tree) load at the first import key: they
+    # were a tenth of reader's own imports on the way to the first painted list.
+    code = (
+        "import sys\n"
+        "from reader.tui.app import make_app\n"
+        "lazy = ('reader.tui.importing', 'reader.tui.screens.paste')\n"
+        "print(','.join(sorted(m for m in sys.modules if m in lazy)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""

@@ -27,7 +27,7 @@ from reader.library.sql import reads_state
 from reader.query import SORT_LABELS, SORTS, Query, choose_sort, similar_anchor
 from reader.settings import Settings
 from reader.text import one_line
-from reader.tui import importing, keys
+from reader.tui import keys
 from reader.tui.changes import Changes, ChangesMade
 from reader.tui.daily import Daily, DailyUpdate
 from reader.tui.heap import settle_long_lived
@@ -791,17 +791,25 @@ class MainScreen(Screen[None]):
             self.set_focus(self.preview)
 
     # --- importing ---------------------------------------------------------------------
+    # `reader.tui.importing` (its dialogs, a directory tree) is loaded at the first import
+    # key, not while the app opens: a tenth of reader's own start-up imports.
 
     def action_import_file(self) -> None:
         """Import a file (any input format)."""
+        from reader.tui import importing
+
         importing.ask_file(self)
 
     def action_import_clipboard(self) -> None:
         """Import copied text from the clipboard (or pasted into a box)."""
+        from reader.tui import importing
+
         importing.from_clipboard(self)
 
     def action_fetch(self) -> None:
         """Fetch papers from Hugging Face or arXiv (a dialog, then a worker)."""
+        from reader.tui import importing
+
         importing.fetch(
             self, self.daily.subscription_names(), lambda: self.daily.fetch_subscriptions(self)
         )
@@ -815,6 +823,8 @@ class MainScreen(Screen[None]):
                 " (`reader import --sample` adds them anyway)"
             )
             return
+        from reader.tui import importing
+
         importing.samples(self)
 
     @on(ImportProgress)
