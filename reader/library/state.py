@@ -278,13 +278,26 @@ def collection_paused() -> Iterator[None]:
     change's time, for nothing. Collection resumes (if it was on) when the change is
     made. Textual pauses it the same way while it scrolls.
     """
-    paused = gc.isenabled()
-    gc.disable()
+    global _paused_depth, _paused_from_on
+    with _pause_lock:
+        if _paused_depth == 0:
+            _paused_from_on = gc.isenabled()
+            gc.disable()
+        _paused_depth += 1
     try:
         yield
     finally:
-        if paused:
-            gc.enable()
+        with _pause_lock:
+            _paused_depth -= 1
+            if _paused_depth == 0 and _paused_from_on:
+                gc.enable()
+
+
+# Bulk changes on several threads (two stores in one process) pause the collector once:
+# the first to start records whether it was on, the last to end turns it back on.
+_pause_lock = threading.Lock()
+_paused_depth = 0
+_paused_from_on = False
 
 
 def doc_id_for(key: str) -> int:

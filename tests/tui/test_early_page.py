@@ -5,8 +5,10 @@ the older one."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.widgets import Input
 
@@ -91,3 +93,44 @@ async def test_a_newer_query_stops_the_older_search(make_app, monkeypatch):
         assert stopped == ["model"]
         assert app.main.paper_list.rowids.tolist() == library.rowids("sparse").tolist()
         assert "counting" not in status_text(app)
+
+
+async def test_a_place_taken_on_the_early_page_survives_a_first_page_after_it(
+    make_app, sample_dir: Path, monkeypatch
+):
+    # Another process commits to the catalog right after the newest papers' page is shown
+    # (another instance, `reader fetch`): the order is no longer at hand, so a first page
+    # follows before the whole result. It put the cursor back on the first row.
+    monkeypatch.setattr(main_screen, "FIRST_PAGE", 3)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        library = app.main.library
+        release = threading.Event()
+        real_first, real_early = library.first_page, library.early_page
+
+        def held_first(query: Query, sort: str = "date", limit: int = 200) -> object:
+            if not query.matches_everything:
+                release.wait(10)  # a million papers' first page takes a while
+            return real_first(query, sort, limit)
+
+        def early_then_another_write(*args: object, **kwargs: object) -> object:
+            page = real_early(*args, **kwargs)  # type: ignore[arg-type]
+            other = sqlite3.connect(sample_dir / "catalog.sqlite3", isolation_level=None)
+            try:
+                other.execute("UPDATE papers SET upvotes = upvotes WHERE rowid = 1")
+            finally:
+                other.close()
+            return page
+
+        monkeypatch.setattr(library, "first_page", held_first)
+        monkeypatch.setattr(library, "early_page", early_then_another_write)
+        app.main.query_one("#filter", Input).value = "model"
+        paper_list = app.main.paper_list
+        await until(lambda: "(counting)" in status_text(app))
+        paper_list.cursor = 2
+        moved_to = paper_list.current_rowid
+        release.set()
+        await settle(pilot)
+        assert "counting" not in status_text(app)
+        assert paper_list.current_rowid == moved_to

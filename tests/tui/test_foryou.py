@@ -283,3 +283,45 @@ async def test_a_star_during_a_re_rank_ends_in_the_order_of_both_stars(
         # Only the newest labels' order was shown: its first page, then all of it.
         assert [rows for rows, _, _ in shown] in ([whole[:20], whole], [whole])
         _assert_rows_drawn_as_they_are(app)
+
+
+@pytest.mark.parametrize("move_to", [3, 30])
+async def test_moving_while_a_star_re_ranks_keeps_the_place_moved_to(
+    make_app, sample_dir: Path, monkeypatch, move_to: int
+):
+    # The re-ranked first page is on screen (20 papers loaded, the rest of the rows not
+    # yet) while the whole order is learned. Moving on meanwhile is kept: onto a loaded
+    # paper (3) it stays on that paper; past the loaded rows (30) it stays on that row,
+    # where it used to jump back to the starred paper.
+    _label_for_a_model(sample_dir)
+    monkeypatch.setattr(main_screen, "FIRST_PAGE", 20)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        library = app.library
+        await _sort_for_you(pilot)
+        paper_list = app.main.paper_list
+        paper_list.cursor = 12
+        await pilot.pause()
+        started, release = threading.Event(), threading.Event()
+        whole_order = library.rowids
+
+        def held(*args: object, **kwargs: object) -> object:
+            started.set()
+            release.wait(10)
+            return whole_order(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(library, "rowids", held)
+        await pilot.press("s")
+        assert await asyncio.to_thread(started.wait, 10)
+        await pilot.pause()
+        assert len(paper_list.rowids) == 20 and paper_list.row_count > 30
+        paper_list.cursor = move_to
+        await pilot.pause()
+        there = paper_list.current_rowid
+        release.set()
+        await settle(pilot)
+        if there is not None:
+            assert paper_list.current_rowid == there
+        else:
+            assert paper_list.cursor == move_to

@@ -114,3 +114,17 @@ async def test_the_filter_s_matches_are_explained(make_app):
         await settle(pilot)
         meta = str(app.main.preview.query_one("#preview-meta").render())
         assert "Matches" in meta and "authors" in meta
+
+
+async def test_previous_unread_from_a_row_not_loaded_yet(make_app):
+    # A first page is on screen (5 papers of 50 loaded) and the cursor is past them: `[`
+    # finds the last unread paper loaded, where it said "No unread paper above".
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        paper_list = app.main.paper_list
+        first = paper_list.rowids[:5]
+        paper_list.set_rows(first, total=50)
+        paper_list.cursor = 30
+        await pilot.press("left_square_bracket")
+        assert paper_list.cursor == 4

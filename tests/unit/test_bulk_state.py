@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 
 from reader.library import Library
 from reader.library.sql import reads_state
-from reader.library.state import StateStore
+from reader.library.state import StateStore, collection_paused
 from reader.model import Incoming, Paper, PaperState
 from reader.query import parse_query
 
@@ -299,3 +300,33 @@ def test_a_library_without_state_is_not_seen_as_changed_at_every_look(tmp_path: 
         assert app.changes_on_disk() == (True, False)
         assert app.state_of("p00001").starred
         assert app.changes_on_disk() == (False, False)
+
+
+@pytest.mark.parametrize("last", ["first", "second"])
+def test_two_threads_pausing_the_collector_leave_it_on_only_when_both_are_done(last: str):
+    # Two stores in one process (an API user, tests) may change papers on two threads at
+    # once. The collector stays paused while either change runs, and is on once both end,
+    # in whichever order they end.
+    entered = {name: threading.Event() for name in ("first", "second")}
+    leave = {name: threading.Event() for name in ("first", "second")}
+    seen: dict[str, bool] = {}
+
+    def change(name: str) -> None:
+        with collection_paused():
+            entered[name].set()
+            leave[name].wait(10)
+            seen[name] = gc.isenabled()
+
+    threads = {name: threading.Thread(target=change, args=(name,)) for name in entered}
+    threads["first"].start()
+    assert entered["first"].wait(10)
+    threads["second"].start()
+    assert entered["second"].wait(10)
+    first_out = "second" if last == "first" else "first"
+    leave[first_out].set()
+    threads[first_out].join(10)
+    assert not gc.isenabled(), "one change still runs: the collector stays paused"
+    leave[last].set()
+    threads[last].join(10)
+    assert seen == {"first": False, "second": False}
+    assert gc.isenabled()

@@ -402,15 +402,16 @@ class MainScreen(Screen[None]):
             self.refresh_bindings()
         self.total = message.total
         self._sort_note = message.note
-        # The rest of a result that is already on screen keeps the user's place in it.
-        keep = message.final and state.partial_shown
+        # The rest of a result that is already on screen keeps the user's place in it: the
+        # whole result after a first page, and a first page after the newest papers' one.
+        keep = state.partial_shown
         state.partial_shown = not message.final
         state.counting = message.counting
         if state.error:
             return  # the query became invalid meanwhile: the list stays empty
         # The rest of a re-ranked first page (a star, sorted for you) keeps the cursor on
         # the paper it is on: `_stay_on` finds it in the whole order.
-        cursor = self._stay_on(message)
+        cursor = self._stay_on(message, partial_shown=keep)
         self.paper_list.set_rows(
             message.rowids, total=message.count, keep_cursor=keep, cursor=cursor
         )
@@ -419,13 +420,16 @@ class MainScreen(Screen[None]):
         self._show_welcome(self.total == 0)
         self.refresh_status()
 
-    def _stay_on(self, message: SearchFinished) -> int | None:
+    def _stay_on(self, message: SearchFinished, *, partial_shown: bool) -> int | None:
         """Where the cursor goes in a result asked to keep it on its paper: on the paper
         it is on NOW, if the user moved while the search ran and that paper is listed
-        (the paper it was on when the search started comes second)."""
+        (the paper it was on when the search started comes second). None leaves the
+        cursor where it is, on a row of a first page whose paper is not loaded yet."""
         if message.anchor is None:
             return None
         now = self.paper_list.current_rowid
+        if now is None and partial_shown and self.paper_list.row_count:
+            return None  # the user moved past the rows loaded so far: keep that row
         cursor = _index(message.rowids, now) if now != message.anchor else None
         return _index(message.rowids, message.anchor) if cursor is None else cursor
 
@@ -764,7 +768,10 @@ class MainScreen(Screen[None]):
 
     def _unread(self, step: int) -> None:
         paper_list = self.paper_list
-        index = self.library.next_unread(paper_list.rowids, paper_list.cursor + step, step)
+        # On a row of a first page whose paper is not loaded yet, the cursor is past the
+        # papers at hand: look up from the last of them.
+        cursor = min(paper_list.cursor, len(paper_list.rowids))
+        index = self.library.next_unread(paper_list.rowids, cursor + step, step)
         if index is None:
             self.set_status(f"No unread paper {'below' if step > 0 else 'above'}")
             return
