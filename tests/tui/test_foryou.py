@@ -4,7 +4,9 @@ this one, and the preview says why (driven by keys, checked on the screen and th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +183,21 @@ async def test_re_ranked_rows_are_drawn_as_the_papers_are_now(make_app, sample_d
 # --- a star paints the re-ranked first page before the whole order ----------------------------
 
 
+@contextlib.asynccontextmanager
+async def _sorted_for_you_in_pages_of_20(
+    make_app: Any, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Any, Any]]:
+    """The sample library with a model's worth of labels, sorted for you, in an app whose
+    re-ranks paint a first page of 20 papers first."""
+    _label_for_a_model(sample_dir)
+    monkeypatch.setattr(main_screen, "FIRST_PAGE", 20)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _sort_for_you(pilot)
+        yield app, pilot
+
+
 def _label_for_a_model(folder: Path) -> None:
     with Library(folder) as labelling:
         keys = labelling.keys()
@@ -239,13 +256,8 @@ async def test_a_star_during_a_re_rank_ends_in_the_order_of_both_stars(
 ):
     """A second star while the first is still being learned: the list ends in the order
     both stars give, on the paper starred last, and no page of the first order is left."""
-    _label_for_a_model(sample_dir)
-    monkeypatch.setattr(main_screen, "FIRST_PAGE", 20)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with _sorted_for_you_in_pages_of_20(make_app, sample_dir, monkeypatch) as (app, pilot):
         library = app.library
-        await _sort_for_you(pilot)
         training, release = threading.Event(), threading.Event()
         learn = model.score
 
@@ -293,13 +305,8 @@ async def test_moving_while_a_star_re_ranks_keeps_the_place_moved_to(
     # yet) while the whole order is learned. Moving on meanwhile is kept: onto a loaded
     # paper (3) it stays on that paper; past the loaded rows (30) it stays on that row,
     # where it used to jump back to the starred paper.
-    _label_for_a_model(sample_dir)
-    monkeypatch.setattr(main_screen, "FIRST_PAGE", 20)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with _sorted_for_you_in_pages_of_20(make_app, sample_dir, monkeypatch) as (app, pilot):
         library = app.library
-        await _sort_for_you(pilot)
         paper_list = app.main.paper_list
         paper_list.cursor = 12
         await pilot.pause()
