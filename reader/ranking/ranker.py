@@ -566,11 +566,7 @@ def descending(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
     One sort of 64-bit keys (the score's bits made to sort as the number, then the
     position), several times faster than a stable argsort of the scores.
     """
-    import numpy as np
-
-    keys = _sort_keys(scores)
-    keys.sort()
-    return (keys[::-1] & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return highest(scores, len(scores))
 
 
 def highest(scores: npt.NDArray[np.float32], count: int) -> npt.NDArray[np.int64]:

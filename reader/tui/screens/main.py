@@ -326,7 +326,7 @@ class MainScreen(Screen[None]):
                 # or more on a busy machine) would hold it up: wait for the paint itself,
                 # bounded only in case the UI never gets to it.
                 painted.wait(PAINT_WAIT_SECONDS)
-                if generation != self.search_state.generation:
+                if stale():
                     # Typing went on: the newest query matters, not the rest of this one.
                     post(page, count, total, True)
                     return
