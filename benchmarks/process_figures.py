@@ -40,6 +40,9 @@ def environment(home: Path) -> dict[str, str]:
     env["READER_HOME"] = str(home)
     env["READER_CONFIG"] = str(home / "config")
     env.pop("TEXTUAL", None)
+    # Bytecode is cached, as on any user's machine: the warm-up run writes it (a sandbox
+    # that forbids it would make every timed start compile reader's modules again).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

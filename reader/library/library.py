@@ -21,7 +21,7 @@ from reader.library.state import StateStore
 from reader.model import Change, Entry, Incoming, Listed, Paper, PaperState
 from reader.query import Query, normalize_tag, parse_query
 from reader.ranking import Ranked, Ranking, Reason
-from reader.sync.record import ConflictCopies, NoteConflict
+from reader.sync.conflicts import ConflictCopies, NoteConflict
 from reader.text import plural
 
 CATALOG_FILE = "catalog.sqlite3"

@@ -1,8 +1,3 @@
 """Reading state that syncs through a shared folder (Syncthing, Dropbox, git, a network
 drive): hybrid logical clocks (`clock`), per-device append-only logs (`log`), the merge
 (`merge`), what a library remembers (`record`) and one sync (`engine`). No Textual here."""
-
-from reader.sync.engine import SyncReport, check_folder, sync
-from reader.sync.record import NoteConflict, note_conflicts
-
-__all__ = ["NoteConflict", "SyncReport", "check_folder", "note_conflicts", "sync"]

@@ -19,11 +19,11 @@ from typing import Any
 from reader.errors import StoreError
 from reader.fileio import write_bytes_atomic
 from reader.sync.clock import Stamp, ms_to_iso
+from reader.sync.conflicts import CONFLICTS_FILE, NoteConflict
 from reader.sync.log import change_lines, line_changes
 from reader.sync.merge import FieldChange, Knowledge
 
 RECORD_FILE = "sync.json"
-CONFLICTS_FILE = "sync-conflicts.json"
 LOCK_FILE = "sync.lock"
 
 
@@ -117,59 +117,6 @@ def _device_label(record: SyncRecord, device: str) -> str:
         return "this device"
     seen = record.devices.get(device)
     return f"{seen.name} ({device})" if seen is not None and seen.name else f"device {device}"
-
-
-@dataclass(frozen=True, slots=True)
-class NoteConflict:
-    """A version of a paper's note that lost to a change made without seeing it."""
-
-    note: str
-    device: str
-    at: str
-
-
-class ConflictCopies:
-    """The conflict copies of a library's notes, re-read only when the file changed (the
-    app asks on every cursor move)."""
-
-    def __init__(self, folder: Path) -> None:
-        self._path = folder / CONFLICTS_FILE
-        self._seen: tuple[int, int] | None = None
-        self._copies: dict[str, list[NoteConflict]] = {}
-
-    def get(self, key: str) -> list[NoteConflict]:
-        """The conflict copies of a paper's note (oldest first)."""
-        try:
-            info = self._path.stat()
-        except OSError:
-            return []
-        if (info.st_size, info.st_mtime_ns) != self._seen:
-            self._seen = (info.st_size, info.st_mtime_ns)
-            self._copies = _read_conflicts(self._path)
-        return self._copies.get(key, [])
-
-
-def note_conflicts(folder: Path, key: str) -> list[NoteConflict]:
-    """The conflict copies of a paper's note in this library (none when it never synced)."""
-    return _read_conflicts(folder / CONFLICTS_FILE).get(key, [])
-
-
-def _read_conflicts(path: Path) -> dict[str, list[NoteConflict]]:
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {
-        str(key): [
-            NoteConflict(str(c.get("note", "")), str(c.get("device", "")), str(c.get("at", "")))
-            for c in copies
-            if isinstance(c, dict)
-        ]
-        for key, copies in data.items()
-        if isinstance(copies, list)
-    }
 
 
 def _from_dict(data: Any) -> SyncRecord:

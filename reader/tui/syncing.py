@@ -19,7 +19,7 @@ from reader.tui.messages import DiskChanged
 
 if TYPE_CHECKING:
     from reader.settings import Settings
-    from reader.sync import SyncReport
+    from reader.sync.engine import SyncReport
     from reader.tui.screens.main import MainScreen
 
 
@@ -74,7 +74,7 @@ class AutoSync:
 
     def sync_now(self, screen: MainScreen) -> SyncReport:
         """One sync, here and now (`ReaderError` when it fails)."""
-        from reader.sync import sync
+        from reader.sync.engine import sync
 
         assert self.folder is not None
         return sync(screen.library, self.folder)

@@ -19,11 +19,8 @@ from reader.library import Library
 from reader.model import Change, Entry
 from reader.query import Query
 from reader.text import one_line, plural
-from reader.tui import sharing
 from reader.tui.changes import Changes
 from reader.tui.screens.confirm import ConfirmScreen
-from reader.tui.screens.note_editor import NoteEditor
-from reader.tui.screens.tag_editor import TagEditor
 from reader.tui.widgets.paper_list import PaperList
 
 
@@ -145,6 +142,8 @@ class Triage:
 
     def edit_note(self) -> None:
         """Write or edit the note of the paper under the cursor."""
+        from reader.tui.screens.note_editor import NoteEditor  # loaded at the first use
+
         entry = self.current()
         if entry is None:
             return
@@ -161,6 +160,8 @@ class Triage:
 
     def edit_tags(self) -> None:
         """Edit the paper's tags; with a selection, add tags to every selected paper."""
+        from reader.tui.screens.tag_editor import TagEditor  # loaded at the first use
+
         library = self._host.library
         known = library.all_tags()
         chosen = self.selection()
@@ -213,12 +214,16 @@ class Triage:
 
     def open_link(self) -> None:
         """Open the paper's page in the browser (only http and https links)."""
+        from reader.tui import sharing  # loaded at the first use
+
         entry = self.current()
         if entry is not None:
             sharing.open_link(self._host, entry.paper)
 
     def copy_link(self) -> None:
         """Copy the title and link (or the title alone, saying so, when there is none)."""
+        from reader.tui import sharing  # loaded at the first use
+
         entry = self.current()
         if entry is None:
             return
@@ -228,6 +233,8 @@ class Triage:
 
     def copy_citation(self) -> None:
         """Copy a one-line citation."""
+        from reader.tui import sharing  # loaded at the first use
+
         entry = self.current()
         if entry is not None:
             sharing.copy(self._host, citation(entry.paper), "citation")
@@ -235,6 +242,7 @@ class Triage:
     def copy_bibtex(self) -> None:
         """Copy the BibTeX of the selection, or of the paper under the cursor."""
         from reader.export.bibtex import to_bibtex
+        from reader.tui import sharing
 
         chosen = self.selection()
         if chosen:
@@ -248,6 +256,8 @@ class Triage:
 
     def export_starred(self) -> None:
         """Export the starred papers (Markdown unless the file name says otherwise)."""
+        from reader.tui import sharing  # loaded at the first use
+
         library, sort = self._host.library, self._host.sort
         count = library.count("is:starred")
         if not count:
@@ -264,6 +274,8 @@ class Triage:
 
     def export_matches(self) -> None:
         """Export the selection, else the papers matching the filter (BibTeX by default)."""
+        from reader.tui import sharing  # loaded at the first use
+
         chosen = self.selection()
         name = f"papers-{date.today().isoformat()}.bib"
         if chosen:

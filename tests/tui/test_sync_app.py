@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reader.library import Library
-from reader.sync import sync
+from reader.sync.engine import sync
 from tests.tui.conftest import settle
 
 SIZE = (140, 40)

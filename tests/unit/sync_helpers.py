@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 from reader.library import Library
-from reader.sync import sync
 from reader.sync.clock import ms_to_iso
+from reader.sync.engine import sync
 from reader.sync.record import load_record
 
 

@@ -93,9 +93,24 @@ def test_building_the_command_line_loads_no_http_client_or_ranking():
     assert _modules_loaded_by(setup, prefixes=heavy) == []
 
 
-def test_opening_the_app_loads_no_import_dialogs():
-    # The import dialogs (a paste box, a directory tree) load at the first import key: they
-    # were a tenth of reader's own imports on the way to the first painted list.
-    setup = "from reader.tui.app import make_app"
-    lazy = ("reader.tui.importing", "reader.tui.screens.paste")
+def test_opening_the_app_loads_no_dialogs_and_no_sync_engine():
+    # What the first painted list does not need loads at its first use: the import
+    # dialogs (a paste box, a directory tree) at the first import key, the note and tag
+    # editors (Textual's TextArea) and the sharing helpers (clipboard, exporters,
+    # browser) at their keys, the sync engine at the first sync. Together they were a
+    # third of reader's own imports on the way to the first painted list.
+    setup = "from reader.library import Library\nfrom reader.tui.app import make_app"
+    lazy = (
+        "reader.tui.importing",
+        "reader.tui.screens.paste",
+        "reader.tui.screens.note_editor",
+        "reader.tui.screens.tag_editor",
+        "reader.tui.sharing",
+        "reader.clipboard",
+        "reader.export",
+        "reader.sync.engine",
+        "reader.sync.record",
+        "reader.sync.merge",
+        "textual.widgets._text_area",
+    )
     assert _modules_loaded_by(setup, prefixes=lazy) == []

@@ -16,8 +16,8 @@ import pytest
 from reader import importing
 from reader.errors import ReaderError
 from reader.library import Library
-from reader.sync import sync
 from reader.sync.clock import Stamp, tick
+from reader.sync.engine import sync
 from reader.sync.log import read_log
 from reader.sync.merge import FieldChange, Knowledge
 from reader.sync.status import status

@@ -23,7 +23,7 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
-    from reader.sync.record import NoteConflict
+    from reader.sync.conflicts import NoteConflict
 
 from reader.links import is_web_url, web_url
 from reader.model import Entry, Paper
