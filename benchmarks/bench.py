@@ -146,8 +146,8 @@ def plan_for(size: int, quick: bool) -> Plan:
     if size <= 10_000:
         return Plan(3, 5, 3, 3, 5, 5, 20, 5, 50, 3, 20)
     if size <= DATATABLE_LIMIT:
-        return Plan(2, 5, 3, 1, 5, 1, 20, 5, 50, 2, 20)
-    return Plan(1, 3, 1, 0, 3, 0, 20, 3, 50, 1, 10)
+        return Plan(2, 5, 9, 1, 5, 1, 20, 5, 50, 2, 20)
+    return Plan(1, 3, 9, 0, 3, 0, 20, 3, 50, 1, 10)
 
 
 def star_some(library: Path) -> set[str]:
