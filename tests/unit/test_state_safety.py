@@ -127,6 +127,29 @@ def test_old_sequential_ids_are_kept_then_moved_to_key_ids(tmp_path: Path) -> No
     }
 
 
+@pytest.mark.parametrize("legacy_first", [True, False])
+def test_a_paper_with_two_records_is_changed_in_its_first_version_record(
+    tmp_path: Path, legacy_first: bool
+) -> None:
+    # Until a compaction merges them, a paper may have a first-version record and a
+    # key-derived one; in either order in the file, changes go to the first-version one.
+    path = tmp_path / "state.json"
+    records = [("7", {"key": "a", "read": True}), (str(doc_id_for("a")), {"key": "a"})]
+    path.write_text(json.dumps({"state": dict(records if legacy_first else records[::-1])}))
+    store = StateStore(path)
+    put(store, [PaperState("a", read=True, starred=True)])
+    store.set_field(["a"], "note", "why", STAMP)
+    lines = path.with_name("state.json.journal").read_text().splitlines()
+    written = [json.loads(line) for line in lines]
+    assert [list(line.get("patch") or line["bulk"]["ids"]) for line in written] == [["7"], ["7"]]
+    reopened = StateStore(path).get("a")
+    assert reopened is not None and (reopened.read, reopened.starred, reopened.note) == (
+        True,
+        True,
+        "why",
+    )
+
+
 def _stamps(*names: str) -> dict[str, str]:
     return {f"{name}_at": STAMP for name in names}
 
