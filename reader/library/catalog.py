@@ -12,6 +12,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -118,6 +119,13 @@ _COLUMN_COUNT = len(_COLUMNS.split(","))
 SELECT_PAPERS_ROWID_NORM = SELECT_PAPERS.replace("SELECT ", "SELECT p.rowid, p.title_norm, ", 1)
 _FTS_COLUMNS = "title, abstract, authors, organization"
 _INDEX_CHUNK = 10_000
+"""New rows indexed per statement when an import reports its progress as it indexes."""
+FTS_GROUP_ROWS = 40_000
+"""New rows indexed by one statement while a streamed import goes on. FTS5 writes out the
+index it has gathered in memory whenever a statement that inserts many rows begins (its
+savepoint), so indexing each batch of 5,000 as it came wrote a segment per batch, whatever
+`FTS_HASH_BYTES` allowed: 11 segments left at 100,000 papers after merging, against 3.
+About 40,000 papers' worth of index fills `FTS_HASH_BYTES` once."""
 _DEFERRED_INDEXES = (
     "papers_published",
     "papers_order_date",
@@ -139,6 +147,9 @@ default is 1 MB). Fewer, larger segments need less merging: a large import build
 index about a fifth faster. Memory grows this much only during a large import."""
 
 Row = tuple[object, ...]
+Aside = Callable[[], AbstractContextManager[None]]
+"""Entered around the statements SQLite runs long on its own (no Python in them): the
+import's reading thread may read meanwhile (`pipeline.Turns.lent`)."""
 Written = Callable[[list[tuple[int, str, str]]], None]
 """Told (row id, title, abstract) of the papers an import stored or whose text it changed."""
 
@@ -272,15 +283,18 @@ class Catalog:
         total: int = 0,
         resolved: Callable[[list[str]], None] | None = None,
         written: Written | None = None,
+        aside: Aside = nullcontext,
     ) -> ImportResult:
         """`upsert` for an input read in batches, all in ONE transaction, in memory that
         does not grow with the input: each batch (its papers, and the keys it names
         itself) is matched against the catalog as it stands, earlier batches included,
-        written, and dropped.
+        written, and dropped. New papers reach the full-text index `FTS_GROUP_ROWS` at a
+        time (and all before the commit).
 
         `resolved` is told, for each batch, the key each of its papers was stored under.
         `progress` gets (papers done, `total`) after each batch when `total` is 0 (unknown),
-        else the per-batch progress of `upsert`. `written` as in `upsert`. The whole import
+        else the per-batch progress of `upsert`. `written` as in `upsert`. `aside` is
+        entered around each statement that indexes a group of papers. The whole import
         is all or nothing.
         """
         added = now or datetime.now(UTC).replace(microsecond=0)
@@ -292,11 +306,19 @@ class Catalog:
                 deferred = self._defer_indexes() if last_old == 0 else []
                 counter = _Counter(last_old, result)
                 done = 0
+                indexed = last_old  # rows above it wait for the full-text index
                 for number, (papers, claimed) in enumerate(batches):
                     known = self._known(papers)
                     per_batch = progress if total else None
                     plan = plan_import(papers, known, added, per_batch, total, claimed)
-                    self._write_plan(plan, per_batch, total, written, last_old)
+                    top = self._write_plan(plan, per_batch, total, written, last_old, indexed)
+                    if total:  # one batch, its progress reported as it is indexed
+                        self._index_new(indexed, top, progress, total)
+                        indexed = top
+                    elif top - indexed >= FTS_GROUP_ROWS:
+                        with aside():
+                            self._index_new(indexed, top)
+                        indexed = top
                     counter.count(plan, known)
                     if resolved is not None:
                         resolved(plan.result.resolved)
@@ -304,6 +326,7 @@ class Catalog:
                     done += len(papers)
                     if progress is not None and not total:
                         progress(done, 0)
+                self._index_new(indexed, self._max_rowid())
                 if deferred:
                     with self._sorting():
                         for statement in deferred:
@@ -417,9 +440,12 @@ class Catalog:
         total: int,
         written: Written | None,
         last_old: int,
-    ) -> None:
-        """Write the plan: insert, update, index; tell `written` the texts stored.
-        Papers above `last_old` (this import's) reach the recent index at its end."""
+        indexed: int,
+    ) -> int:
+        """Write the plan: insert and update; tell `written` the texts stored. Returns the
+        largest row id. The new papers are left for `_index_new`; papers above `indexed`
+        wait for it too (an update does not touch their index), and papers above
+        `last_old` (this import's) reach the recent index at its end."""
         last_rowid = self._max_rowid()
         self._db.executemany(
             f"INSERT INTO papers (title_norm, {_COLUMNS}) VALUES (?{', ?' * _COLUMN_COUNT})",
@@ -441,33 +467,43 @@ class Catalog:
                 for number, (paper, _) in enumerate(plan.new.values(), start=1)
             ]
         for old, merged, title in plan.changed.values():
-            rowid = self._update(old, merged, title, last_old)
+            rowid = self._update(old, merged, title, last_old, indexed)
             if (old.title, old.abstract) != (merged.title, merged.abstract):
                 texts.append((rowid, merged.title, merged.abstract))
         if written is not None and texts:
             written(texts)
-        # New rows got rowids above the old maximum: index them in chunks, reporting
-        # progress, each chunk one statement that SQLite runs without Python.
+        return last_rowid + len(plan.new)
+
+    def _index_new(
+        self, indexed: int, top: int, progress: Progress | None = None, total: int = 0
+    ) -> None:
+        """Index the rows above `indexed` up to `top` (new rows follow the old maximum),
+        with their text as it stands: one statement that SQLite runs without Python, or,
+        reporting `progress` (the second half of `total`), one per `_INDEX_CHUNK` rows."""
+        step = _INDEX_CHUNK if progress else max(top - indexed, 1)
         done = total // 2
-        count = len(plan.new)
-        for start in range(0, count, _INDEX_CHUNK):
+        count = top - indexed
+        for start in range(indexed, top, step):
             self._db.execute(
                 f"INSERT INTO papers_fts(rowid, {_FTS_COLUMNS}) SELECT rowid, {_FTS_COLUMNS}"
                 " FROM papers WHERE rowid > ? AND rowid <= ?",
-                (last_rowid + start, last_rowid + start + _INDEX_CHUNK),
+                (start, min(start + step, top)),
             )
             if progress:
-                progress(
-                    done + min(start + _INDEX_CHUNK, count) * (total - done) // max(count, 1), total
-                )
+                finished = min(start + step, top) - indexed
+                progress(done + finished * (total - done) // max(count, 1), total)
 
-    def _update(self, old: Paper, paper: Paper, title_norm: str, last_old: int) -> int:
+    def _update(
+        self, old: Paper, paper: Paper, title_norm: str, last_old: int, indexed: int
+    ) -> int:
         rowid = self._db.execute("SELECT rowid FROM papers WHERE key = ?", (old.key,)).fetchone()[0]
         text_changed = _fts_values(old) != _fts_values(paper)
         in_recent = rowid <= last_old and (text_changed or old.published != paper.published)
+        # A row of this import that waits for `_index_new` is indexed with its text then.
+        reindex = text_changed and rowid <= indexed
         if in_recent:
             recent.forget_row(self._db, rowid)
-        if text_changed:
+        if reindex:
             # An external-content FTS5 index forgets a row only when told its old text.
             self._db.execute(
                 f"INSERT INTO papers_fts(papers_fts, rowid, {_FTS_COLUMNS})"
@@ -488,7 +524,7 @@ class Catalog:
                 "INSERT OR IGNORE INTO paper_categories (category, paper) VALUES (?, ?)",
                 ((category, rowid) for category in _category_rows(paper)),
             )
-        if text_changed:
+        if reindex:
             self._db.execute(
                 f"INSERT INTO papers_fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?)",
                 (rowid, *_fts_values(paper)),

@@ -231,11 +231,11 @@ def fail_writing(monkeypatch: pytest.MonkeyPatch, at: int) -> list[int]:
     calls: list[int] = []
     real = catalog.Catalog._write_plan
 
-    def failing(self: catalog.Catalog, *arguments: object) -> None:
+    def failing(self: catalog.Catalog, *arguments: object) -> int:
         calls.append(len(calls) + 1)
         if len(calls) == at:
             raise sqlite3.OperationalError("disk I/O error")
-        real(self, *arguments)  # type: ignore[arg-type]
+        return real(self, *arguments)  # type: ignore[arg-type]
 
     monkeypatch.setattr(catalog.Catalog, "_write_plan", failing)
     return calls
@@ -302,8 +302,11 @@ _IMPORTER = textwrap.dedent(
     from reader import importing
     from reader.library import Library
 
+    from reader.library import catalog
+
     importing.STREAM_PAGE_BYTES = 0
     importing.STREAM_BATCH = 200
+    catalog.FTS_GROUP_ROWS = 500  # killed after some groups were indexed too
     with Library(Path(sys.argv[1])) as library:
         importing.import_files(
             library, [sys.argv[2]], progress=lambda done, total: print("batch", flush=True)
