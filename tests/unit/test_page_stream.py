@@ -20,8 +20,9 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from reader import importing
 from reader.errors import InputError, StoreError
 from reader.identity import normalize_title
 from reader.library import Library
-from reader.pipeline import ahead
+from reader.pipeline import Turns, ahead
 from reader.sources import page_stream
 from reader.sources.hfpage import read_page
 from tests.unit.page_variants import VARIANTS, sample_pages
@@ -291,6 +292,57 @@ def test_ahead_closes_its_source_when_the_consumer_stops() -> None:
     assert next(items) == 0
     items.close()  # type: ignore[attr-defined]
     assert closed.is_set()
+
+
+def test_ahead_with_turns_reads_only_in_the_turns_it_is_lent() -> None:
+    """The writer lends the reading thread its turns (while it waits for a batch, while
+    SQLite indexes): outside them the reading thread takes no GIL from it."""
+    produced = 0
+
+    def source() -> Iterator[int]:
+        nonlocal produced
+        for number in range(20):
+            time.sleep(0.05)  # reading a batch takes a while
+            produced += 1
+            yield number
+
+    def soon(condition: Callable[[], bool]) -> bool:
+        deadline = time.monotonic() + 5
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return condition()
+
+    turns = Turns()
+    items = ahead(source(), depth=4, turns=turns)
+    assert next(items) == 0  # waiting for it lent a turn
+    time.sleep(0.2)
+    after_first = produced
+    assert after_first <= 2  # at most the item it began as the turn ended
+    time.sleep(0.3)
+    assert produced == after_first  # nothing read outside a turn
+    with turns.lent():
+        assert soon(lambda: produced >= 5)  # four queued, and one waiting for room
+    time.sleep(0.2)
+    held = produced
+    time.sleep(0.3)
+    assert produced == held <= 6
+    assert list(items) == list(range(1, 20))  # waiting for each lends the turns it needs
+
+
+def test_ahead_stops_waiting_for_a_turn_when_the_consumer_stops() -> None:
+    closed = threading.Event()
+
+    def source() -> Iterator[int]:
+        try:
+            yield from range(1_000)
+        finally:
+            closed.set()
+
+    items = ahead(source(), depth=2, turns=Turns())
+    assert next(items) == 0
+    items.close()  # type: ignore[attr-defined]
+    assert closed.is_set()
+    assert not [thread for thread in threading.enumerate() if thread.name == "reader-read-ahead"]
 
 
 # --- a kill in the middle ---------------------------------------------------------------------
