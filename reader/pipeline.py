@@ -29,11 +29,14 @@ _STEP_SECONDS = 0.1
 
 
 class Turns:
-    """When the reading thread of `ahead` may run Python: only while its turn is lent
-    (nested lendings add up). It finishes the item it began when the turn ends."""
+    """When the reading thread of `ahead` may run Python: while its turn is lent (nested
+    lendings add up), and while the consumer waits for an item, until one is queued. It
+    finishes the item it began when the turn ends."""
 
     def __init__(self) -> None:
         self._lent = 0
+        self._hungry = False
+        """The consumer waits for an item and none is queued."""
         self._changed = threading.Condition()
 
     @contextlib.contextmanager
@@ -48,10 +51,29 @@ class Turns:
             with self._changed:
                 self._lent -= 1
 
+    @contextlib.contextmanager
+    def _waiting(self) -> Iterator[None]:
+        """The consumer's turn lent while it waits for an item (see `_queued`)."""
+        with self._changed:
+            self._hungry = True
+            self._changed.notify_all()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._hungry = False
+
+    def _queued(self) -> None:
+        """An item is queued: the consumer's wait is over, and the reading thread's turn
+        with it, though the consumer has not taken the item yet (it needs the GIL for
+        that, and the reading thread would start the next item meanwhile)."""
+        with self._changed:
+            self._hungry = False
+
     def wait(self, stop: threading.Event) -> bool:
         """Wait for a turn; False when `stop` is set first."""
         with self._changed:
-            while not self._lent:
+            while not (self._lent or self._hungry):
                 if stop.is_set():
                     return False
                 self._changed.wait(_STEP_SECONDS)
@@ -72,8 +94,8 @@ def ahead(source: Iterator[T], depth: int = 2, turns: Turns | None = None) -> It
     the item that failed. When the consumer stops early (an error while writing), the
     producer stops too and `source` is closed in its own thread.
 
-    With `turns`, each item is begun only in a turn the consumer lends (`Turns.lent`);
-    the consumer lends one while it waits for an item."""
+    With `turns`, each item is begun only in a turn the consumer lends (`Turns.lent`),
+    or while the consumer waits for an item and none is queued."""
     items: queue.Queue[object] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -97,6 +119,8 @@ def ahead(source: Iterator[T], depth: int = 2, turns: Turns | None = None) -> It
                     break
                 if not put(item):
                     break
+                if turns is not None:
+                    turns._queued()
         except BaseException as error:  # carried to the consumer, raised there
             put(_Failed(error))
             return
@@ -113,7 +137,7 @@ def ahead(source: Iterator[T], depth: int = 2, turns: Turns | None = None) -> It
             try:
                 item = items.get_nowait()
             except queue.Empty:
-                with turns.lent() if turns is not None else contextlib.nullcontext():
+                with turns._waiting() if turns is not None else contextlib.nullcontext():
                     item = items.get()
             if item is _DONE:
                 return

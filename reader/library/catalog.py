@@ -121,11 +121,16 @@ _FTS_COLUMNS = "title, abstract, authors, organization"
 _INDEX_CHUNK = 10_000
 """New rows indexed per statement when an import reports its progress as it indexes."""
 FTS_GROUP_ROWS = 40_000
-"""New rows indexed by one statement while a streamed import goes on. FTS5 writes out the
-index it has gathered in memory whenever a statement that inserts many rows begins (its
-savepoint), so indexing each batch of 5,000 as it came wrote a segment per batch, whatever
-`FTS_HASH_BYTES` allowed: 11 segments left at 100,000 papers after merging, against 3.
-About 40,000 papers' worth of index fills `FTS_HASH_BYTES` once."""
+"""New rows indexed by one statement while a streamed import goes on, at most. FTS5 writes
+out the index it has gathered in memory at every statement that indexes many rows (its
+statement savepoint), so indexing each batch of 5,000 as it came wrote a segment per batch,
+whatever `FTS_HASH_BYTES` allowed: 11 segments left at 100,000 papers after merging, 3 in
+groups. About 40,000 papers' worth of index fills `FTS_HASH_BYTES` once."""
+FTS_FIRST_GROUP_ROWS = 5_000
+"""The first group's size; each next group is at most as large as all the groups before
+it. The reading thread reads the next group while SQLite indexes one (`Aside`) and takes
+about as long: before the first group is indexed there is nothing to read beside, so a
+small first group lets the two overlap early."""
 _DEFERRED_INDEXES = (
     "papers_published",
     "papers_order_date",
@@ -315,7 +320,7 @@ class Catalog:
                     if total:  # one batch, its progress reported as it is indexed
                         self._index_new(indexed, top, progress, total)
                         indexed = top
-                    elif top - indexed >= FTS_GROUP_ROWS:
+                    elif top - indexed >= _group_rows(indexed - last_old):
                         with aside():
                             self._index_new(indexed, top)
                         indexed = top
@@ -677,6 +682,11 @@ def resolve_key(db: sqlite3.Connection, text: str) -> str:
         if len(rows) > 1:
             raise NotFoundError(f"{text!r} matches several papers; give more of the key")
     raise NotFoundError(f"no paper with key {text!r} in the library")
+
+
+def _group_rows(indexed: int) -> int:
+    """How many new rows to gather before indexing them, when `indexed` are indexed."""
+    return min(FTS_GROUP_ROWS, max(FTS_FIRST_GROUP_ROWS, indexed))
 
 
 def _statements(script: str) -> list[str]:
