@@ -35,6 +35,7 @@ from reader.library.merging import (
     Progress,
     plan_import,
 )
+from reader.library.seen import Seen
 from reader.model import Paper
 
 SCHEMA_VERSION = 4
@@ -312,10 +313,15 @@ class Catalog:
                 counter = _Counter(last_old, result)
                 done = 0
                 indexed = last_old  # rows above it wait for the full-text index
+                # An empty catalog will hold only this import's papers: what it never
+                # stored cannot be found there (see `seen.py`).
+                seen = Seen() if last_old == 0 else None
                 for number, (papers, claimed) in enumerate(batches):
-                    known = self._known(papers)
+                    known = self._known(papers, seen)
                     per_batch = progress if total else None
                     plan = plan_import(papers, known, added, per_batch, total, claimed)
+                    if seen is not None:
+                        seen.add(_identities(plan))
                     top = self._write_plan(plan, per_batch, total, written, last_old, indexed)
                     if total:  # one batch, its progress reported as it is indexed
                         self._index_new(indexed, top, progress, total)
@@ -408,8 +414,10 @@ class Catalog:
     def _max_rowid(self) -> int:
         return int(self._db.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()[0])
 
-    def _known(self, papers: Sequence[Paper]) -> Known:
-        """Every catalog paper that shares an arXiv id, key or title with `papers`."""
+    def _known(self, papers: Sequence[Paper], seen: Seen | None = None) -> Known:
+        """Every catalog paper that shares an arXiv id, key or title with `papers`.
+        With `seen` (everything the catalog holds is in it), only values it may hold
+        are looked up."""
         by_arxiv: dict[str, Paper] = {}
         by_key: dict[str, Paper] = {}
         by_title: dict[str, list[Paper]] = {}
@@ -422,7 +430,7 @@ class Catalog:
             ("title_norm", {normalize_title(paper.title) for paper in papers}),
         )
         for column, values in lookups:
-            wanted = list(values)
+            wanted = list(values) if seen is None else [value for value in values if value in seen]
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
@@ -452,9 +460,10 @@ class Catalog:
         wait for it too (an update does not touch their index), and papers above
         `last_old` (this import's) reach the recent index at its end."""
         last_rowid = self._max_rowid()
+        added = _iso(plan.added)  # once: most papers carry no time of their own
         self._db.executemany(
             f"INSERT INTO papers (title_norm, {_COLUMNS}) VALUES (?{', ?' * _COLUMN_COUNT})",
-            ((title, *_row(paper, plan.added)) for paper, title in plan.new.values()),
+            ((title, *_row(paper, added)) for paper, title in plan.new.values()),
         )
         # An INTEGER PRIMARY KEY takes the next row id: the new rows follow the old maximum.
         self._db.executemany(
@@ -462,6 +471,7 @@ class Catalog:
             (
                 (category, last_rowid + number)
                 for number, (paper, _) in enumerate(plan.new.values(), start=1)
+                if paper.categories
                 for category in _category_rows(paper)
             ),
         )
@@ -684,6 +694,14 @@ def resolve_key(db: sqlite3.Connection, text: str) -> str:
     raise NotFoundError(f"no paper with key {text!r} in the library")
 
 
+def _identities(plan: ImportPlan) -> Iterator[str | None]:
+    """The values `_known` looks papers up by, of every paper the plan stores."""
+    for paper, title in plan.new.values():
+        yield from (paper.key, paper.arxiv_id, title)
+    for _, paper, title in plan.changed.values():
+        yield from (paper.key, paper.arxiv_id, title)
+
+
 def _group_rows(indexed: int) -> int:
     """How many new rows to gather before indexing them, when `indexed` are indexed."""
     return min(FTS_GROUP_ROWS, max(FTS_FIRST_GROUP_ROWS, indexed))
@@ -707,8 +725,8 @@ def _fts_values(paper: Paper) -> tuple[object, ...]:
     return (row[1], row[2], row[3], row[5])
 
 
-def _row(paper: Paper, added: datetime | None = None) -> tuple[object, ...]:
-    """The column values of `paper` (`added` stands in when the paper has none)."""
+def _row(paper: Paper, added: str | None = None) -> tuple[object, ...]:
+    """The column values of `paper` (`added`, an ISO time, stands in when it has none)."""
     return (
         paper.key,
         paper.title,
@@ -721,7 +739,7 @@ def _row(paper: Paper, added: datetime | None = None) -> tuple[object, ...]:
         paper.arxiv_id,
         paper.url,
         paper.source,
-        _iso(paper.added or added),
+        _iso(paper.added) if paper.added else added,
         paper.featured.isoformat() if paper.featured else None,
         paper.comments,
         paper.github,
