@@ -127,11 +127,6 @@ out the index it has gathered in memory at every statement that indexes many row
 statement savepoint), so indexing each batch of 5,000 as it came wrote a segment per batch,
 whatever `FTS_HASH_BYTES` allowed: 11 segments left at 100,000 papers after merging, 3 in
 groups. About 40,000 papers' worth of index fills `FTS_HASH_BYTES` once."""
-FTS_FIRST_GROUP_ROWS = 5_000
-"""The first group's size; each next group is at most as large as all the groups before
-it. The reading thread reads the next group while SQLite indexes one (`Aside`) and takes
-about as long: before the first group is indexed there is nothing to read beside, so a
-small first group lets the two overlap early."""
 _DEFERRED_INDEXES = (
     "papers_published",
     "papers_order_date",
@@ -326,7 +321,7 @@ class Catalog:
                     if total:  # one batch, its progress reported as it is indexed
                         self._index_new(indexed, top, progress, total)
                         indexed = top
-                    elif top - indexed >= _group_rows(indexed - last_old):
+                    elif top - indexed >= FTS_GROUP_ROWS:
                         with aside():
                             self._index_new(indexed, top)
                         indexed = top
@@ -700,11 +695,6 @@ def _identities(plan: ImportPlan) -> Iterator[str | None]:
         yield from (paper.key, paper.arxiv_id, title)
     for _, paper, title in plan.changed.values():
         yield from (paper.key, paper.arxiv_id, title)
-
-
-def _group_rows(indexed: int) -> int:
-    """How many new rows to gather before indexing them, when `indexed` are indexed."""
-    return min(FTS_GROUP_ROWS, max(FTS_FIRST_GROUP_ROWS, indexed))
 
 
 def _statements(script: str) -> list[str]:

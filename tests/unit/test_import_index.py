@@ -63,7 +63,6 @@ def test_a_streamed_import_writes_few_segments(tmp_path: Path, streamed: None) -
 def import_grouped(folder: Path, page: Path, group: int) -> dict[str, list[str]]:
     """Import `page` indexing `group` rows at a time; what each query finds then."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(catalog, "FTS_FIRST_GROUP_ROWS", group)
         patch.setattr(catalog, "FTS_GROUP_ROWS", group)
         with Library(folder) as library:
             done = importing.import_files(library, [str(page)])
@@ -90,35 +89,9 @@ def test_a_paper_changed_while_it_waits_is_indexed_with_its_last_text(
     assert import_grouped(tmp_path / "each", page, 1) == found
 
 
-def test_groups_grow_from_the_first_to_the_largest(
-    tmp_path: Path, streamed: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each group is at most as large as the groups before it: the reading thread reads
-    the next group while SQLite indexes one, so the two overlap from the first group."""
-    monkeypatch.setattr(catalog, "FTS_FIRST_GROUP_ROWS", 100)
-    monkeypatch.setattr(catalog, "FTS_GROUP_ROWS", 400)
-    tops: list[int] = []
-    real = catalog.Catalog._index_new
-
-    def recorded(self: catalog.Catalog, first: int, top: int, *rest: object) -> None:
-        tops.append(top)
-        real(self, first, top, *rest)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(catalog.Catalog, "_index_new", recorded)
-    page = write_records(tmp_path / "page.txt", generate_papers(2_000, seed=6))
-    with Library(tmp_path / "library") as library:
-        importing.import_files(library, [str(page)])
-        assert len(library.keys("learning")) == len(library.keys("learning -zzz")) > 0
-    # Batches of about 100: the first group after two (at least 100 rows), then 200 (as
-    # many as before), 400, and 400 at most; the last statement indexes what is left.
-    assert [round(top, -2) for top in tops] == [200, 400, 800, 1_200, 1_600, 2_000, 2_000]
-    assert Doctor(tmp_path / "library").examine().healthy
-
-
 def test_a_failure_after_some_groups_changes_nothing(
     tmp_path: Path, streamed: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(catalog, "FTS_FIRST_GROUP_ROWS", 300)
     monkeypatch.setattr(catalog, "FTS_GROUP_ROWS", 300)
     folder = tmp_path / "library"
     with Library(folder) as library:
