@@ -425,7 +425,7 @@ class Catalog:
             ("title_norm", {normalize_title(paper.title) for paper in papers}),
         )
         for column, values in lookups:
-            wanted = list(values) if seen is None else [value for value in values if value in seen]
+            wanted = list(values) if seen is None else seen.which(list(values))
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
