@@ -16,7 +16,13 @@ default in `/tmp/if-page-{size}.txt`, reused when it is there and has the right 
 the same text. With several `--repo` folders (e.g. a checkout of main and this one),
 each round imports with each repository's code in turn (`python -m reader` run from that
 folder, which puts its `reader` first on the path), then times the floor once: the
-ratios of the repositories are compared within the same rounds.
+ratios of the repositories are compared within the same rounds. Odd rounds run the
+imports first and the floor last, even rounds the floor first and the imports in the
+reverse order, so that neither gains from its place in the round. A checkout of main to
+compare with:
+
+    mkdir /tmp/main && git archive main | tar -x -C /tmp/main
+    python -m benchmarks.floor_ratio --rounds 5 --repo /tmp/main --repo .
 """
 
 from __future__ import annotations
@@ -81,12 +87,16 @@ def run(size: int, rounds: int, page: Path, repos: Sequence[Path], work: Path) -
     samples: list[dict[str, Any]] = []
     for number in range(1, rounds + 1):
         sample: dict[str, Any] = {"round": number, "load": os.getloadavg()[0], "imports": {}}
-        for repo in repos:
+        # Odd rounds import first and time the floor last, even rounds the other way about.
+        order: list[Path | None] = [*repos, None]
+        for repo in order if number % 2 else order[::-1]:
+            if repo is None:
+                cpu_before = time.process_time()
+                sample["floor"] = fts5_floor(papers, work)
+                sample["floor_cpu"] = time.process_time() - cpu_before
+                continue
             seconds, peak, cpu = timed_import(repo, page, work / "library", env)
             sample["imports"][str(repo)] = {"seconds": seconds, "max_rss_kb": peak, "cpu": cpu}
-        cpu_before = time.process_time()
-        sample["floor"] = fts5_floor(papers, work)
-        sample["floor_cpu"] = time.process_time() - cpu_before
         samples.append(sample)
         parts = [
             f"round {number}: load {sample['load']:.2f}",
