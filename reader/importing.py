@@ -25,7 +25,7 @@ from reader.fileio import TextInput, read_text_input
 from reader.identity import normalize_title
 from reader.library.merging import ImportResult
 from reader.model import Incoming
-from reader.pipeline import ahead
+from reader.pipeline import Turns, ahead
 from reader.sources.detect import (
     FORMAT_LIST,
     FORMATS,
@@ -50,6 +50,10 @@ Progress = Callable[[int, int], None]
 
 STREAM_BATCH = 5_000
 """Papers of a streamed input matched and written at a time."""
+READ_AHEAD = 8
+"""Batches read ahead of the writing, at most. The reading thread reads while SQLite
+indexes a group of papers (`catalog.FTS_GROUP_ROWS`, 8 batches) and the writer has no
+Python to run (`pipeline.Turns`): the next group is read by the time it is written."""
 STREAM_PAGE_BYTES = 64 * 1024 * 1024
 """A copied page file larger than this is read as a stream (`reader.sources.page_stream`)
 while it is imported: a million generated papers are 1.4 GB of page text. Read at call
@@ -209,9 +213,11 @@ def _store(
     if not streams:
         result = library.import_papers(items, progress=progress, waiting=waiting)
     else:
-        # The inputs are read and parsed in a thread, a batch or two ahead of the writing.
-        batches = _reported(ahead(_batches(items, streams, report, keep)), progress)
-        result = library.import_stream(batches, waiting=waiting)
+        # The inputs are read and parsed in a thread, ahead of the writing, in the turns
+        # the writing lends it (while it waits for a batch, and while SQLite indexes).
+        turns = Turns()
+        read = ahead(_batches(items, streams, report, keep), READ_AHEAD, turns)
+        result = library.import_stream(_reported(read, progress), waiting=waiting, aside=turns.lent)
     result.notes.extend(report.notes())
     return Imported(result, report)
 

@@ -12,6 +12,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from reader.library.merging import (
     Progress,
     plan_import,
 )
+from reader.library.seen import Seen
 from reader.model import Paper
 
 SCHEMA_VERSION = 4
@@ -118,6 +120,13 @@ _COLUMN_COUNT = len(_COLUMNS.split(","))
 SELECT_PAPERS_ROWID_NORM = SELECT_PAPERS.replace("SELECT ", "SELECT p.rowid, p.title_norm, ", 1)
 _FTS_COLUMNS = "title, abstract, authors, organization"
 _INDEX_CHUNK = 10_000
+"""New rows indexed per statement when an import reports its progress as it indexes."""
+FTS_GROUP_ROWS = 40_000
+"""New rows indexed by one statement while a streamed import goes on, at most. FTS5 writes
+out the index it has gathered in memory at every statement that indexes many rows (its
+statement savepoint), so indexing each batch of 5,000 as it came wrote a segment per batch,
+whatever `FTS_HASH_BYTES` allowed: 11 segments left at 100,000 papers after merging, 3 in
+groups. About 40,000 papers' worth of index fills `FTS_HASH_BYTES` once."""
 _DEFERRED_INDEXES = (
     "papers_published",
     "papers_order_date",
@@ -139,6 +148,9 @@ default is 1 MB). Fewer, larger segments need less merging: a large import build
 index about a fifth faster. Memory grows this much only during a large import."""
 
 Row = tuple[object, ...]
+Aside = Callable[[], AbstractContextManager[None]]
+"""Entered around the statements SQLite runs long on its own (no Python in them): the
+import's reading thread may read meanwhile (`pipeline.Turns.lent`)."""
 Written = Callable[[list[tuple[int, str, str]]], None]
 """Told (row id, title, abstract) of the papers an import stored or whose text it changed."""
 
@@ -272,15 +284,18 @@ class Catalog:
         total: int = 0,
         resolved: Callable[[list[str]], None] | None = None,
         written: Written | None = None,
+        aside: Aside = nullcontext,
     ) -> ImportResult:
         """`upsert` for an input read in batches, all in ONE transaction, in memory that
         does not grow with the input: each batch (its papers, and the keys it names
         itself) is matched against the catalog as it stands, earlier batches included,
-        written, and dropped.
+        written, and dropped. New papers reach the full-text index `FTS_GROUP_ROWS` at a
+        time (and all before the commit).
 
         `resolved` is told, for each batch, the key each of its papers was stored under.
         `progress` gets (papers done, `total`) after each batch when `total` is 0 (unknown),
-        else the per-batch progress of `upsert`. `written` as in `upsert`. The whole import
+        else the per-batch progress of `upsert`. `written` as in `upsert`. `aside` is
+        entered around each statement that indexes a group of papers. The whole import
         is all or nothing.
         """
         added = now or datetime.now(UTC).replace(microsecond=0)
@@ -292,11 +307,24 @@ class Catalog:
                 deferred = self._defer_indexes() if last_old == 0 else []
                 counter = _Counter(last_old, result)
                 done = 0
+                indexed = last_old  # rows above it wait for the full-text index
+                # An empty catalog will hold only this import's papers: what it never
+                # stored cannot be found there (see `seen.py`).
+                seen = Seen() if last_old == 0 else None
                 for number, (papers, claimed) in enumerate(batches):
-                    known = self._known(papers)
+                    known = self._known(papers, seen)
                     per_batch = progress if total else None
                     plan = plan_import(papers, known, added, per_batch, total, claimed)
-                    self._write_plan(plan, per_batch, total, written, last_old)
+                    if seen is not None:
+                        seen.add(_identities(plan))
+                    top = self._write_plan(plan, per_batch, total, written, last_old, indexed)
+                    if total:  # one batch, its progress reported as it is indexed
+                        self._index_new(indexed, top, progress, total)
+                        indexed = top
+                    elif top - indexed >= FTS_GROUP_ROWS:
+                        with aside():
+                            self._index_new(indexed, top)
+                        indexed = top
                     counter.count(plan, known)
                     if resolved is not None:
                         resolved(plan.result.resolved)
@@ -304,6 +332,7 @@ class Catalog:
                     done += len(papers)
                     if progress is not None and not total:
                         progress(done, 0)
+                self._index_new(indexed, self._max_rowid())
                 if deferred:
                     with self._sorting():
                         for statement in deferred:
@@ -380,8 +409,10 @@ class Catalog:
     def _max_rowid(self) -> int:
         return int(self._db.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()[0])
 
-    def _known(self, papers: Sequence[Paper]) -> Known:
-        """Every catalog paper that shares an arXiv id, key or title with `papers`."""
+    def _known(self, papers: Sequence[Paper], seen: Seen | None = None) -> Known:
+        """Every catalog paper that shares an arXiv id, key or title with `papers`.
+        With `seen` (everything the catalog holds is in it), only values it may hold
+        are looked up."""
         by_arxiv: dict[str, Paper] = {}
         by_key: dict[str, Paper] = {}
         by_title: dict[str, list[Paper]] = {}
@@ -394,7 +425,7 @@ class Catalog:
             ("title_norm", {normalize_title(paper.title) for paper in papers}),
         )
         for column, values in lookups:
-            wanted = list(values)
+            wanted = list(values) if seen is None else seen.which(list(values))
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
@@ -417,13 +448,17 @@ class Catalog:
         total: int,
         written: Written | None,
         last_old: int,
-    ) -> None:
-        """Write the plan: insert, update, index; tell `written` the texts stored.
-        Papers above `last_old` (this import's) reach the recent index at its end."""
+        indexed: int,
+    ) -> int:
+        """Write the plan: insert and update; tell `written` the texts stored. Returns the
+        largest row id. The new papers are left for `_index_new`; papers above `indexed`
+        wait for it too (an update does not touch their index), and papers above
+        `last_old` (this import's) reach the recent index at its end."""
         last_rowid = self._max_rowid()
+        added = _iso(plan.added)  # once: most papers carry no time of their own
         self._db.executemany(
             f"INSERT INTO papers (title_norm, {_COLUMNS}) VALUES (?{', ?' * _COLUMN_COUNT})",
-            ((title, *_row(paper, plan.added)) for paper, title in plan.new.values()),
+            ((title, *_row(paper, added)) for paper, title in plan.new.values()),
         )
         # An INTEGER PRIMARY KEY takes the next row id: the new rows follow the old maximum.
         self._db.executemany(
@@ -431,6 +466,7 @@ class Catalog:
             (
                 (category, last_rowid + number)
                 for number, (paper, _) in enumerate(plan.new.values(), start=1)
+                if paper.categories
                 for category in _category_rows(paper)
             ),
         )
@@ -441,33 +477,43 @@ class Catalog:
                 for number, (paper, _) in enumerate(plan.new.values(), start=1)
             ]
         for old, merged, title in plan.changed.values():
-            rowid = self._update(old, merged, title, last_old)
+            rowid = self._update(old, merged, title, last_old, indexed)
             if (old.title, old.abstract) != (merged.title, merged.abstract):
                 texts.append((rowid, merged.title, merged.abstract))
         if written is not None and texts:
             written(texts)
-        # New rows got rowids above the old maximum: index them in chunks, reporting
-        # progress, each chunk one statement that SQLite runs without Python.
+        return last_rowid + len(plan.new)
+
+    def _index_new(
+        self, indexed: int, top: int, progress: Progress | None = None, total: int = 0
+    ) -> None:
+        """Index the rows above `indexed` up to `top` (new rows follow the old maximum),
+        with their text as it stands: one statement that SQLite runs without Python, or,
+        reporting `progress` (the second half of `total`), one per `_INDEX_CHUNK` rows."""
+        step = _INDEX_CHUNK if progress else max(top - indexed, 1)
         done = total // 2
-        count = len(plan.new)
-        for start in range(0, count, _INDEX_CHUNK):
+        count = top - indexed
+        for start in range(indexed, top, step):
             self._db.execute(
                 f"INSERT INTO papers_fts(rowid, {_FTS_COLUMNS}) SELECT rowid, {_FTS_COLUMNS}"
                 " FROM papers WHERE rowid > ? AND rowid <= ?",
-                (last_rowid + start, last_rowid + start + _INDEX_CHUNK),
+                (start, min(start + step, top)),
             )
             if progress:
-                progress(
-                    done + min(start + _INDEX_CHUNK, count) * (total - done) // max(count, 1), total
-                )
+                finished = min(start + step, top) - indexed
+                progress(done + finished * (total - done) // max(count, 1), total)
 
-    def _update(self, old: Paper, paper: Paper, title_norm: str, last_old: int) -> int:
+    def _update(
+        self, old: Paper, paper: Paper, title_norm: str, last_old: int, indexed: int
+    ) -> int:
         rowid = self._db.execute("SELECT rowid FROM papers WHERE key = ?", (old.key,)).fetchone()[0]
         text_changed = _fts_values(old) != _fts_values(paper)
         in_recent = rowid <= last_old and (text_changed or old.published != paper.published)
+        # A row of this import that waits for `_index_new` is indexed with its text then.
+        reindex = text_changed and rowid <= indexed
         if in_recent:
             recent.forget_row(self._db, rowid)
-        if text_changed:
+        if reindex:
             # An external-content FTS5 index forgets a row only when told its old text.
             self._db.execute(
                 f"INSERT INTO papers_fts(papers_fts, rowid, {_FTS_COLUMNS})"
@@ -488,7 +534,7 @@ class Catalog:
                 "INSERT OR IGNORE INTO paper_categories (category, paper) VALUES (?, ?)",
                 ((category, rowid) for category in _category_rows(paper)),
             )
-        if text_changed:
+        if reindex:
             self._db.execute(
                 f"INSERT INTO papers_fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?)",
                 (rowid, *_fts_values(paper)),
@@ -643,6 +689,14 @@ def resolve_key(db: sqlite3.Connection, text: str) -> str:
     raise NotFoundError(f"no paper with key {text!r} in the library")
 
 
+def _identities(plan: ImportPlan) -> Iterator[str | None]:
+    """The values `_known` looks papers up by, of every paper the plan stores."""
+    for paper, title in plan.new.values():
+        yield from (paper.key, paper.arxiv_id, title)
+    for _, paper, title in plan.changed.values():
+        yield from (paper.key, paper.arxiv_id, title)
+
+
 def _statements(script: str) -> list[str]:
     """The SQL statements of a script, one by one (to run them inside a transaction)."""
     statements: list[str] = []
@@ -661,8 +715,8 @@ def _fts_values(paper: Paper) -> tuple[object, ...]:
     return (row[1], row[2], row[3], row[5])
 
 
-def _row(paper: Paper, added: datetime | None = None) -> tuple[object, ...]:
-    """The column values of `paper` (`added` stands in when the paper has none)."""
+def _row(paper: Paper, added: str | None = None) -> tuple[object, ...]:
+    """The column values of `paper` (`added`, an ISO time, stands in when it has none)."""
     return (
         paper.key,
         paper.title,
@@ -675,7 +729,7 @@ def _row(paper: Paper, added: datetime | None = None) -> tuple[object, ...]:
         paper.arxiv_id,
         paper.url,
         paper.source,
-        _iso(paper.added or added),
+        _iso(paper.added) if paper.added else added,
         paper.featured.isoformat() if paper.featured else None,
         paper.comments,
         paper.github,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from reader.errors import NotFoundError, StoreError
-from reader.library.catalog import Catalog, CatalogStats, Written
+from reader.library.catalog import Aside, Catalog, CatalogStats, Written
 from reader.library.connection import Waiting
 from reader.library.merging import ImportResult, Progress
 from reader.library.search import Searcher
@@ -120,6 +121,7 @@ class Library:
         batches: Iterable[Sequence[Incoming]],
         progress: Progress | None = None,
         waiting: Waiting | None = None,
+        aside: Aside = nullcontext,
     ) -> ImportResult:
         """`import_papers` for an input too large to hold: papers come in batches (of any
         size; a few thousand is right), and each batch is matched, written and forgotten
@@ -129,9 +131,10 @@ class Library:
         `progress` is called after each batch with (papers so far, 0). The result's `keys`
         holds the first `merging.KEPT_KEYS` keys only, and `resolved` stays empty. The
         ranking's vectors are not kept in memory meanwhile: the ranking catches up from the
-        catalog when it is next used (`Ranking.sync`).
+        catalog when it is next used (`Ranking.sync`). `aside` is entered while SQLite
+        indexes a group of papers (see `Catalog.upsert_batches`).
         """
-        return self._import(batches, progress, waiting, 0, None)
+        return self._import(batches, progress, waiting, 0, None, aside)
 
     def _import(
         self,
@@ -140,6 +143,7 @@ class Library:
         waiting: Waiting | None,
         total: int,
         written: Written | None,
+        aside: Aside = nullcontext,
     ) -> ImportResult:
         carried: list[PaperState] = []
         batch: Sequence[Incoming] = ()
@@ -164,6 +168,7 @@ class Library:
             total=total,
             resolved=resolved,
             written=written,
+            aside=aside,
         )
         if carried:
             before = self.state.adopt(carried, now_stamp())

@@ -177,3 +177,28 @@ def test_a_command_s_peak_memory_is_its_own_not_the_benchmark_s(tmp_path):
     assert small < 100 << 10, small  # KB: the interpreter alone, not this 300 MB process
     assert 200 << 10 < large < 290 << 10, large
     assert len(ballast) == 300 << 20
+
+
+def test_the_floor_ratio_script_alternates_imports_and_floors(tmp_path):
+    page = tmp_path / "page.txt"
+    output = tmp_path / "ratio.json"
+    arguments = ["--size", "300", "--rounds", "2", "--page", str(page)]
+    command = [sys.executable, "-m", "benchmarks.floor_ratio", *arguments, "--json", str(output)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
+    assert done.returncode == 0, done.stderr
+    assert page.read_text(encoding="utf-8") == corpus.generate_page(300, seed=0)
+    results = json.loads(output.read_text(encoding="utf-8"))
+    assert [sample["round"] for sample in results["samples"]] == [1, 2]
+    for sample in results["samples"]:
+        assert sample["floor"] > 0 and sample["floor_cpu"] > 0
+        (measured,) = sample["imports"].values()
+        assert measured["seconds"] > 0 and measured["cpu"] > 0
+        assert 10 << 10 < measured["max_rss_kb"] < 1 << 20  # KB: the import's own
+    (summary,) = results["summary"].values()
+    assert summary["median_ratio"] > 0 and len(summary["ratios"]) == 2
+    assert "the floor" in done.stdout
+    # The page is kept and reused: a second run does not write it again.
+    written = page.stat().st_mtime_ns
+    again = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
+    assert again.returncode == 0, again.stderr
+    assert page.stat().st_mtime_ns == written

@@ -1,3 +1,9 @@
+import re
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from reader.identity import arxiv_url, normalize_arxiv_id, normalize_title, paper_key, title_key
 
 
@@ -9,6 +15,20 @@ def test_normalize_title_folds_case_space_punctuation_and_unicode():
     # Compatibility forms and accents fold too: full-width letters, ligatures, é.
     assert normalize_title("Ｅｄｉｔ-A-Video: Single Video Editing") == base
     assert normalize_title("ﬁne Café") == normalize_title("fine cafe")
+
+
+def folded_the_long_way(title: str) -> str:
+    """`normalize_title` without its ASCII shortcut (a byte table instead of the regex)."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=120))
+def test_an_ascii_title_folds_as_any_title_does(title: str) -> None:
+    assert normalize_title(title) == folded_the_long_way(title)
+    assert normalize_title(title + "é") == folded_the_long_way(title + "é")
 
 
 def test_title_key_is_stable_and_distinguishes_titles():

@@ -20,8 +20,9 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from reader import importing
 from reader.errors import InputError, StoreError
 from reader.identity import normalize_title
 from reader.library import Library
-from reader.pipeline import ahead
+from reader.pipeline import Turns, ahead
 from reader.sources import page_stream
 from reader.sources.hfpage import read_page
 from tests.unit.page_variants import VARIANTS, sample_pages
@@ -231,11 +232,11 @@ def fail_writing(monkeypatch: pytest.MonkeyPatch, at: int) -> list[int]:
     calls: list[int] = []
     real = catalog.Catalog._write_plan
 
-    def failing(self: catalog.Catalog, *arguments: object) -> None:
+    def failing(self: catalog.Catalog, *arguments: object) -> int:
         calls.append(len(calls) + 1)
         if len(calls) == at:
             raise sqlite3.OperationalError("disk I/O error")
-        real(self, *arguments)  # type: ignore[arg-type]
+        return real(self, *arguments)  # type: ignore[arg-type]
 
     monkeypatch.setattr(catalog.Catalog, "_write_plan", failing)
     return calls
@@ -293,6 +294,54 @@ def test_ahead_closes_its_source_when_the_consumer_stops() -> None:
     assert closed.is_set()
 
 
+def test_ahead_with_turns_reads_only_in_the_turns_it_is_lent() -> None:
+    """The writer lends the reading thread its turns (while it waits for a batch, while
+    SQLite indexes): outside them the reading thread takes no GIL from it."""
+    produced = 0
+
+    def source() -> Iterator[int]:
+        nonlocal produced
+        for number in range(20):
+            time.sleep(0.05)  # reading a batch takes a while
+            produced += 1
+            yield number
+
+    def soon(condition: Callable[[], bool]) -> bool:
+        deadline = time.monotonic() + 5
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return condition()
+
+    turns = Turns()
+    items = ahead(source(), depth=4, turns=turns)
+    assert next(items) == 0  # waiting for it lent a turn, until it was queued
+    time.sleep(0.3)
+    assert produced == 1  # nothing read outside a turn
+    with turns.lent():
+        assert soon(lambda: produced >= 5)  # four queued, and one waiting for room
+    time.sleep(0.2)
+    held = produced
+    time.sleep(0.3)
+    assert produced == held <= 6
+    assert list(items) == list(range(1, 20))  # waiting for each lends the turns it needs
+
+
+def test_ahead_stops_waiting_for_a_turn_when_the_consumer_stops() -> None:
+    closed = threading.Event()
+
+    def source() -> Iterator[int]:
+        try:
+            yield from range(1_000)
+        finally:
+            closed.set()
+
+    items = ahead(source(), depth=2, turns=Turns())
+    assert next(items) == 0
+    items.close()  # type: ignore[attr-defined]
+    assert closed.is_set()
+    assert not [thread for thread in threading.enumerate() if thread.name == "reader-read-ahead"]
+
+
 # --- a kill in the middle ---------------------------------------------------------------------
 
 _IMPORTER = textwrap.dedent(
@@ -302,8 +351,11 @@ _IMPORTER = textwrap.dedent(
     from reader import importing
     from reader.library import Library
 
+    from reader.library import catalog
+
     importing.STREAM_PAGE_BYTES = 0
     importing.STREAM_BATCH = 200
+    catalog.FTS_GROUP_ROWS = 500  # killed after some groups were indexed too
     with Library(Path(sys.argv[1])) as library:
         importing.import_files(
             library, [sys.argv[2]], progress=lambda done, total: print("batch", flush=True)
