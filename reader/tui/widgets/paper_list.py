@@ -23,12 +23,14 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
 
 from reader.model import Entry
 from reader.text import one_line
 from reader.tui import keys
+from reader.tui.widgets.scrollbar import cached_vertical_scrollbar
 
 Fetch = Callable[[Sequence[int]], Mapping[int, Entry]]
 """Given row ids, return their entries (missing ids are simply absent)."""
@@ -299,6 +301,11 @@ class PaperList(ScrollView, can_focus=True):
         self.focus()
 
     # --- drawing ---------------------------------------------------------------------
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The scroll bar, which moves at every page: each kind of its lines drawn once."""
+        return cached_vertical_scrollbar(self)
 
     def _content_width(self) -> int:
         # What `scrollable_content_region.width` gives, from the widget's own size: that

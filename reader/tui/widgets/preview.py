@@ -17,6 +17,7 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content, Span
 from textual.geometry import Size
+from textual.scrollbar import ScrollBar
 from textual.style import Style
 from textual.widgets import Static
 
@@ -30,6 +31,7 @@ from reader.model import Entry, Paper
 from reader.render import categories_line
 from reader.text import one_line, plural, printable
 from reader.tui import keys
+from reader.tui.widgets.scrollbar import cached_vertical_scrollbar
 
 _TOKEN = re.compile(r"[^\W_]+")
 """A searchable word, as the full-text index splits text (letters and digits)."""
@@ -282,6 +284,12 @@ class PreviewPane(VerticalScroll, can_focus=True):
     ) -> bool:
         # The scrolled height changes with each paper: see `_Part`.
         return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The scroll bar, back at the top for each paper: its lines drawn once (see
+        `reader.tui.widgets.scrollbar`)."""
+        return cached_vertical_scrollbar(self)
 
     def compose(self) -> ComposeResult:
         """The parts of the preview, all present from the start and updated by `show`."""
