@@ -19,12 +19,13 @@ from rich.style import Style
 from textual import events
 from textual.binding import BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.widget import Widget
 
 from reader.model import Entry
@@ -115,6 +116,8 @@ class PaperList(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
         self._highlighted: tuple[int | None, Entry | None] | None = None
         self._styles: dict[bool, dict[str, Style]] = {}
+        self._finished_here = False
+        """Whether `render_lines` finished lines itself (Textual's style cache missed them)."""
         self.empty_text = empty_text
         self.selected: set[int] = set()
         """The row ids of the papers the user selected (drawn with a ▌ mark)."""
@@ -337,6 +340,50 @@ class PaperList(ScrollView, can_focus=True):
         super().notify_style_update()
         self._strips.clear()
         self._styles.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines in `crop` finished for the screen, as Textual's style cache would.
+
+        At a page down every row is new, and Textual finished each in its style cache (for
+        borders, padding, tint, opacity, hatching: none of which the list has) in twice the
+        time it takes to draw the row. What that does to a row of this list is to pad it to
+        the widget's width (the cells under the scroll bar) and pass it through the app's
+        line filters; both are kept with the row's strip (in `Strip`'s own caches), so a row
+        drawn again costs nothing. A list that does have one of those styles goes through
+        Textual. tests/tui/test_paper_list_lines.py compares the two line by line.
+        """
+        styles = self.styles
+        if (
+            self.BLANK
+            or styles.gutter
+            or any(kind for kind, _ in styles.outline)
+            or styles.tint.a
+            or styles.text_opacity != 1
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+            or self.opacity != 1
+            or self.hover_style.link_id
+        ):
+            if self._finished_here:
+                # Lines finished here never reached the style cache: start it afresh.
+                self._finished_here = False
+                self._styles_cache.clear()
+            return super().render_lines(crop)
+        self._finished_here = True
+        width = self.size.width
+        content_width = self.content_region.width
+        base, background = self.background_colors
+        under = VisualStyle(background=base + background).rich_style
+        filters = self.get_line_filters()
+        lines: list[Strip] = []
+        for y in crop.line_range:
+            line = self.render_line(y).adjust_cell_length(content_width, under)
+            for line_filter in filters:
+                line = line.apply_filter(line_filter, background)
+            lines.append(line)
+        if crop.column_span != (0, width):
+            first, last = crop.column_span
+            lines = [line.crop(first, last) for line in lines]
+        return lines
 
     def render_line(self, y: int) -> Strip:
         """Draw one visible line: row `scroll_y + y` of the matches."""
