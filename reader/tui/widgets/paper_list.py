@@ -26,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
+from textual.timer import Timer
 from textual.widget import Widget
 
 from reader.model import Entry
@@ -41,6 +42,9 @@ _VOTES_WIDTH = 4
 _MARKS_WIDTH = 4
 _ID_WIDTH = 10
 _ENTRY_CACHE_LIMIT = 4096
+FETCH_AHEAD_AFTER = 0.02
+"""Seconds after a move (about a frame, once the list is painted) to fetch the papers of
+the screens above and below, so that the next page is drawn without a query."""
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -117,6 +121,7 @@ class PaperList(ScrollView, can_focus=True):
         self._highlighted: tuple[int | None, Entry | None] | None = None
         self._styles: dict[bool, dict[str, Style]] = {}
         self._finished_here = False
+        self._fetch_ahead_timer: Timer | None = None
         """Whether `render_lines` finished lines itself (Textual's style cache missed them)."""
         self.empty_text = empty_text
         self.selected: set[int] = set()
@@ -224,17 +229,31 @@ class PaperList(ScrollView, can_focus=True):
             entry = self._entries.get(rowid)
         return entry
 
-    def _prefetch(self, rowid: int) -> None:
-        """Fetch a screenful of papers around the scroll position in one query."""
+    def _prefetch(self, rowid: int | None = None) -> None:
+        """Fetch the papers of the screens above, at and below the scroll position (and
+        `rowid`'s) in one query, those not fetched yet."""
         top = int(self.scroll_offset.y)
         height = max(self.scrollable_content_region.height, 1)
         window = list(self._rowids[max(0, top - height) : top + 2 * height])
-        if rowid not in window:
+        if rowid is not None and rowid not in window:
             window.append(rowid)
         if len(self._entries) > _ENTRY_CACHE_LIMIT:
             self._entries.clear()
         missing = [wanted for wanted in window if wanted not in self._entries]
-        self._entries.update(self._fetch(missing))
+        if missing:
+            self._entries.update(self._fetch(missing))
+
+    def _fetch_ahead_soon(self) -> None:
+        """After a move, fetch the next screens once the list is painted (not while a
+        key waits for it): a page down then finds its papers in memory. Every other page
+        down used to query the catalog on its way to the screen."""
+        if self._fetch_ahead_timer is None:
+            self._fetch_ahead_timer = self.set_timer(FETCH_AHEAD_AFTER, self._fetch_ahead)
+
+    def _fetch_ahead(self) -> None:
+        self._fetch_ahead_timer = None
+        if self._rowids:
+            self._prefetch()
 
     # --- movement --------------------------------------------------------------------
 
@@ -245,6 +264,7 @@ class PaperList(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
         self._refresh_row(old)
         self._refresh_row(new)
+        self._fetch_ahead_soon()
         entry = self.current_entry
         highlighted = (self.current_rowid, entry)
         if highlighted != self._highlighted:
