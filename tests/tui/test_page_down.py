@@ -1,4 +1,5 @@
-"""What a page down does on its way to the screen: no query of the catalog.
+"""What a page down does on its way to the screen: no query of the catalog, no title
+measured character by character.
 
 The list keeps the papers of the screens around the cursor in memory. It used to fetch
 them when a row that was not there was drawn, so every other page down queried the
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+import pytest
+import rich.cells
 from textual.geometry import Region
 
 from reader.model import Entry
@@ -46,3 +49,31 @@ async def test_a_page_down_draws_the_next_page_from_papers_fetched_before_the_ke
             assert len(lines) == height
             await settle(pilot)  # the list fetches the screens around its new place
         assert paper_list.current_entry is not None
+
+
+async def test_rows_are_drawn_without_measuring_titles_character_by_character(
+    make_app: Callable[..., ReaderApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A title cut with an ellipsis is not plain ASCII: Rich measured it one character
+    at a time, at least twice for each row drawn (the row's length, the screen's cuts)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_list = app.main.paper_list
+        whole = Region(0, 0, *paper_list.size)
+        cut = [line for line in paper_list.render_lines(whole) if "…" in line.text]
+        assert len(cut) > 10  # most titles are cut at this width
+        measured: list[str] = []
+        measure = rich.cells.get_character_cell_size
+
+        def counting(character: str, unicode_version: str = "auto") -> int:
+            measured.append(character)
+            return measure(character, unicode_version)
+
+        monkeypatch.setattr(rich.cells, "get_character_cell_size", counting)
+        rich.cells.cached_cell_len.cache_clear()
+        paper_list.refresh_entries()  # every row drawn anew
+        paper_list.render_lines(whole)
+        app.screen._compositor.render_update(full=True)
+        # Only the ellipsis on its own, once (Rich caches a measured string).
+        assert set(measured) <= {"…"}, f"{len(measured)} characters measured one by one"

@@ -450,7 +450,8 @@ class PaperList(ScrollView, can_focus=True):
         ]
         meta = styles["meta"]
         if columns.ids:
-            segments.append(Segment(_fit(one_line(paper.arxiv_id or ""), columns.ids) + "  ", meta))
+            _add_fitted(segments, "", one_line(paper.arxiv_id or ""), columns.ids, meta)
+            segments.append(Segment("  ", meta))
         tags = " ".join(f"#{one_line(tag)}" for tag in state.tags)
         title_width = columns.title
         tags_width = 0
@@ -458,19 +459,22 @@ class PaperList(ScrollView, can_focus=True):
             # Tags share the title's room: at most a quarter of it, never more than needed.
             tags_width = min(cell_len(tags), max(title_width // 4, 8), 24)
             title_width -= tags_width + 1
-        segments.append(Segment(_fit(one_line(paper.title), title_width), title_style))
+        _add_fitted(segments, "", one_line(paper.title), title_width, title_style)
         if tags_width:
-            segments.append(Segment(" " + _fit(tags, tags_width), styles["tags"]))
+            _add_fitted(segments, " ", tags, tags_width, styles["tags"])
         if columns.byline:
-            segments.append(Segment("  " + _fit(one_line(paper.byline), columns.byline), meta))
+            _add_fitted(segments, "  ", one_line(paper.byline), columns.byline, meta)
         if columns.date:
             date = paper.published.isoformat() if paper.published else "—"
-            segments.append(Segment("  " + _fit(date, _DATE_WIDTH), meta))
+            _add_fitted(segments, "  ", date, _DATE_WIDTH, meta)
         if columns.votes:
             votes = "" if paper.upvotes is None else str(paper.upvotes)
             segments.append(Segment(f" {votes:>{_VOTES_WIDTH}}", meta))
         segments.append(Segment(" ", styles["base"]))
-        return Strip(segments).adjust_cell_length(width, styles["base"])
+        # The length given, not measured: Textual would measure each segment (a title cut
+        # with an ellipsis is measured character by character, twice per row drawn).
+        length = sum(_cells(segment.text) for segment in segments)
+        return Strip(segments, length).adjust_cell_length(width, styles["base"])
 
     def _row_styles(self, selected: bool) -> dict[str, Style]:
         """The finished style of each part of a row (cached until the theme changes)."""
@@ -556,12 +560,35 @@ def header_text(width: int, show_ids: bool, sort: str, reverse: bool) -> str:
 
 def _fit(text: str, width: int) -> str:
     """`text` cut to `width` cells with an ellipsis, padded to exactly `width` cells."""
+    shown, ellipsis = _fit_parts(text, width)
+    return shown + ellipsis
+
+
+def _fit_parts(text: str, width: int) -> tuple[str, str]:
+    """`_fit` in two parts: the text, cut or padded, and the ellipsis ("" if not cut)."""
     if width <= 0:
-        return ""
-    length = cell_len(text)
+        return "", ""
+    length = _cells(text)
     if length <= width:
-        return text + " " * (width - length)
-    return set_cell_size(text, width - 1) + "…"
+        return text + " " * (width - length), ""
+    return set_cell_size(text, width - 1), "…"
+
+
+def _add_fitted(segments: list[Segment], before: str, text: str, width: int, style: Style) -> None:
+    """`before` and `text` fitted to `width` cells, as segments in `style`: the ellipsis
+    of a cut text is a segment of its own, so that the text stays one that Rich measures
+    at once (an ellipsis makes it measure every character, and it measures each new row's
+    segments at least twice)."""
+    shown, ellipsis = _fit_parts(text, width)
+    segments.append(Segment(before + shown, style))
+    if ellipsis:
+        segments.append(Segment(ellipsis, style))
+
+
+def _cells(text: str) -> int:
+    """The cells `text` takes, as Rich's `cell_len` counts them; plain ASCII without
+    control characters (one cell a character) is not looked at character by character."""
+    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
 
 
 class ListHeader(Widget):
