@@ -43,8 +43,8 @@ _MARKS_WIDTH = 4
 _ID_WIDTH = 10
 _ENTRY_CACHE_LIMIT = 4096
 FETCH_AHEAD_AFTER = 0.02
-"""Seconds after a move (about a frame, once the list is painted) to fetch the papers of
-the screens above and below, so that the next page is drawn without a query."""
+"""Seconds after a move (about a frame, once the list is painted) to fetch and draw the
+rows of the screens above and below, so that the next page is drawn from the caches."""
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -244,9 +244,10 @@ class PaperList(ScrollView, can_focus=True):
             self._entries.update(self._fetch(missing))
 
     def _fetch_ahead_soon(self) -> None:
-        """After a move, fetch the next screens once the list is painted (not while a
-        key waits for it): a page down then finds its papers in memory. Every other page
-        down used to query the catalog on its way to the screen."""
+        """After a move, fetch and draw the next screens once the list is painted (not
+        while a key waits for it): a page down then finds its rows drawn. Every other page
+        down used to query the catalog on its way to the screen, and each drew and
+        finished all its rows."""
         if self._fetch_ahead_timer is None:
             self._fetch_ahead_timer = self.set_timer(FETCH_AHEAD_AFTER, self._fetch_ahead)
 
@@ -254,6 +255,7 @@ class PaperList(ScrollView, can_focus=True):
         self._fetch_ahead_timer = None
         if self._rowids:
             self._prefetch()
+            self._draw_ahead()
 
     # --- movement --------------------------------------------------------------------
 
@@ -372,8 +374,25 @@ class PaperList(ScrollView, can_focus=True):
         drawn again costs nothing. A list that does have one of those styles goes through
         Textual. tests/tui/test_paper_list_lines.py compares the two line by line.
         """
+        if not self._finished_plainly():
+            if self._finished_here:
+                # Lines finished here never reached the style cache: start it afresh.
+                self._finished_here = False
+                self._styles_cache.clear()
+            return super().render_lines(crop)
+        self._finished_here = True
+        finish = self._finisher()
+        lines = [finish(self.render_line(y)) for y in crop.line_range]
+        if crop.column_span != (0, self.size.width):
+            first, last = crop.column_span
+            lines = [line.crop(first, last) for line in lines]
+        return lines
+
+    def _finished_plainly(self) -> bool:
+        """Whether the list's lines need none of Textual's line styling (see
+        `render_lines`)."""
         styles = self.styles
-        if (
+        return not (
             self.BLANK
             or styles.gutter
             or any(kind for kind, _ in styles.outline)
@@ -382,33 +401,26 @@ class PaperList(ScrollView, can_focus=True):
             or (styles.has_rule("hatch") and styles.hatch != "none")
             or self.opacity != 1
             or self.hover_style.link_id
-        ):
-            if self._finished_here:
-                # Lines finished here never reached the style cache: start it afresh.
-                self._finished_here = False
-                self._styles_cache.clear()
-            return super().render_lines(crop)
-        self._finished_here = True
-        width = self.size.width
+        )
+
+    def _finisher(self) -> Callable[[Strip], Strip]:
+        """What Textual's style cache does to a line of this list (see `render_lines`)."""
         content_width = self.content_region.width
         base, background = self.background_colors
         under = VisualStyle(background=base + background).rich_style
         filters = self.get_line_filters()
-        lines: list[Strip] = []
-        for y in crop.line_range:
-            line = self.render_line(y).adjust_cell_length(content_width, under)
+
+        def finish(line: Strip) -> Strip:
+            line = line.adjust_cell_length(content_width, under)
             for line_filter in filters:
                 line = line.apply_filter(line_filter, background)
-            lines.append(line)
-        if crop.column_span != (0, width):
-            first, last = crop.column_span
-            lines = [line.crop(first, last) for line in lines]
-        return lines
+            return line
+
+        return finish
 
     def render_line(self, y: int) -> Strip:
         """Draw one visible line: row `scroll_y + y` of the matches."""
         width = self._content_width()
-        index = int(self.scroll_offset.y) + y
         if not self._total:
             if y == 0:
                 style = self.get_component_rich_style("paper-list--empty")
@@ -416,6 +428,11 @@ class PaperList(ScrollView, can_focus=True):
                     width, self.rich_style
                 )
             return Strip.blank(width, self.rich_style)
+        return self._row_line(int(self.scroll_offset.y) + y, width)
+
+    def _row_line(self, index: int, width: int, cursor: bool | None = None) -> Strip:
+        """The line of row `index` of the matches (cached by paper, width and cursor),
+        drawn with the cursor on it if it is the cursor's row (or if `cursor` says so)."""
         if index >= self._total:
             return Strip.blank(width, self.rich_style)
         if index >= len(self._rowids):
@@ -423,13 +440,34 @@ class PaperList(ScrollView, can_focus=True):
             style = self.get_component_rich_style("paper-list--empty")
             return Strip([Segment("   …", style)]).extend_cell_length(width, self.rich_style)
         rowid = self._rowids[index]
-        cursor = index == self.cursor
+        if cursor is None:
+            cursor = index == self.cursor
         cache_key = (rowid, width, cursor)
         strip = self._strips.get(cache_key)
         if strip is None:
             strip = self._render_row(self._entry(rowid), width, cursor, rowid)
             self._strips[cache_key] = strip
         return strip
+
+    def _draw_ahead(self) -> None:
+        """Draw and finish the rows of the screens above and below (their papers are
+        fetched): the next page up or down is then drawn from the caches."""
+        if not self._total or not self._finished_plainly():
+            return
+        finish = self._finisher()
+        width = self._content_width()
+        top = int(self.scroll_offset.y)
+        height = max(self.scrollable_content_region.height, 1)
+        loaded = len(self._rowids)
+        below = range(top + height, min(top + 2 * height, loaded))
+        above = range(max(top - height, 0), min(top, loaded))
+        for index in (*below, *above):
+            finish(self._row_line(index, width))
+        # Where the cursor goes next: a row up or down, a page up or down.
+        page = max(height - 1, 1)
+        for index in (self.cursor + 1, self.cursor - 1, self.cursor + page, self.cursor - page):
+            if 0 <= index < loaded:
+                finish(self._row_line(index, width, cursor=True))
 
     def _render_row(self, entry: Entry | None, width: int, cursor: bool, rowid: int) -> Strip:
         if entry is None:
