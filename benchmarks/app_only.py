@@ -2,13 +2,15 @@
 million papers without importing one again (the import alone takes minutes).
 
     python -m benchmarks.app_only LIBRARY [--opens 5] [--filters 3] [--lists 3]
+    python -m benchmarks.app_only LIBRARY --scroll-only [--page-downs 60]
 
 Build the library once with the benchmark's corpus (`corpus.write_records`, then
 `reader import PAGE --library LIBRARY`); star some papers with `bench.star_some` so that
 `is:starred` finds them. Measured, as in `bench`: opening the app against the empty
 Textual app (whole processes, alternating, in the same run), the filter queries, page
 down and `G`, and `reader list WORD` (the whole process). Prints the machine's load
-average with the figures: compare the ratios.
+average with the figures: compare the ratios. `--scroll-only` measures page down and `G`
+alone (no opens, filters or listing), for iterating on a cursor move's cost.
 """
 
 from __future__ import annotations
@@ -83,6 +85,17 @@ def app(library: Path, repeats: int, page_downs: int, jumps: int) -> None:
     )
 
 
+def scrolling(library: Path, page_downs: int, jumps: int) -> None:
+    """Page down and `G` alone, in this process (no filter first)."""
+    _, _, scroll = asyncio.run(time_reader(library, [], 0, page_downs, jumps))
+    times = scroll.page_down
+    print(
+        f"page down median {_ms(statistics.median(times))}, p95 {_ms(percentile(times, 95))}"
+        f" ({len(times)} presses); G median {_ms(statistics.median(scroll.jump))}; {_load()}",
+        flush=True,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Measure what the command line asks for; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.app_only")
@@ -92,9 +105,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lists", type=int, default=3)
     parser.add_argument("--page-downs", type=int, default=20)
     parser.add_argument("--jumps", type=int, default=3)
+    parser.add_argument("--scroll-only", action="store_true", help="measure only page down and G")
     args = parser.parse_args(argv)
     env = environment(Path(args.library).parent / "app-only-home")
     os.environ["READER_CONFIG"] = env["READER_CONFIG"]
+    if args.scroll_only:
+        scrolling(args.library, args.page_downs, args.jumps)
+        return 0
     if args.opens:
         opening(args.library, env, args.opens)
     if args.lists:

@@ -58,7 +58,8 @@ async def test_movement_keys(make_app):
         assert paper_list.cursor == 4
         # The preview follows the cursor.
         title = paper_list.current_entry.paper.title
-        assert title in str(app.query_one(PreviewPane).query_one("#preview-title").render())
+        shown = app.query_one(PreviewPane).part("title")
+        assert shown is not None and title in shown.plain
 
 
 async def test_star_is_written_to_the_store_and_filter_shows_it(make_app, sample_dir: Path):

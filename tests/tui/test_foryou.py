@@ -57,9 +57,9 @@ async def test_starring_re_ranks_the_list_for_you(make_app, sample_dir: Path):
         app.main.paper_list.cursor = 1
         await pilot.pause()
         await settle(pilot)
-        reason = str(app.query_one("#preview-reason").render())
-        assert reason.startswith(f"Because you starred: {starred.paper.title[:30]}")
-        assert app.query_one("#preview-reason").has_class("-hidden") is False
+        reason = app.main.preview.part("reason")
+        assert reason is not None
+        assert reason.plain.startswith(f"Because you starred: {starred.paper.title[:30]}")
 
         # Undo takes the star back, and the order with it.
         await pilot.press("u")
@@ -82,7 +82,8 @@ async def test_x_dismisses_marks_read_and_undoes_in_one_step(make_app, sample_di
         await pilot.press("slash", *"is:dismissed", "enter")
         await settle(pilot)
         assert app.main.paper_list.row_count == 1
-        assert "not interested" in str(app.query_one("#preview-meta").render())
+        meta = app.main.preview.part("meta")
+        assert meta is not None and "not interested" in meta.plain
 
         await pilot.press("u")
         await settle(pilot)

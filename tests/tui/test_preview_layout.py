@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Static
 
 from reader.library import Library
 from reader.model import Incoming, Paper
@@ -119,3 +121,30 @@ async def test_after_a_cursor_move_the_screen_is_what_a_fresh_layout_shows(
             await pilot.resize_terminal(120, 40)
             await settle(pilot)
             assert _picture(app) == moved
+
+
+async def test_a_cursor_move_sets_the_preview_s_text_in_one_widget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One widget per part (title, metadata, abstract, ...) made a move update five
+    # widgets and lay each out; and every widget on the screen costs each message that
+    # all of them handle.
+    with _open(tmp_path / "library", _papers(lambda index: 1 + index % 5, 12)) as app:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            preview = app.main.preview
+            assert len(preview.children) == 1  # no note: the text alone
+            updated: list[Widget] = []
+            update = Static.update
+
+            def counting(self: Static, *args: object, **kwargs: object) -> None:
+                if preview in self.ancestors:
+                    updated.append(self)
+                update(self, *args, **kwargs)  # type: ignore[arg-type]
+
+            monkeypatch.setattr(Static, "update", counting)
+            for key in ["j", "j", "down", "k", "pagedown", "g"]:
+                updated.clear()
+                await pilot.press(key)
+                await settle(pilot)
+                assert len(updated) == 1, f"{key}: {len(updated)} widgets of the preview set"

@@ -112,7 +112,7 @@ async def test_the_filter_s_matches_are_explained(make_app):
         await settle(pilot)
         await pilot.press("slash", *"author:cadei", "enter")
         await settle(pilot)
-        meta = str(app.main.preview.query_one("#preview-meta").render())
+        meta = str(app.main.preview.part("meta"))
         assert "Matches" in meta and "authors" in meta
 
 

@@ -51,6 +51,13 @@ def static_text(widget: Static) -> str:
     return content.plain
 
 
+def part(pane: PreviewPane, name: str) -> Content:
+    """A part of the preview that must be shown."""
+    content = pane.part(name)
+    assert content is not None, f"the preview shows no {name}"
+    return content
+
+
 def screen_text(screen: Screen) -> str:
     return "\n".join(
         widget.content.plain
@@ -379,20 +386,18 @@ async def test_preview_shows_paper_as_plain_text() -> None:
         pane = app.query_one(PreviewPane)
         pane.show(_entry(read=True, starred=True, tags=("vla", "[x]")))
         await pilot.pause()
-        title = static_text(pane.query_one("#preview-title", Static))
+        title = part(pane, "title").plain
         assert title == "Sparse [bold]Causal[/] coding\ufffd[31m"
         assert "\x1b" not in title
-        meta = static_text(pane.query_one("#preview-meta", Static))
+        meta = part(pane, "meta").plain
         assert "Ada [i]Lovelace[/i], Alan Turing, Grace Hopper, Edsger Dijkstra" in meta
         assert "2025-06-01 · 12 upvotes" in meta
         assert "2501.00001" in meta
         assert "hf-page" in meta
         assert "✓ read · ★ starred" in meta
-        link = pane.query_one("#preview-link", Static)
-        assert link.display
-        assert "https://arxiv.org/abs/2501.00001" in static_text(link)
-        assert static_text(pane.query_one("#preview-tags", Static)) == "#vla #[x]"
-        abstract = static_text(pane.query_one("#preview-abstract", Static))
+        assert "https://arxiv.org/abs/2501.00001" in part(pane, "link").plain
+        assert part(pane, "tags").plain == "#vla #[x]"
+        abstract = part(pane, "abstract").plain
         assert "\x1b" not in abstract
         assert "\x07" not in abstract
         # Not interpreted as markup on screen either.
@@ -411,7 +416,7 @@ async def test_preview_shows_the_doi_and_categories_as_plain_text() -> None:
         pane = app.query_one(PreviewPane)
         pane.show(_entry(paper))
         await pilot.pause()
-        meta = static_text(pane.query_one("#preview-meta", Static))
+        meta = part(pane, "meta").plain
         assert "10.1103/PhysRevD.76.[red]013009" in meta
         assert "hep-ph (primary), cs.LG\ufffd[2J" in meta
         assert "\x1b" not in meta
@@ -423,8 +428,7 @@ async def test_preview_highlights_terms_as_word_prefixes() -> None:
         pane = app.query_one(PreviewPane)
         pane.show(_entry(), ["caus", "sparse coding", "here"])
         await pilot.pause()
-        content = pane.query_one("#preview-abstract", Static).content
-        assert isinstance(content, Content)
+        content = part(pane, "abstract")
         # "Because" contains "caus" but not at a word start.
         assert _highlighted(content) == ["Caus", "caus", "caus", "here", "sparse coding"]
         assert all(span.style == MATCH_STYLE for span in content.spans)
@@ -438,9 +442,7 @@ async def test_preview_highlights_terms_as_word_prefixes() -> None:
 
         pane.show(_entry(), [])
         await pilot.pause()
-        content = pane.query_one("#preview-abstract", Static).content
-        assert isinstance(content, Content)
-        assert content.spans == []
+        assert part(pane, "abstract").spans == []
 
 
 def test_match_spans_ignore_case_and_accents() -> None:
@@ -467,46 +469,43 @@ async def test_preview_note_is_markdown_and_hidden_when_empty() -> None:
         note = pane.query_one("#preview-note", Markdown)
         assert note.display
         assert note.source == "Compare with *CoC*.\ufffd[2J"
-        assert pane.query_one("#preview-note-heading").display
+        assert part(pane, "note-heading").plain == "Note"
 
         pane.show(_entry(note=""))
         await pilot.pause()
         assert not note.display
-        assert not pane.query_one("#preview-note-heading").display
+        assert pane.part("note-heading") is None
 
 
 async def test_preview_placeholder_and_missing_parts() -> None:
     app = PreviewHost()
     async with app.run_test() as pilot:
         pane = app.query_one(PreviewPane)
-        placeholder = pane.query_one("#preview-placeholder", Static)
-        assert placeholder.display
-        assert not pane.query_one("#preview-title").display
+        assert "No paper selected" in _screen_lines(app)
+        assert pane.part("title") is None
 
         bare = Paper(key="t-1", title="Bare", organization="Sony", url="javascript:alert(1)")
         pane.show(_entry(bare))
         await pilot.pause()
-        assert not placeholder.display
-        meta = static_text(pane.query_one("#preview-meta", Static))
+        assert "No paper selected" not in _screen_lines(app)
+        meta = part(pane, "meta").plain
         assert "Sony" in meta
         assert "unread" in meta
-        assert not pane.query_one("#preview-tags").display
-        link = pane.query_one("#preview-link", Static).content
-        assert isinstance(link, Content)
+        assert pane.part("tags") is None
+        link = part(pane, "link")
         # Shown, but never as a clickable link.
         assert all(not getattr(span.style, "link", None) for span in link.spans)
-        assert "No abstract." in static_text(pane.query_one("#preview-abstract", Static))
+        assert "No abstract." in part(pane, "abstract").plain
 
         pane.show(_entry(Paper(key="t-2", title="Counted", author_count=3)))
         await pilot.pause()
-        assert "3 authors" in static_text(pane.query_one("#preview-meta", Static))
-        assert not pane.query_one("#preview-link").display
+        assert "3 authors" in part(pane, "meta").plain
+        assert pane.part("link") is None
 
         pane.show(None)
         await pilot.pause()
-        assert placeholder.display
-        assert "No paper selected" in static_text(placeholder)
-        assert not pane.query_one("#preview-title").display
+        assert "No paper selected" in _screen_lines(app)
+        assert pane.part("title") is None
 
 
 async def test_preview_web_link_is_clickable() -> None:
@@ -515,8 +514,7 @@ async def test_preview_web_link_is_clickable() -> None:
         pane = app.query_one(PreviewPane)
         pane.show(_entry())
         await pilot.pause()
-        link = pane.query_one("#preview-link", Static).content
-        assert isinstance(link, Content)
+        link = part(pane, "link")
         assert any(getattr(span.style, "link", None) == PAPER.url for span in link.spans)
 
 
@@ -530,7 +528,7 @@ async def test_preview_show_before_mount_is_applied() -> None:
 
     async with EarlyHost().run_test() as pilot:
         await pilot.pause()
-        assert static_text(pane.query_one("#preview-title", Static)).startswith("Sparse")
+        assert part(pane, "title").plain.startswith("Sparse")
         assert pane.query_one("#preview-note", Markdown).source == "*early*"
 
 

@@ -19,16 +19,20 @@ from rich.style import Style
 from textual import events
 from textual.binding import BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.timer import Timer
 from textual.widget import Widget
 
 from reader.model import Entry
 from reader.text import one_line
 from reader.tui import keys
+from reader.tui.widgets.scrollbar import cached_vertical_scrollbar
 
 Fetch = Callable[[Sequence[int]], Mapping[int, Entry]]
 """Given row ids, return their entries (missing ids are simply absent)."""
@@ -38,6 +42,9 @@ _VOTES_WIDTH = 4
 _MARKS_WIDTH = 4
 _ID_WIDTH = 10
 _ENTRY_CACHE_LIMIT = 4096
+FETCH_AHEAD_AFTER = 0.02
+"""Seconds after a move (about a frame, once the list is painted) to fetch and draw the
+rows of the screens above and below, so that the next page is drawn from the caches."""
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -113,6 +120,9 @@ class PaperList(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
         self._highlighted: tuple[int | None, Entry | None] | None = None
         self._styles: dict[bool, dict[str, Style]] = {}
+        self._finished_here = False
+        self._fetch_ahead_timer: Timer | None = None
+        """Whether `render_lines` finished lines itself (Textual's style cache missed them)."""
         self.empty_text = empty_text
         self.selected: set[int] = set()
         """The row ids of the papers the user selected (drawn with a ▌ mark)."""
@@ -219,17 +229,33 @@ class PaperList(ScrollView, can_focus=True):
             entry = self._entries.get(rowid)
         return entry
 
-    def _prefetch(self, rowid: int) -> None:
-        """Fetch a screenful of papers around the scroll position in one query."""
+    def _prefetch(self, rowid: int | None = None) -> None:
+        """Fetch the papers of the screens above, at and below the scroll position (and
+        `rowid`'s) in one query, those not fetched yet."""
         top = int(self.scroll_offset.y)
         height = max(self.scrollable_content_region.height, 1)
         window = list(self._rowids[max(0, top - height) : top + 2 * height])
-        if rowid not in window:
+        if rowid is not None and rowid not in window:
             window.append(rowid)
         if len(self._entries) > _ENTRY_CACHE_LIMIT:
             self._entries.clear()
         missing = [wanted for wanted in window if wanted not in self._entries]
-        self._entries.update(self._fetch(missing))
+        if missing:
+            self._entries.update(self._fetch(missing))
+
+    def _fetch_ahead_soon(self) -> None:
+        """After a move, fetch and draw the next screens once the list is painted (not
+        while a key waits for it): a page down then finds its rows drawn. Every other page
+        down used to query the catalog on its way to the screen, and each drew and
+        finished all its rows."""
+        if self._fetch_ahead_timer is None:
+            self._fetch_ahead_timer = self.set_timer(FETCH_AHEAD_AFTER, self._fetch_ahead)
+
+    def _fetch_ahead(self) -> None:
+        self._fetch_ahead_timer = None
+        if self._rowids:
+            self._prefetch()
+            self._draw_ahead()
 
     # --- movement --------------------------------------------------------------------
 
@@ -240,6 +266,7 @@ class PaperList(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
         self._refresh_row(old)
         self._refresh_row(new)
+        self._fetch_ahead_soon()
         entry = self.current_entry
         highlighted = (self.current_rowid, entry)
         if highlighted != self._highlighted:
@@ -300,6 +327,11 @@ class PaperList(ScrollView, can_focus=True):
 
     # --- drawing ---------------------------------------------------------------------
 
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The scroll bar, which moves at every page: each kind of its lines drawn once."""
+        return cached_vertical_scrollbar(self)
+
     def _content_width(self) -> int:
         # What `scrollable_content_region.width` gives, from the widget's own size: that
         # property looks the widget up in the compositor (about a millisecond), and this
@@ -331,10 +363,64 @@ class PaperList(ScrollView, can_focus=True):
         self._strips.clear()
         self._styles.clear()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines in `crop` finished for the screen, as Textual's style cache would.
+
+        At a page down every row is new, and Textual finished each in its style cache (for
+        borders, padding, tint, opacity, hatching: none of which the list has) in twice the
+        time it takes to draw the row. What that does to a row of this list is to pad it to
+        the widget's width (the cells under the scroll bar) and pass it through the app's
+        line filters; both are kept with the row's strip (in `Strip`'s own caches), so a row
+        drawn again costs nothing. A list that does have one of those styles goes through
+        Textual. tests/tui/test_paper_list_lines.py compares the two line by line.
+        """
+        if not self._finished_plainly():
+            if self._finished_here:
+                # Lines finished here never reached the style cache: start it afresh.
+                self._finished_here = False
+                self._styles_cache.clear()
+            return super().render_lines(crop)
+        self._finished_here = True
+        finish = self._finisher()
+        lines = [finish(self.render_line(y)) for y in crop.line_range]
+        if crop.column_span != (0, self.size.width):
+            first, last = crop.column_span
+            lines = [line.crop(first, last) for line in lines]
+        return lines
+
+    def _finished_plainly(self) -> bool:
+        """Whether the list's lines need none of Textual's line styling (see
+        `render_lines`)."""
+        styles = self.styles
+        return not (
+            self.BLANK
+            or styles.gutter
+            or any(kind for kind, _ in styles.outline)
+            or styles.tint.a
+            or styles.text_opacity != 1
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+            or self.opacity != 1
+            or self.hover_style.link_id
+        )
+
+    def _finisher(self) -> Callable[[Strip], Strip]:
+        """What Textual's style cache does to a line of this list (see `render_lines`)."""
+        content_width = self.content_region.width
+        base, background = self.background_colors
+        under = VisualStyle(background=base + background).rich_style
+        filters = self.get_line_filters()
+
+        def finish(line: Strip) -> Strip:
+            line = line.adjust_cell_length(content_width, under)
+            for line_filter in filters:
+                line = line.apply_filter(line_filter, background)
+            return line
+
+        return finish
+
     def render_line(self, y: int) -> Strip:
         """Draw one visible line: row `scroll_y + y` of the matches."""
         width = self._content_width()
-        index = int(self.scroll_offset.y) + y
         if not self._total:
             if y == 0:
                 style = self.get_component_rich_style("paper-list--empty")
@@ -342,6 +428,11 @@ class PaperList(ScrollView, can_focus=True):
                     width, self.rich_style
                 )
             return Strip.blank(width, self.rich_style)
+        return self._row_line(int(self.scroll_offset.y) + y, width)
+
+    def _row_line(self, index: int, width: int, cursor: bool | None = None) -> Strip:
+        """The line of row `index` of the matches (cached by paper, width and cursor),
+        drawn with the cursor on it if it is the cursor's row (or if `cursor` says so)."""
         if index >= self._total:
             return Strip.blank(width, self.rich_style)
         if index >= len(self._rowids):
@@ -349,13 +440,34 @@ class PaperList(ScrollView, can_focus=True):
             style = self.get_component_rich_style("paper-list--empty")
             return Strip([Segment("   …", style)]).extend_cell_length(width, self.rich_style)
         rowid = self._rowids[index]
-        cursor = index == self.cursor
+        if cursor is None:
+            cursor = index == self.cursor
         cache_key = (rowid, width, cursor)
         strip = self._strips.get(cache_key)
         if strip is None:
             strip = self._render_row(self._entry(rowid), width, cursor, rowid)
             self._strips[cache_key] = strip
         return strip
+
+    def _draw_ahead(self) -> None:
+        """Draw and finish the rows of the screens above and below (their papers are
+        fetched): the next page up or down is then drawn from the caches."""
+        if not self._total or not self._finished_plainly():
+            return
+        finish = self._finisher()
+        width = self._content_width()
+        top = int(self.scroll_offset.y)
+        height = max(self.scrollable_content_region.height, 1)
+        loaded = len(self._rowids)
+        below = range(top + height, min(top + 2 * height, loaded))
+        above = range(max(top - height, 0), min(top, loaded))
+        for index in (*below, *above):
+            finish(self._row_line(index, width))
+        # Where the cursor goes next: a row up or down, a page up or down.
+        page = max(height - 1, 1)
+        for index in (self.cursor + 1, self.cursor - 1, self.cursor + page, self.cursor - page):
+            if 0 <= index < loaded:
+                finish(self._row_line(index, width, cursor=True))
 
     def _render_row(self, entry: Entry | None, width: int, cursor: bool, rowid: int) -> Strip:
         if entry is None:
@@ -376,7 +488,8 @@ class PaperList(ScrollView, can_focus=True):
         ]
         meta = styles["meta"]
         if columns.ids:
-            segments.append(Segment(_fit(one_line(paper.arxiv_id or ""), columns.ids) + "  ", meta))
+            _add_fitted(segments, "", one_line(paper.arxiv_id or ""), columns.ids, meta)
+            segments.append(Segment("  ", meta))
         tags = " ".join(f"#{one_line(tag)}" for tag in state.tags)
         title_width = columns.title
         tags_width = 0
@@ -384,19 +497,22 @@ class PaperList(ScrollView, can_focus=True):
             # Tags share the title's room: at most a quarter of it, never more than needed.
             tags_width = min(cell_len(tags), max(title_width // 4, 8), 24)
             title_width -= tags_width + 1
-        segments.append(Segment(_fit(one_line(paper.title), title_width), title_style))
+        _add_fitted(segments, "", one_line(paper.title), title_width, title_style)
         if tags_width:
-            segments.append(Segment(" " + _fit(tags, tags_width), styles["tags"]))
+            _add_fitted(segments, " ", tags, tags_width, styles["tags"])
         if columns.byline:
-            segments.append(Segment("  " + _fit(one_line(paper.byline), columns.byline), meta))
+            _add_fitted(segments, "  ", one_line(paper.byline), columns.byline, meta)
         if columns.date:
             date = paper.published.isoformat() if paper.published else "—"
-            segments.append(Segment("  " + _fit(date, _DATE_WIDTH), meta))
+            _add_fitted(segments, "  ", date, _DATE_WIDTH, meta)
         if columns.votes:
             votes = "" if paper.upvotes is None else str(paper.upvotes)
             segments.append(Segment(f" {votes:>{_VOTES_WIDTH}}", meta))
         segments.append(Segment(" ", styles["base"]))
-        return Strip(segments).adjust_cell_length(width, styles["base"])
+        # The length given, not measured: Textual would measure each segment (a title cut
+        # with an ellipsis is measured character by character, twice per row drawn).
+        length = sum(_cells(segment.text) for segment in segments)
+        return Strip(segments, length).adjust_cell_length(width, styles["base"])
 
     def _row_styles(self, selected: bool) -> dict[str, Style]:
         """The finished style of each part of a row (cached until the theme changes)."""
@@ -482,12 +598,35 @@ def header_text(width: int, show_ids: bool, sort: str, reverse: bool) -> str:
 
 def _fit(text: str, width: int) -> str:
     """`text` cut to `width` cells with an ellipsis, padded to exactly `width` cells."""
+    shown, ellipsis = _fit_parts(text, width)
+    return shown + ellipsis
+
+
+def _fit_parts(text: str, width: int) -> tuple[str, str]:
+    """`_fit` in two parts: the text, cut or padded, and the ellipsis ("" if not cut)."""
     if width <= 0:
-        return ""
-    length = cell_len(text)
+        return "", ""
+    length = _cells(text)
     if length <= width:
-        return text + " " * (width - length)
-    return set_cell_size(text, width - 1) + "…"
+        return text + " " * (width - length), ""
+    return set_cell_size(text, width - 1), "…"
+
+
+def _add_fitted(segments: list[Segment], before: str, text: str, width: int, style: Style) -> None:
+    """`before` and `text` fitted to `width` cells, as segments in `style`: the ellipsis
+    of a cut text is a segment of its own, so that the text stays one that Rich measures
+    at once (an ellipsis makes it measure every character, and it measures each new row's
+    segments at least twice)."""
+    shown, ellipsis = _fit_parts(text, width)
+    segments.append(Segment(before + shown, style))
+    if ellipsis:
+        segments.append(Segment(ellipsis, style))
+
+
+def _cells(text: str) -> int:
+    """The cells `text` takes, as Rich's `cell_len` counts them; plain ASCII without
+    control characters (one cell a character) is not looked at character by character."""
+    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
 
 
 class ListHeader(Widget):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -17,6 +18,7 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content, Span
 from textual.geometry import Size
+from textual.scrollbar import ScrollBar
 from textual.style import Style
 from textual.widgets import Static
 
@@ -30,6 +32,7 @@ from reader.model import Entry, Paper
 from reader.render import categories_line
 from reader.text import one_line, plural, printable
 from reader.tui import keys
+from reader.tui.widgets.scrollbar import cached_vertical_scrollbar
 
 _TOKEN = re.compile(r"[^\W_]+")
 """A searchable word, as the full-text index splits text (letters and digits)."""
@@ -137,18 +140,18 @@ def _labelled(label: str, value: str | Content) -> Content:
 # One cursor move, one layout of the screen. Textual gives a widget its new size during a
 # layout and, when the size changed, asks for another layout of the whole screen (its
 # `virtual_size` is a layout reactive): one more for the pane, whose scrolled height follows
-# the abstract, and one more for each part whose height changed. Those layouts place
-# nothing anew (the layout that sized the parts already placed them) but each costs as
-# much as the first: arranging every widget and repainting the preview. Taking the new
-# size without asking for a layout is what Textual itself does while scrolling
-# (`layout=False`). A change that does move things still lays out: a part's new content
-# (`Static.update`) and the scroll bar coming or going (which changes the parts' width).
+# the abstract, and one more for the body, whose height changed. Those layouts place
+# nothing anew (the layout that sized the body already placed it) but each costs as much
+# as the first: arranging every widget and repainting the preview. Taking the new size
+# without asking for a layout is what Textual itself does while scrolling (`layout=False`).
+# A change that does move things still lays out: the body's new text (`Static.update`) and
+# the scroll bar coming or going (which changes the body's width).
 # tests/tui/test_preview_layout.py proves both: one layout per move, and the same picture
 # as a layout from scratch.
 
 
-class _Part(Static):
-    """A part of the preview (title, metadata, abstract, ...): sized by the pane's layout."""
+class _Body(Static):
+    """The preview's text, all its parts in one widget: sized by the pane's layout."""
 
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
@@ -156,18 +159,53 @@ class _Part(Static):
         return super()._size_updated(size, virtual_size, container_size, layout=False)
 
 
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """How a part of the preview is set in its text."""
+
+    style: str
+    """Its component class ("" for none), under the styles of its own text."""
+    above: int
+    """Blank lines above it (the larger of this and the previous part's `below` counts)."""
+    below: int
+    """Blank lines below it."""
+
+
+_PARTS: dict[str, _Part] = {
+    "title": _Part(".preview-pane--title", 0, 1),
+    "meta": _Part("", 0, 0),
+    "reason": _Part(".preview-pane--reason", 1, 0),
+    "link": _Part(".preview-pane--link", 0, 0),
+    "abstract": _Part("", 1, 0),
+    "tags": _Part(".preview-pane--tags", 1, 0),
+    "conflicts": _Part(".preview-pane--conflicts", 1, 0),
+    "note-heading": _Part(".preview-pane--note-heading", 1, 0),
+}
+"""The parts of the preview, in order, as they are set (a part without text is left out)."""
+
+
 class PreviewPane(VerticalScroll, can_focus=True):
     """Shows one paper: title, metadata, link, abstract (with matches highlighted), tags
     and the user's note rendered as Markdown.
 
-    Call `show` on every cursor move; it updates the existing widgets in place.
+    Call `show` on every cursor move; it updates the text in place. The parts (title,
+    metadata, abstract, ...) are set in one `Static`, each styled by a component class and
+    apart from the others by blank lines: a dozen widgets (one per part) cost a cursor
+    move their layout, and every message the screen's widgets each handle.
     """
 
     COMPONENT_CLASSES = {
         "preview-pane--match",
         "preview-pane--label",
+        "preview-pane--title",
+        "preview-pane--link",
+        "preview-pane--reason",
+        "preview-pane--tags",
+        "preview-pane--conflicts",
+        "preview-pane--note-heading",
     }
-    """`--match`: the filter's words in the abstract; `--label`: the metadata labels."""
+    """`--match`: the filter's words in the abstract; `--label`: the metadata labels; the
+    others: the parts of the preview so named."""
 
     DEFAULT_CSS = """
     PreviewPane {
@@ -181,59 +219,40 @@ class PreviewPane(VerticalScroll, can_focus=True):
     PreviewPane > .preview-pane--label {
         color: $text-muted;
     }
-    PreviewPane > Static {
-        height: auto;
-    }
-    PreviewPane > #preview-title {
+    PreviewPane > .preview-pane--title {
         text-style: bold;
-        margin-bottom: 1;
     }
-    PreviewPane > #preview-link {
+    PreviewPane > .preview-pane--link {
         color: $text-muted;
     }
-    PreviewPane > #preview-abstract {
-        margin-top: 1;
-    }
-    PreviewPane > #preview-tags {
-        margin-top: 1;
+    PreviewPane > .preview-pane--reason {
         color: $text-accent;
     }
-    PreviewPane > #preview-note-heading {
-        margin-top: 1;
+    PreviewPane > .preview-pane--tags {
+        color: $text-accent;
+    }
+    PreviewPane > .preview-pane--conflicts {
+        color: $text-warning;
+    }
+    PreviewPane > .preview-pane--note-heading {
         text-style: bold;
         color: $text-muted;
+    }
+    PreviewPane > #preview-body {
+        height: auto;
+    }
+    PreviewPane.-empty > #preview-body {
+        color: $text-muted;
+        width: 1fr;
+        height: 1fr;
+        content-align: center middle;
     }
     PreviewPane > #preview-note {
         padding: 0;
         margin: 0;
         background: transparent;
     }
-    PreviewPane > #preview-placeholder {
-        display: none;
-        color: $text-muted;
-        width: 1fr;
-        height: 1fr;
-        content-align: center middle;
-    }
-    PreviewPane.-empty > * {
-        display: none;
-    }
-    PreviewPane.-empty > #preview-placeholder {
-        display: block;
-    }
-    PreviewPane > #preview-reason {
-        color: $text-accent;
-        margin-top: 1;
-    }
-    PreviewPane > #preview-conflicts {
-        margin-top: 1;
-        color: $text-warning;
-    }
-    PreviewPane > #preview-reason.-hidden,
-    PreviewPane.-no-conflicts > #preview-conflicts,
-    PreviewPane.-no-link > #preview-link,
-    PreviewPane.-no-tags > #preview-tags,
-    PreviewPane.-no-note > #preview-note-heading,
+    PreviewPane.-empty > #preview-note,
     PreviewPane.-no-note > #preview-note {
         display: none;
     }
@@ -257,48 +276,49 @@ class PreviewPane(VerticalScroll, can_focus=True):
         """The reading view: every link written out."""
         self.entry: Entry | None = None
         """The entry shown, or None."""
-        self._title = _Part(id="preview-title")
-        self._meta = _Part(id="preview-meta")
-        self._link = _Part(id="preview-link")
-        self._abstract = _Part(id="preview-abstract")
-        self._tags = _Part(id="preview-tags")
-        self._reason = _Part(id="preview-reason", classes="-hidden")
-        self._conflicts = _Part(id="preview-conflicts")
-        # Created on the first note shown: Textual's Markdown widget costs about 30 ms
-        # to import, which would otherwise be paid by every start of the app.
+        self._body = _Body(Content(self.PLACEHOLDER), id="preview-body")
+        self._parts: dict[str, Content] = {}
+        """The text of each part shown (a part without text is not shown)."""
         self._shown: tuple[Entry, tuple[str, ...]] | None = None
         """What `show` showed last."""
         self._reason_line = ""
         self._conflict_parts: list[str] = []
         """The conflict copies `show_conflicts` shows (none at first)."""
+        # Created on the first note shown: Textual's Markdown widget costs about 30 ms
+        # to import, which would otherwise be paid by every start of the app.
         self._note: Markdown | None = None
         self._note_source = ""
         self._shown_note = ""
         self._mounted = False
-        self.add_class("-empty", "-no-link", "-no-tags", "-no-note", "-no-conflicts")
+        self.add_class("-empty", "-no-note")
 
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
     ) -> bool:
-        # The scrolled height changes with each paper: see `_Part`.
+        # The scrolled height changes with each paper: see `_Body`.
         return super()._size_updated(size, virtual_size, container_size, layout=False)
 
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The scroll bar, back at the top for each paper: its lines drawn once (see
+        `reader.tui.widgets.scrollbar`)."""
+        return cached_vertical_scrollbar(self)
+
     def compose(self) -> ComposeResult:
-        """The parts of the preview, all present from the start and updated by `show`."""
-        yield Static(Content(self.PLACEHOLDER), id="preview-placeholder")
-        yield self._title
-        yield self._meta
-        yield self._reason
-        yield self._link
-        yield self._abstract
-        yield self._tags
-        yield self._conflicts
-        yield Static(Content("Note"), id="preview-note-heading")
+        """The text of the preview (the note's Markdown follows when there is one)."""
+        yield self._body
 
     def on_mount(self) -> None:
         """Render a note that `show` was given before the pane was mounted."""
         self._mounted = True
         self._render_note()
+
+    def part(self, name: str) -> Content | None:
+        """The text of a part of the preview as shown ("title", "meta", "reason", "link",
+        "abstract", "tags", "conflicts", "note-heading"), or None when it is not shown."""
+        if name not in _PARTS:
+            raise KeyError(name)
+        return None if self.entry is None else self._parts.get(name)
 
     def show(self, entry: Entry | None, terms: Sequence[str] = ()) -> None:
         """Show `entry` (None for the placeholder), highlighting `terms` in the abstract."""
@@ -317,63 +337,94 @@ class PreviewPane(VerticalScroll, can_focus=True):
         self.entry = entry
         self.set_class(entry is None, "-empty")
         if entry is None:
+            self._set_body()
             return
         paper, state = entry.paper, entry.state
 
-        self._meta.update(Content("\n").join(self._metadata(entry, terms)))
+        self._set_part("meta", Content("\n").join(self._metadata(entry, terms)))
         if not text_shown:
             self._show_text(paper, terms)
 
         tags = " ".join("#" + one_line(tag) for tag in state.tags)
-        self.set_class(not tags, "-no-tags")
-        self._tags.update(Content(tags))
+        self._set_part("tags", Content(tags))
 
         self._note_source = printable(state.note.strip())
         self.set_class(not self._note_source, "-no-note")
+        self._set_part("note-heading", Content("Note" if self._note_source else ""))
+        self._set_body()
         self._render_note()
 
     def _show_text(self, paper: Paper, terms: Sequence[str]) -> None:
         """The parts that depend on the paper alone: title, link and abstract."""
         title = one_line(paper.title) or "(untitled)"
-        self._title.update(highlight(title, terms, MATCH_STYLE))
+        self._set_part("title", highlight(title, terms, MATCH_STYLE))
 
         url = one_line(paper.url or "")
-        self.set_class(not url, "-no-link")
         if url:
             target = web_url(url)
             link = Content.styled(url, Style(link=target)) if target else Content(url)
-            self._link.update(_labelled("Link", link))
+            self._set_part("link", _labelled("Link", link))
+        else:
+            self._set_part("link", Content())
 
         abstract = printable(paper.abstract.strip())
         if abstract:
-            self._abstract.update(highlight(abstract, terms, MATCH_STYLE))
+            self._set_part("abstract", highlight(abstract, terms, MATCH_STYLE))
         else:
-            self._abstract.update(Content.styled("No abstract.", LABEL_STYLE))
+            self._set_part("abstract", Content.styled("No abstract.", LABEL_STYLE))
 
     def show_reason(self, text: str) -> None:
         """Say why the paper ranks where it does ("Because you starred: …"); "" hides it."""
-        # A class of the line itself, not of the pane: a pane's class restyles every part of
-        # the preview (tens of milliseconds at each star, sorted for you).
         line = one_line(text)
         if line == self._reason_line:
             return
         self._reason_line = line
-        self._reason.set_class(not line, "-hidden")
-        self._reason.update(Content(line))
+        self._set_part("reason", Content(line))
+        self._set_body()
 
     def show_conflicts(self, copies: Sequence[NoteConflict]) -> None:
         """Show the conflict copies of the note (`reader sync`); none hides them."""
-        self.set_class(not copies, "-no-conflicts")
         parts = [
             f"Conflict copy of the note (from {one_line(copy.device)}, {one_line(copy.at)}):"
             f"\n{printable(copy.note.strip())}"
             for copy in copies
         ]
-        # Unchanged (no copies, most often): an update would lay the whole screen out again.
+        # Unchanged (no copies, most often): nothing to set again.
         if parts == self._conflict_parts:
             return
         self._conflict_parts = parts
-        self._conflicts.update(Content("\n\n".join(parts)))
+        self._set_part("conflicts", Content("\n\n".join(parts)))
+        self._set_body()
+
+    def _set_part(self, name: str, text: Content) -> None:
+        """The text of one part ("" leaves it out); `_set_body` shows it."""
+        if text.plain:
+            self._parts[name] = text
+        else:
+            self._parts.pop(name, None)
+
+    def _set_body(self) -> None:
+        """Set the parts in the body: each in its style, blank lines between them."""
+        text = self._body_text()
+        shown = self._body.content
+        if isinstance(shown, Content) and (shown.plain, shown.spans) == (text.plain, text.spans):
+            return  # unchanged: an update would lay the screen out again
+        self._body.update(text)
+
+    def _body_text(self) -> Content:
+        if self.entry is None:
+            return Content(self.PLACEHOLDER)
+        pieces: list[Content] = []
+        gap = 0
+        for name, how in _PARTS.items():
+            text = self._parts.get(name)
+            if text is None:
+                continue
+            if pieces:
+                pieces.append(Content("\n" * (1 + max(gap, how.above))))
+            pieces.append(text.stylize_before(how.style) if how.style else text)
+            gap = how.below
+        return Content("").join(pieces)
 
     def _metadata(self, entry: Entry, terms: Sequence[str] = ()) -> list[Content]:
         paper, state = entry.paper, entry.state
