@@ -309,8 +309,9 @@ class Catalog:
                 done = 0
                 indexed = last_old  # rows above it wait for the full-text index
                 # An empty catalog will hold only this import's papers: what it never
-                # stored cannot be found there (see `seen.py`).
-                seen = Seen() if last_old == 0 else None
+                # stored cannot be found there (see `seen.py`). One batch (`total`)
+                # has nothing before it to find.
+                seen = Seen() if last_old == 0 and not total else None
                 for number, (papers, claimed) in enumerate(batches):
                     known = self._known(papers, seen)
                     per_batch = progress if total else None

@@ -66,6 +66,7 @@ _DATE = re.compile(rf"{_MONTH}\s+(\d{{1,2}})(?:,\s*(\d{{4}}))?(?:\s+(\d+))?")
 # directly followed by text that cannot continue the date.
 _DATE_RUN_IN = re.compile(rf"{_MONTH}\s+(\d{{1,2}})(?=[^\d\s,])")
 _AUTHORS = re.compile(r"•\s*(\d+)\s+authors?")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _DOT = "·"
 _META_START = ("•", _DOT)
 
@@ -620,6 +621,9 @@ def _is_meta_line(line: str) -> bool:
 
 
 def _has_letter(line: str) -> bool:
+    if line.isascii():
+        # The common case, and the same answer: the ASCII letters are all there are.
+        return _ASCII_LETTER.search(line) is not None
     return any(char.isalpha() for char in line)
 
 

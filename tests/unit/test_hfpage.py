@@ -7,11 +7,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reader.errors import InputError
 from reader.identity import normalize_title, paper_key
 from reader.model import Paper
-from reader.sources.hfpage import looks_like_page, page_date, parse_page
+from reader.sources.hfpage import _has_letter, looks_like_page, page_date, parse_page
 
 REPO = Path(__file__).resolve().parents[2]
 # A fixed "today" keeps the year inference independent of when the tests run.
@@ -445,3 +447,9 @@ def test_looks_like_page_for_plain_title_abstract_text() -> None:
 )
 def test_looks_like_page_rejects_other_text(text: str) -> None:
     assert not looks_like_page(text)
+
+
+@given(st.text(max_size=40) | st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_a_line_has_a_letter_when_a_character_is_alphabetic(line: str) -> None:
+    # ASCII lines take a shortcut (a regex instead of a loop over the characters).
+    assert _has_letter(line) == any(char.isalpha() for char in line)
