@@ -13,7 +13,7 @@ from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Markdown, Static, TextArea
+from textual.widgets import Button, Input, Markdown, Static, TextArea
 
 from reader.model import Entry, Paper, PaperState
 from reader.tui.screens.confirm import ConfirmScreen
@@ -23,6 +23,7 @@ from reader.tui.screens.paste import PasteScreen
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.tag_editor import TagEditor, parse_tags
 from reader.tui.suggesters import PathSuggester, TagSuggester
+from reader.tui.widgets.footer import KeyFooter
 from reader.tui.widgets.preview import MATCH_STYLE, PreviewPane, match_spans
 from reader.tui.widgets.welcome import WelcomeView
 
@@ -115,7 +116,7 @@ async def test_note_editor_saves_edited_text_without_trailing_space() -> None:
         )
         assert "Markdown" in str(app.screen.query_one(".dialog-hint", Static).content)
         # The dialog's own keys are in the footer under it.
-        assert app.screen.query_one(Footer)
+        assert app.screen.query(KeyFooter)
         assert {"ctrl+s", "escape"} <= set(app.screen.active_bindings)
         await pilot.press("!", "enter", "enter", "x", "space", "enter")
         assert text_area.text == "First line!\n\nx \n"

@@ -9,6 +9,7 @@ from reader.tui import sharing
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.tag_editor import TagEditor
+from reader.tui.widgets.footer import KeyFooter
 from tests.tui.conftest import list_lines, settle, status_text, stored_state
 
 SIZE = (140, 40)
@@ -132,8 +133,8 @@ async def test_long_titles_get_the_room_there_is(tmp_path: Path, make_app):
     async with narrow.run_test(size=(80, 30)) as pilot:
         await settle(pilot)
         assert "#thesis" in list_lines(narrow)[0]  # tags still show at 80 columns
-        footer = narrow.main.query_one("KeyFooter")
-        keys = {key.key for key in footer.query("FooterKey").results()}
+        footer = narrow.main.query_one(KeyFooter)
+        keys = {key.key for key in footer.keys}
         assert {"question_mark", "q"} <= keys
 
 
