@@ -45,7 +45,9 @@ def hostile_dir(tmp_path: Path) -> Path:
 
 def preview_text(app: ReaderApp, part: str) -> str:
     """The plain text of one part of the preview (`title`, `meta`, `abstract`, `tags`)."""
-    return str(app.query_one(PreviewPane).part(part) or "")
+    shown = app.query_one(PreviewPane).part(part)
+    assert shown is not None, f"the preview shows no {part}"
+    return str(shown)
 
 
 async def test_list_rows_show_hostile_titles_literally_on_one_line(
