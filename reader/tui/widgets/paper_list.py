@@ -121,8 +121,8 @@ class PaperList(ScrollView, can_focus=True):
         self._highlighted: tuple[int | None, Entry | None] | None = None
         self._styles: dict[bool, dict[str, Style]] = {}
         self._finished_here = False
-        self._fetch_ahead_timer: Timer | None = None
         """Whether `render_lines` finished lines itself (Textual's style cache missed them)."""
+        self._fetch_ahead_timer: Timer | None = None
         self.empty_text = empty_text
         self.selected: set[int] = set()
         """The row ids of the papers the user selected (drawn with a ▌ mark)."""
@@ -461,6 +461,7 @@ class PaperList(ScrollView, can_focus=True):
         loaded = len(self._rowids)
         below = range(top + height, min(top + 2 * height, loaded))
         above = range(max(top - height, 0), min(top, loaded))
+        # Finishing a row keeps the finished line in the row's strip (`Strip` caches it).
         for index in (*below, *above):
             finish(self._row_line(index, width))
         # Where the cursor goes next: a row up or down, a page up or down.
