@@ -92,3 +92,31 @@ async def test_rows_are_drawn_without_measuring_titles_character_by_character(
         app.screen._compositor.render_update(full=True)
         # Only the ellipsis on its own, once (Rich caches a measured string).
         assert set(measured) <= {"…"}, f"{len(measured)} characters measured one by one"
+
+
+async def test_a_cursor_move_after_scrolling_repaints_the_rows_it_left_and_reached(
+    make_app: Callable[..., ReaderApp],
+) -> None:
+    # `refresh_line` takes a line of the whole list (it subtracts the scroll itself): the
+    # list subtracted it too, so once scrolled, `j` repainted lines above the screen and
+    # left the old cursor row drawn as the cursor until something else repainted it.
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        paper_list = app.main.paper_list
+        await pilot.press("pagedown")
+        await settle(pilot)
+        top = int(paper_list.scroll_offset.y)
+        assert top > 0, "the list scrolled"
+        repainted: list[Region] = []
+        refresh = paper_list.refresh
+
+        def recording(*regions: Region, **options: object) -> PaperList:
+            repainted.extend(regions)
+            return refresh(*regions, **options)  # type: ignore[arg-type]
+
+        paper_list.refresh = recording  # type: ignore[method-assign]
+        before = paper_list.cursor
+        paper_list.action_cursor_down()
+        rows = {region.y for region in repainted if region.height == 1}
+        assert {before - top, before + 1 - top} <= rows

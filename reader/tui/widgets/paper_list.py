@@ -287,8 +287,8 @@ class PaperList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def _refresh_row(self, index: int) -> None:
-        top = int(self.scroll_offset.y)
-        self.refresh_line(index - top)
+        # `refresh_line` takes a line of the whole list: it subtracts the scroll itself.
+        self.refresh_line(index)
 
     def action_cursor_down(self) -> None:
         """Move to the next paper."""
