@@ -56,6 +56,16 @@ class Terminal:
         """The visible text of the terminal."""
         return self._tmux("capture-pane", "-p", "-t", self.name)
 
+    def wait_until_closed(self, timeout: float = 30) -> None:
+        """Wait until the app has quit (its tmux session ends with it; bounded)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            alive = subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True)
+            if alive.returncode != 0:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"the app did not quit; the screen:\n{self.screen()}")
+
     def wait_for(self, text: str, timeout: float = 30) -> str:
         """Wait until `text` is on screen (bounded; not a timing assertion)."""
         deadline = time.monotonic() + timeout
@@ -108,9 +118,8 @@ def test_a_word_typed_after_slash_in_one_write_is_the_query(terminal: Terminal) 
     assert "Export" not in shown.split("sparse use")[1].splitlines()[0]
     terminal.press("Enter")
     terminal.type("q")
-    deadline = time.monotonic() + 30
-    while "sorted by" in terminal.screen() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    # The app quitting ends the session: the screen cannot be read after it.
+    terminal.wait_until_closed()
     papers = _state(terminal.folder)
     assert not [key for key, paper in papers.items() if paper["starred"]]
 
