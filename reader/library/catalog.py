@@ -575,6 +575,14 @@ class Catalog:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM papers").fetchone()[0])
 
+    def size_hint(self) -> int:
+        """The number of papers at once, without counting them: the largest row id. A
+        paper is never removed from the catalog, and new papers take the next row ids,
+        so it is the count; it is 0 exactly when the catalog is empty. Counting reads a
+        whole index: 100-160 ms in a new process at a million papers."""
+        with self._lock:
+            return self._max_rowid()
+
     def get(self, key: str) -> Paper | None:
         """The paper with exactly this key, or None."""
         with self._lock:

@@ -180,6 +180,10 @@ class Library:
     def __len__(self) -> int:
         return len(self.catalog)
 
+    def size_hint(self) -> int:
+        """The number of papers without counting them (see `Catalog.size_hint`)."""
+        return self.catalog.size_hint()
+
     def resolve(self, text: str) -> str:
         """The key a user means: a key, an arXiv id or URL, a DOI, or a unique key prefix."""
         return self.catalog.resolve(text)

@@ -120,3 +120,28 @@ async def test_a_cursor_move_after_scrolling_repaints_the_rows_it_left_and_reach
         paper_list.action_cursor_down()
         rows = {region.y for region in repainted if region.height == 1}
         assert {before - top, before + 1 - top} <= rows
+
+
+async def test_opening_the_app_counts_no_papers_on_the_screen_s_thread(
+    make_app: Callable[..., ReaderApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Counting reads a whole index (100-160 ms in a new process at a million papers): the
+    # screen starts from the largest row id, and the worker's first search brings the count.
+    import threading
+
+    from reader.library.catalog import Catalog
+
+    counted_on: list[str] = []
+    count = Catalog.__len__
+
+    def counting(self: Catalog) -> int:
+        counted_on.append(threading.current_thread().name)
+        return count(self)
+
+    monkeypatch.setattr(Catalog, "__len__", counting)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "MainThread" not in counted_on
+        assert app.main.total == len(app.main.library) > 0
+        assert app.main.paper_list.row_count == app.main.total
