@@ -32,7 +32,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +41,7 @@ from typing import Any
 
 from benchmarks import corpus
 from benchmarks.import_floor import fts5_floor
-from benchmarks.process_figures import CHILD_PEAK, REPO, environment
+from benchmarks.process_figures import REPO, child_report, environment
 
 SEED = 0
 """The benchmark's seed (`benchmarks.bench.SEED`): the same page as its run."""
@@ -67,16 +66,10 @@ def timed_import(
     `repo`: its wall time in seconds, its peak memory in KB and its CPU time in seconds."""
     shutil.rmtree(library, ignore_errors=True)
     command = [sys.executable, "-m", "reader", "import", str(page), "--library", str(library)]
-    done = subprocess.run(
-        [sys.executable, str(CHILD_PEAK), *command],
-        capture_output=True,
-        env=env,
-        cwd=repo,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"import with {repo} failed: {done.stderr.decode(errors='replace')}")
-    report = json.loads(done.stdout.decode().splitlines()[-1])
+    try:
+        report = child_report(command, env, repo)
+    except RuntimeError as error:
+        raise RuntimeError(f"import with {repo} failed: {error}") from None
     return float(report["seconds"]), int(report["max_rss_kb"]), float(report["cpu_seconds"])
 
 

@@ -68,18 +68,25 @@ def measured_run(command: Sequence[str], env: dict[str, str]) -> tuple[float, in
     memory (RSS) in KB, from the kernel's account of that one process (through
     `child_peak.py`: a command started straight from this process would inherit its
     high-water mark)."""
+    report = child_report(command, env, REPO)
+    return float(report["seconds"]), int(report["max_rss_kb"])
+
+
+def child_report(command: Sequence[str], env: dict[str, str], cwd: Path) -> dict[str, Any]:
+    """What `child_peak.py` reports of `command` run to the end in `cwd`: "seconds",
+    "max_rss_kb" and "cpu_seconds". A failed command raises `RuntimeError`."""
     done = subprocess.run(
         [sys.executable, str(CHILD_PEAK), *command],
         capture_output=True,
         env=env,
-        cwd=REPO,
+        cwd=cwd,
         check=False,
     )
     if done.returncode != 0:
         errors = done.stderr.decode(errors="replace")
         raise RuntimeError(f"{' '.join(command)} failed: {errors}")
-    report = json.loads(done.stdout.decode().splitlines()[-1])
-    return float(report["seconds"]), int(report["max_rss_kb"])
+    report: dict[str, Any] = json.loads(done.stdout.decode().splitlines()[-1])
+    return report
 
 
 CHILD_PEAK = Path(__file__).with_name("child_peak.py")
