@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -63,12 +63,17 @@ class Turns:
             with self._changed:
                 self._hungry = False
 
-    def _queued(self) -> None:
+    def _queued(self, still_queued: Callable[[], bool]) -> None:
         """An item is queued: the consumer's wait is over, and the reading thread's turn
         with it, though the consumer has not taken the item yet (it needs the GIL for
-        that, and the reading thread would start the next item meanwhile)."""
+        that, and the reading thread would start the next item meanwhile).
+
+        Only while the item is still queued: a consumer that took it already may be
+        waiting for the next one, and clearing that wait would leave both threads
+        waiting for each other."""
         with self._changed:
-            self._hungry = False
+            if still_queued():
+                self._hungry = False
 
     def wait(self, stop: threading.Event) -> bool:
         """Wait for a turn; False when `stop` is set first."""
@@ -120,7 +125,7 @@ def ahead(source: Iterator[T], depth: int = 2, turns: Turns | None = None) -> It
                 if not put(item):
                     break
                 if turns is not None:
-                    turns._queued()
+                    turns._queued(lambda: not items.empty())
         except BaseException as error:  # carried to the consumer, raised there
             put(_Failed(error))
             return

@@ -405,3 +405,24 @@ def kill_while_importing(folder: Path, path: Path, batches: int) -> None:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert catalog_rows(folder) == rows
     assert catalog_schema(folder) == schema
+
+
+def test_a_late_word_that_an_item_was_queued_does_not_end_the_consumer_s_next_wait() -> None:
+    # The reading thread may lose the GIL between queuing an item and saying so; a fast
+    # consumer may meanwhile take the item, finish it and wait for the next. The late word
+    # must not end that new wait, or each thread waits for the other for good.
+    class Late(Turns):
+        def _queued(self, still_queued: Callable[[], bool]) -> None:
+            time.sleep(0.05)  # the reading thread's word comes late
+            super()._queued(still_queued)
+
+    got: list[int] = []
+
+    def consume() -> None:
+        got.extend(ahead(iter(range(5)), 8, Late()))
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
+    consumer.join(30)  # bounded: a hang fails the test instead of the suite
+    assert not consumer.is_alive(), f"the import hung after {got}"
+    assert got == [0, 1, 2, 3, 4]
