@@ -145,3 +145,22 @@ async def test_opening_the_app_counts_no_papers_on_the_screen_s_thread(
         assert "MainThread" not in counted_on
         assert app.main.total == len(app.main.library) > 0
         assert app.main.paper_list.row_count == app.main.total
+
+
+async def test_the_cursor_stays_on_screen_when_the_terminal_gets_smaller(
+    make_app: Callable[..., ReaderApp],
+) -> None:
+    # Found by an adversarial review: the list kept its scroll when it got shorter, so the
+    # cursor's row could be below the screen, and no paper looked highlighted.
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        paper_list = app.main.paper_list
+        for size in ((80, 24), (160, 40), (60, 15), (45, 12)):
+            await pilot.press("pagedown", "j")
+            await settle(pilot)
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            top = int(paper_list.scroll_offset.y)
+            height = paper_list.scrollable_content_region.height
+            assert top <= paper_list.cursor < top + height, size

@@ -340,9 +340,11 @@ class PaperList(ScrollView, can_focus=True):
         return max(self.outer_size.width - gutter, 1)
 
     def on_resize(self, event: events.Resize) -> None:
-        """Column widths depend on the width: drop the drawn rows."""
+        """Column widths depend on the width: drop the drawn rows. A shorter list scrolls
+        to keep the cursor's row on screen."""
         self._strips.clear()
         self.virtual_size = Size(self._content_width(), self._total)
+        self._scroll_cursor_into_view()
 
     def on_focus(self) -> None:
         """The cursor row looks different in a focused list."""
