@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -176,6 +175,8 @@ class ConfigFile:
 
 def _parse(text: str, path: Path) -> dict[str, Any]:
     """The values of a TOML text; `ConfigError` naming the line of a mistake."""
+    import tomllib  # only when a settings file exists: not on the way to a first start
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -19,8 +19,9 @@ def sync(library: Library, args: argparse.Namespace) -> int:
     from reader.settings import Settings
     from reader.sync import status as sync_status
     from reader.sync.engine import sync as run_sync
+    from reader.sync.settings import sync_folder
 
-    folder = Path(args.dir) if args.dir else sync_status.sync_folder(Settings(library.folder))
+    folder = Path(args.dir) if args.dir else sync_folder(Settings(library.folder))
     if args.status:
         print_status(sync_status.status(library, folder))
         return 0

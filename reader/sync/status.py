@@ -1,4 +1,4 @@
-"""What `reader sync --status` says, and the sync settings (`sync_dir`, `sync_minutes`)."""
+"""What `reader sync --status` says."""
 
 from __future__ import annotations
 
@@ -6,36 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.config import ConfigError
 from reader.sync import log
 from reader.sync.engine import local_changes
 from reader.sync.record import RECORD_FILE, load_record
 
 if TYPE_CHECKING:
     from reader.library import Library
-    from reader.settings import Settings
-
-SYNC_MINUTES = 5
-"""How often the app syncs while open, by default (`sync_minutes`)."""
-
-
-def sync_folder(settings: Settings) -> Path | None:
-    """The `sync_dir` setting: the shared folder, or None when not set."""
-    value = settings.get("sync_dir")
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ConfigError("setting sync_dir must be a folder's path (a string)")
-    return Path(value).expanduser()
-
-
-def sync_minutes(settings: Settings) -> int:
-    """The `sync_minutes` setting: minutes between the app's syncs (0: only at start and
-    quit)."""
-    minutes = settings.get("sync_minutes", SYNC_MINUTES)
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 1440:
-        raise ConfigError("setting sync_minutes must be a whole number from 0 to 1440")
-    return minutes
 
 
 @dataclass(frozen=True, slots=True)

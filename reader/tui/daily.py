@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 from textual.widgets import Input
 
-from reader import importing, saved
+from reader import saved
 from reader.errors import ReaderError
 from reader.saved import SavedSearch
 from reader.text import one_line, plural
@@ -140,6 +140,7 @@ class Daily:
     def open_pdf(self, screen: MainScreen) -> None:
         """Open the paper's arXiv PDF, downloading it first (in a worker) when needed."""
         from reader import pdf
+        from reader.importing import feed_config
 
         entry = screen.paper_list.current_entry
         if entry is None:
@@ -150,7 +151,7 @@ class Daily:
             limit = pdf.MAX_MB * 1024 * 1024
             if self.settings is not None:
                 limit = pdf.max_bytes(self.settings)
-            config = importing.feed_config(screen.library.folder)
+            config = feed_config(screen.library.folder)
         except ReaderError as error:
             screen.set_status(str(error), error=True)
             return
@@ -199,13 +200,14 @@ class Daily:
     def fetch_subscriptions(self, screen: MainScreen) -> None:
         """Fetch every subscription from where it stopped, in a worker; one status line."""
         from reader import subscriptions
+        from reader.importing import feed_config
         from reader.settings import Settings
 
         settings = self.settings or Settings()
         try:
             known = subscriptions.load(settings)
             days = subscriptions.hf_days(settings)
-            config = importing.feed_config(screen.library.folder)
+            config = feed_config(screen.library.folder)
         except ReaderError as error:
             screen.set_status(str(error), error=True)
             return

@@ -35,7 +35,7 @@ class AutoSync:
         """Why the settings' sync could not be used ("" when fine or unset)."""
         if settings is None:
             return
-        from reader.sync.status import sync_folder, sync_minutes
+        from reader.sync.settings import sync_folder, sync_minutes
 
         try:
             self.folder = sync_folder(settings)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import reader
+from reader.library import Library
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -93,24 +94,60 @@ def test_building_the_command_line_loads_no_http_client_or_ranking():
     assert _modules_loaded_by(setup, prefixes=heavy) == []
 
 
-def test_opening_the_app_loads_no_dialogs_and_no_sync_engine():
+def test_opening_the_app_loads_nothing_the_first_painted_list_does_not_need(
+    sample_library: Library, tmp_path: Path
+):
     # What the first painted list does not need loads at its first use: the import
-    # dialogs (a paste box, a directory tree) at the first import key, the note and tag
-    # editors (Textual's TextArea) and the sharing helpers (clipboard, exporters,
-    # browser) at their keys, the sync engine at the first sync. Together they were a
-    # third of reader's own imports on the way to the first painted list.
-    setup = "from reader.library import Library\nfrom reader.tui.app import make_app"
+    # dialogs (a paste box, a directory tree) and the feed readers at the first import
+    # key, the triage helpers and their confirmation dialog at the first triage key, the
+    # note and tag editors (Textual's TextArea) and the sharing helpers (clipboard,
+    # exporters, browser) at their keys, the sync engine at the first sync, the TOML
+    # reader when there is a settings file. Together they were half of reader's own
+    # imports on the way to the first painted list. The app is really opened (with a
+    # starred paper and the sync settings read), not only imported: the screen's start
+    # imports too.
+    sample_library.set_starred(sample_library.keys(sort="date")[:1], True)
+    folder = sample_library.folder
+    sample_library.close()
+    setup = f"""
+import asyncio
+from pathlib import Path
+from reader.library import Library
+from reader.settings import Settings
+from reader.tui.app import make_app
+
+async def first_paint() -> None:
+    folder = Path({str(folder)!r})
+    app = make_app(Library(folder), settings=Settings(folder))
+    async with app.run_test(size=(100, 30)) as pilot:
+        while app.main.paper_list.row_count == 0:
+            await pilot.pause(0.01)
+        await pilot.pause()
+        lines = [app.main.paper_list.render_line(y).text for y in range(25)]
+        assert any("★" in line for line in lines), "the starred paper shows no star"
+
+asyncio.run(first_paint())
+"""
     lazy = (
         "reader.tui.importing",
+        "reader.importing",
+        "reader.sources",
         "reader.tui.screens.paste",
+        "reader.tui.triage",
+        "reader.tui.screens.confirm",
+        "reader.tui.screens.dialog",
+        "reader.tui.screens.reading",
         "reader.tui.screens.note_editor",
         "reader.tui.screens.tag_editor",
         "reader.tui.sharing",
         "reader.clipboard",
         "reader.export",
+        "reader.cite",
         "reader.sync.engine",
+        "reader.sync.status",
         "reader.sync.record",
         "reader.sync.merge",
         "textual.widgets._text_area",
+        "tomllib",
     )
     assert _modules_loaded_by(setup, prefixes=lazy) == []

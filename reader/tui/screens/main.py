@@ -34,7 +34,6 @@ from reader.tui.heap import settle_long_lived
 from reader.tui.messages import DiskChanged, ImportFinished, ImportProgress, SearchFinished
 from reader.tui.search import SearchState
 from reader.tui.syncing import AutoSync
-from reader.tui.triage import Triage
 from reader.tui.widgets.field import Field
 from reader.tui.widgets.footer import KeyFooter
 from reader.tui.widgets.paper_list import ListHeader, PaperList
@@ -45,6 +44,7 @@ from reader.tui.widgets.welcome import WelcomeView
 if TYPE_CHECKING:
     from reader.model import Entry
     from reader.ranking import Reason
+    from reader.tui.triage import Triage
 
 PAPER_ACTIONS = frozenset(
     key.action
@@ -100,7 +100,7 @@ class MainScreen(Screen[None]):
         self._polling = False
         self._remember = remember or (lambda _name, _value: None)
         self.changes = Changes(self)
-        self.triage = Triage(self)
+        self._triage: Triage | None = None
         self._show_ids = show_ids
         self.search_state = SearchState(sort=sort if sort in SORTS else "date")
         # The exact count comes with the first search, from the worker: counting a
@@ -202,6 +202,19 @@ class MainScreen(Screen[None]):
     def filter_query(self) -> Query:
         """The current (valid) query."""
         return self.search_state.query
+
+    @property
+    def triage(self) -> Triage:
+        """What the triage keys do (`reader.tui.triage`).
+
+        Made at the first triage key: it brings the confirmation dialog and the citation
+        helpers, which the first painted list does not need.
+        """
+        if self._triage is None:
+            from reader.tui.triage import Triage
+
+            self._triage = Triage(self)
+        return self._triage
 
     @property
     def paper_list(self) -> PaperList:
@@ -558,9 +571,11 @@ class MainScreen(Screen[None]):
         return line
 
     def _refresh_reading_status(self, line: Text) -> None:
+        screen = self.app.screen if self.is_mounted else None
+        if screen is None or screen is self:
+            return  # nothing to import: the reading screen is not open
         from reader.tui.screens.reading import ReadingScreen
 
-        screen = self.app.screen if self.is_mounted else None
         if isinstance(screen, ReadingScreen):
             screen.query_one(StatusLine).show(line)
 
