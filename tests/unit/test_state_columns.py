@@ -1,4 +1,4 @@
-"""Opening a library builds its states column-wise (`states_from_documents`); these tests
+"""Every state at once is built column-wise (`states_from_documents`); these tests
 check it gives exactly what the per-document conversion (`_from_document`, which
 `reader doctor` uses) gives, and refuses the same damaged records."""
 
