@@ -55,6 +55,7 @@ from benchmarks.process_figures import (
     open_app,
     open_figures,
     reader_command,
+    settle_disk,
     timed_run,
 )
 from benchmarks.report import (
@@ -185,6 +186,7 @@ def app_figures(
     library: Path, starred: set[str], plan: Plan
 ) -> tuple[list[Figure], list[QueryTiming]]:
     """Figures 4 and 5, in this process."""
+    settle_disk()
     queries = filter_queries(starred)
     timings, clearing, scroll = asyncio.run(
         time_reader(library, queries, plan.filters, plan.page_downs, plan.jumps)

@@ -41,7 +41,7 @@ from typing import Any
 
 from benchmarks import corpus
 from benchmarks.import_floor import fts5_floor
-from benchmarks.process_figures import REPO, child_report, environment
+from benchmarks.process_figures import REPO, child_report, environment, settle_disk
 
 SEED = 0
 """The benchmark's seed (`benchmarks.bench.SEED`): the same page as its run."""
@@ -83,6 +83,7 @@ def run(size: int, rounds: int, page: Path, repos: Sequence[Path], work: Path) -
         # Odd rounds import first and time the floor last, even rounds the other way about.
         order: list[Path | None] = [*repos, None]
         for repo in order if number % 2 else order[::-1]:
+            settle_disk()  # no run pays for the write-back of the one before
             if repo is None:
                 cpu_before = time.process_time()
                 sample["floor"] = fts5_floor(papers, work)

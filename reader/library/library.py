@@ -296,6 +296,12 @@ class Library:
         parsed = self.parse(query) if isinstance(query, str) else query
         return self.searcher.first_page(parsed, sort, limit)
 
+    def opening_page(self, sort: str, limit: int) -> array[int] | None:
+        """The first `limit` papers in `sort` order, with no filter and no count, when
+        that is cheap enough to do before the app's first frame (see
+        `Searcher.opening_page`); else None."""
+        return self.searcher.opening_page(sort, limit)
+
     def rows(self, rowids: Sequence[int]) -> dict[int, Entry]:
         """The entries for these row ids (as `rowids` returns them)."""
         return {
