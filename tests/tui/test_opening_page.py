@@ -89,9 +89,42 @@ async def test_a_restored_filter_never_shows_the_unfiltered_papers_first(
         assert app.main.paper_list.rowids.tolist() == matching
 
 
-async def test_a_restored_place_is_found_by_the_worker(
-    make_app, sample_dir: Path, held: threading.Event
+async def test_a_restored_place_near_the_top_is_listed_with_the_cursor_on_it(
+    make_app, sample_dir: Path, held: threading.Event, monkeypatch: pytest.MonkeyPatch
 ):
+    monkeypatch.setattr(main_screen, "OPENING_REACH", 50)
+    with Library(sample_dir) as library:
+        whole = library.rowids("").tolist()
+        key = library.keys(sort="date")[40]
+    Settings(sample_dir).set("place", ["", key])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        paper_list = app.main.paper_list
+        # The worker is held: the rows down to the place came from the screen's mount.
+        assert paper_list.rowids.tolist() == whole[:50]
+        assert paper_list.cursor == 40
+        entry = paper_list.current_entry
+        assert entry is not None and entry.key == key
+        await until(  # and on screen, still without the worker
+            lambda: (
+                paper_list.size.height > 0
+                and paper_list.scroll_offset.y
+                <= 40
+                < paper_list.scroll_offset.y + paper_list.size.height
+            )
+        )
+        assert not held.is_set()
+        paper_list.cursor = 45  # the user moves while the rest is coming
+        held.set()
+        await settle(pilot)
+        assert paper_list.rowids.tolist() == whole
+        assert paper_list.cursor == 45
+
+
+async def test_a_restored_place_further_down_is_found_by_the_worker(
+    make_app, sample_dir: Path, held: threading.Event, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(main_screen, "OPENING_REACH", 30)
     with Library(sample_dir) as library:
         key = library.keys(sort="date")[40]
     Settings(sample_dir).set("place", ["", key])
