@@ -311,8 +311,9 @@ class AtomicJSONStorage(Storage):
         for line in lines:
             data = data if data is not None else {}
             apply_line(data, line)
-        if data is not None and (problem := check_documents(data)):
-            raise StoreError(damage_message(self._journal if lines else self._path, problem, None))
+        # The snapshot's documents were checked as it was decoded: again only if changed.
+        if lines and data is not None and (problem := check_documents(data)):
+            raise StoreError(damage_message(self._journal, problem, None))
         return data
 
     def _append(self, payload: bytes) -> None:
