@@ -149,6 +149,7 @@ def merge(old: Paper, new: Paper) -> Paper:
 # two papers that agree on something else too.
 _GENERIC_TITLE_WORDS = 2
 _NAME_TOKEN = re.compile(r"[a-z]{2,}")
+_NUMBER = re.compile(r"[2-9]|[1-9][0-9]+")  # the numbers `_fresh_key` gives, as written
 
 
 def distinct_works(a: Paper, b: Paper) -> bool:
@@ -281,7 +282,7 @@ def _match(
             return paper.key, False
         # A key made from the title is no more than the title: it joins only what a
         # title would join, and a merge within the input counts as one by title.
-        if not distinct_works(paper, holder):
+        if not distinct_works(paper, holder) and not _numbered(holder, title):
             return paper.key, paper.key in current
     if not title:
         # A title of punctuation only says nothing about which paper it is.
@@ -299,6 +300,14 @@ def _match(
             # again; one keyed otherwise (by its arXiv id) is joined by the title alone.
             return candidate.key, not candidate.key.startswith("t-")
     return None, False
+
+
+def _numbered(holder: Paper, title: str) -> bool:
+    """True when `holder` has the key of `title` as a numbered key of its own title (see
+    `_fresh_key`): the second work titled "<title>" holds the key of "<title> 2", which
+    is not its title. (Once a merge renamed the holder, this is no longer seen.)"""
+    stem, _, number = title.rpartition(" ")
+    return bool(_NUMBER.fullmatch(number)) and normalize_title(holder.title) == stem
 
 
 def _fresh_key(

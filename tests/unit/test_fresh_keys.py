@@ -3,7 +3,8 @@
 A second work of a title whose key another work holds is stored under the key of the title
 and a number (`merging._fresh_key`). That key must be free in the catalog, even when the
 paper holding it can no longer be found by the title (its title changed in a merge) or was
-never titled so (a work whose own title ends in the number).
+never titled so (a work whose own title ends in the number). And a work titled with the
+number is not joined to the numbered work by the key they share.
 """
 
 from __future__ import annotations
@@ -102,3 +103,23 @@ def test_the_same_works_get_the_same_keys_whatever_the_batches(tmp_path: Path) -
     with Library(tmp_path / "stream") as library:
         library.import_stream(batches)
         assert {doi: library.resolve(doi) for doi in keys} == keys
+
+
+def test_a_work_titled_with_the_number_is_not_joined_to_the_numbered_work(
+    tmp_path: Path,
+) -> None:
+    # The second "Title X" holds the key of the title "Title X 2": that key, made from a
+    # title, joins only what the title would join, and "Title X" is another title.
+    sequel = Incoming(Paper(key=title_key("Title X 2"), title="Title X 2", source="bibtex"))
+    works = [bibtex("Title X", "10.1000/a"), bibtex("Title X", "10.1000/b")]
+    for number, batches in enumerate([[[*works, sequel]], [works, [sequel]]]):
+        with Library(tmp_path / str(number)) as library:
+            for batch in batches:
+                library.import_papers(batch)
+            assert len(library) == 3
+            assert titles_by_doi(library, ["10.1000/a", "10.1000/b"]) == {
+                "10.1000/a": "Title X",
+                "10.1000/b": "Title X",
+            }
+            assert library.import_papers([sequel]).unchanged == 1  # found again, by title
+            assert len(library) == 3
