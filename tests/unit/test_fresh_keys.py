@@ -5,12 +5,22 @@ and a number (`merging._fresh_key`). That key must be free in the catalog, even 
 paper holding it can no longer be found by the title (its title changed in a merge) or was
 never titled so (a work whose own title ends in the number). And a work titled with the
 number is not joined to the numbered work by the key they share.
+
+Random streams of such works (shared titles, renames by arXiv, random batches) import
+whole: each work is one paper, with the same key whether the stream came in many imports,
+one streamed import into an empty catalog (`seen.py`) or a streamed import into a catalog
+that holds papers.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reader.identity import title_key
 from reader.library import Library
@@ -123,3 +133,119 @@ def test_a_work_titled_with_the_number_is_not_joined_to_the_numbered_work(
             }
             assert library.import_papers([sequel]).unchanged == 1  # found again, by title
             assert len(library) == 3
+
+
+# --- random streams -------------------------------------------------------------------
+
+TITLES = ("Shared Title", "Shared Title 2", "Shared Title 3", "Other Title", "Deep Learning")
+"""Few titles, so that works share them; some are another's title with a number."""
+FIRST_TITLES = ("Shared Title", "Shared Title", "Shared Title", "Shared Title 2")
+"""The titles works are first imported with: most share one, so that some take numbers."""
+
+
+@dataclass(frozen=True)
+class Work:
+    """One work of a random stream: every record of it carries its DOI or its arXiv id."""
+
+    doi: str
+    arxiv_id: str
+
+
+@dataclass
+class Stream:
+    """Records of a few works in order, cut into batches, and what the catalog must hold."""
+
+    batches: list[list[Incoming]]
+    titles: dict[str, str]
+    """The title each work must end with, by DOI."""
+    arxiv_ids: dict[str, str | None]
+    """The arXiv id each work must end with, by DOI."""
+    again: list[Incoming]
+    """A record of each work as it ends (its last title, its DOI and arXiv id, if any)."""
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> Stream:
+    """Records of works that share titles: BibTeX records by title, until a record gives
+    a work its arXiv id (joined to it by title); from then on, arXiv and BibTeX records
+    by arXiv id, arXiv's renaming the work (a BibTeX title never replaces arXiv's)."""
+    count = draw(st.integers(3, 7))
+    works = [Work(f"10.1000/w{n}", f"2401.{n:05d}") for n in range(count)]
+    first_titles = [draw(st.sampled_from(FIRST_TITLES)) for _ in works]
+    introduced: set[int] = set()
+    best: dict[str, tuple[int, str]] = {}  # by DOI: (the best source's quality, its title)
+    records: list[Incoming] = []
+    for _ in range(draw(st.integers(1, 40))):
+        # Works appear one after another, now and then: a later one may find an earlier
+        # one renamed.
+        appeared = len(best)
+        if appeared < count and (not appeared or draw(st.integers(0, 4)) == 0):
+            number = appeared
+        else:
+            number = draw(st.integers(0, appeared - 1))
+        work, title = works[number], first_titles[number]
+        if number not in introduced:
+            # Mostly a BibTeX record by title first, and its arXiv id soon after.
+            with_id = draw(st.integers(0, 3)) == 0 if work.doi not in best else draw(st.booleans())
+            record = bibtex(title, work.doi, work.arxiv_id if with_id else None)
+            if with_id:
+                introduced.add(number)
+            quality = 1
+        elif draw(st.integers(0, 2)) > 0:
+            record = from_arxiv(work.arxiv_id, title := draw(st.sampled_from(TITLES)))
+            quality = 2
+        else:
+            record = bibtex(title := draw(st.sampled_from(TITLES)), work.doi, work.arxiv_id)
+            quality = 1
+        if quality >= best.get(work.doi, (0, ""))[0]:
+            best[work.doi] = (quality, title)
+        records.append(record)
+    batches: list[list[Incoming]] = []
+    while records:
+        size = draw(st.integers(1, 6))
+        batches.append(records[:size])
+        records = records[size:]
+    titles = {doi: title for doi, (_, title) in best.items()}
+    arxiv_ids = {
+        work.doi: work.arxiv_id if n in introduced else None
+        for n, work in enumerate(works)
+        if work.doi in best
+    }
+    again = [bibtex(titles[doi], doi, arxiv_id) for doi, arxiv_id in arxiv_ids.items()]
+    return Stream(batches, titles, arxiv_ids, again)
+
+
+def imported_keys(folder: Path, stream: Stream, how: str) -> dict[str, str]:
+    """Import the stream (each batch on its own, in one streamed import, or the first
+    batch on its own and the rest streamed into the catalog it made); check that each
+    work is one paper with its last title and arXiv id; the key of each work by DOI."""
+    with Library(folder) as library:
+        if how == "imports":
+            for batch in stream.batches:
+                library.import_papers(batch)
+        elif how == "stream":
+            library.import_stream(stream.batches)
+        else:
+            library.import_papers(stream.batches[0])
+            library.import_stream(stream.batches[1:])
+        assert len(library) == len(stream.titles)
+        keys = {doi: library.resolve(doi) for doi in stream.titles}  # one paper each
+        papers = library.catalog.get_many(list(keys.values()))
+        assert {doi: papers[key].title for doi, key in keys.items()} == stream.titles
+        assert {doi: papers[key].arxiv_id for doi, key in keys.items()} == stream.arxiv_ids
+        # Each work as it ends is found again (a BibTeX record of a work renamed since
+        # can be a new paper: no paper is looked up by DOI).
+        assert library.import_papers(stream.again).unchanged == len(stream.titles)
+        assert len(library) == len(stream.titles)
+        return keys
+
+
+@settings(max_examples=200, deadline=None)
+@given(streams())
+def test_random_streams_of_works_sharing_titles_import_whole(stream: Stream) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        keys = imported_keys(Path(folder, "imports"), stream, "imports")
+        assert len(set(keys.values())) == len(keys)
+        # The same works in the same order get the same keys, however they are batched.
+        assert imported_keys(Path(folder, "stream"), stream, "stream") == keys
+        assert imported_keys(Path(folder, "mixed"), stream, "mixed") == keys
