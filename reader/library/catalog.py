@@ -411,9 +411,9 @@ class Catalog:
         return int(self._db.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()[0])
 
     def _known(self, papers: Sequence[Paper], seen: Seen | None = None) -> Known:
-        """Every catalog paper that shares an arXiv id, key or title with `papers`.
-        With `seen` (everything the catalog holds is in it), only values it may hold
-        are looked up."""
+        """Every catalog paper that shares an arXiv id, key or title with `papers`, and a
+        way to ask whether a key is held (`Known.holds`). With `seen` (everything the
+        catalog holds is in it), only values it may hold are looked up."""
         by_arxiv: dict[str, Paper] = {}
         by_key: dict[str, Paper] = {}
         by_title: dict[str, list[Paper]] = {}
@@ -440,7 +440,19 @@ class Catalog:
                     if paper.arxiv_id:
                         by_arxiv[paper.arxiv_id] = paper
                     by_title.setdefault(str(row[1]), []).append(paper)
-        return Known(by_arxiv, by_key, by_title, rowids)
+        return Known(by_arxiv, by_key, by_title, rowids, self._holder(seen))
+
+    def _holder(self, seen: Seen | None) -> Callable[[str], bool]:
+        """`Known.holds`: whether a paper has this key. One indexed lookup, asked only of
+        the numbered key a second work of a title is about to take (not a value `seen`
+        never saw: the import never stored it, and nothing else is in the catalog)."""
+
+        def holds(key: str) -> bool:
+            if seen is not None and key not in seen:
+                return False
+            return bool(self._db.execute("SELECT 1 FROM papers WHERE key = ?", (key,)).fetchone())
+
+        return holds
 
     def _write_plan(
         self,

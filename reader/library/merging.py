@@ -68,6 +68,10 @@ class Known:
     by_title: Mapping[str, Sequence[Paper]]
     rowids: Mapping[str, int] = field(default_factory=dict)
     """The row id of each looked-up paper, by key."""
+    holds: Callable[[str], bool] = field(default=lambda key: False)
+    """Whether the catalog holds a paper under this key (the default: an empty catalog).
+    Asked only of the numbered key a work is about to take (`_fresh_key`): the paper
+    holding it may share nothing that the lookups by identity went by."""
 
 
 @dataclass(slots=True)
@@ -145,6 +149,7 @@ def merge(old: Paper, new: Paper) -> Paper:
 # two papers that agree on something else too.
 _GENERIC_TITLE_WORDS = 2
 _NAME_TOKEN = re.compile(r"[a-z]{2,}")
+_NUMBER = re.compile(r"[2-9]|[1-9][0-9]+")  # the numbers `_fresh_key` gives, as written
 
 
 def distinct_works(a: Paper, b: Paper) -> bool:
@@ -194,7 +199,8 @@ def plan_import(
     total: int = 0,
     claimed: frozenset[str] = frozenset(),
 ) -> ImportPlan:
-    """Match, merge and count; the catalog is not touched.
+    """Match, merge and count; the catalog is not written, and only asked whether a key
+    that a second work of a title is about to take is free (`Known.holds`).
 
     A paper is the same as another when their arXiv ids match, or their keys, or their
     normalized titles (unless both have different arXiv ids). It keeps the key it was
@@ -210,6 +216,7 @@ def plan_import(
     stored: dict[str, Paper] = {}  # known papers as they were before this import
     batch_arxiv: dict[str, str] = {}
     batch_titles: dict[str, list[str]] = {}
+    numbers: dict[str, int] = {}  # the next number `_fresh_key` tries, by title
     for done, paper in enumerate(papers, start=1):
         title = normalize_title(paper.title)
         key, by_title = _match(paper, title, known, current, batch_arxiv, batch_titles, claimed)
@@ -219,7 +226,7 @@ def plan_import(
             key = paper.key
             if key in current or key in known.by_key:
                 # Another work of the same title holds the title's key.
-                key = _fresh_key(title, current, known)
+                key = _fresh_key(title, current, known, numbers)
                 paper = replace(paper, key=key)
             current[key] = paper
             plan.new[key] = (paper, title)
@@ -275,7 +282,7 @@ def _match(
             return paper.key, False
         # A key made from the title is no more than the title: it joins only what a
         # title would join, and a merge within the input counts as one by title.
-        if not distinct_works(paper, holder):
+        if not distinct_works(paper, holder) and not _numbered(holder, title):
             return paper.key, paper.key in current
     if not title:
         # A title of punctuation only says nothing about which paper it is.
@@ -295,15 +302,32 @@ def _match(
     return None, False
 
 
-def _fresh_key(title: str, current: Mapping[str, Paper], known: Known) -> str:
-    """A key for a work whose title's key another work of the same title holds.
+def _numbered(holder: Paper, title: str) -> bool:
+    """True when `holder` has the key of `title` as a numbered key of its own title (see
+    `_fresh_key`): the second work titled "<title>" holds the key of "<title> 2", which
+    is not its title. (Once a merge renamed the holder, this is no longer seen.)"""
+    stem, _, number = title.rpartition(" ")
+    return bool(_NUMBER.fullmatch(number)) and normalize_title(holder.title) == stem
 
-    Every paper of that title was looked up (by title), so a key taken in the catalog is
-    in `known`; the same works get the same keys in the same order of arrival.
+
+def _fresh_key(
+    title: str, current: Mapping[str, Paper], known: Known, numbers: dict[str, int]
+) -> str:
+    """A key for a work whose title's key another work of the same title holds: the key
+    of the title and the first number from 2 on that no paper holds, in this import
+    (`current`) or in the catalog (`known`).
+
+    The catalog itself is asked (`Known.holds`): the paper that took a number earlier may
+    no longer bear the title (a merge renamed it), and a work titled "<title> 2" has the
+    key of the second work titled "<title>", so neither need be in `known.by_key`. A
+    numbered key thus never collides, and the same works arriving in the same order into
+    the same catalog get the same keys. `numbers` is the number to try next, by title
+    (those below it are taken: nothing is removed while an import is planned).
     """
-    number = 2
+    number = numbers.get(title, 2)
     while True:
         key = title_key(f"{title}\n{number}")
-        if key not in current and key not in known.by_key:
-            return key
         number += 1
+        if key not in current and key not in known.by_key and not known.holds(key):
+            numbers[title] = number
+            return key
