@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,6 +57,15 @@ def make_app(sample_dir: Path) -> Callable[..., ReaderApp]:
     yield build
     for library in opened:
         library.close()
+
+
+async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Wait (in the event loop, so workers and messages go on) until `condition()` holds."""
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the condition never held")
 
 
 async def settle(pilot: Pilot) -> None:

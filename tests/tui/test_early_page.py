@@ -4,7 +4,6 @@ the older one."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -15,18 +14,9 @@ from textual.widgets import Input
 from reader.library.search import SearchStopped
 from reader.query import Query
 from reader.tui.screens import main as main_screen
-from tests.tui.conftest import settle, status_text
+from tests.tui.conftest import settle, status_text, until
 
 SIZE = (140, 40)
-
-
-async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    """Wait (in the event loop) until `condition()` holds."""
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the condition never held")
 
 
 async def test_the_first_page_shows_first_then_the_whole_result(make_app, monkeypatch):

@@ -8,7 +8,6 @@ check that a restored filter or place never shows the unfiltered papers first.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,17 +18,9 @@ from textual.widgets import Input
 from reader.library import Library
 from reader.settings import Settings
 from reader.tui.screens import main as main_screen
-from tests.tui.conftest import settle, status_text
+from tests.tui.conftest import settle, status_text, until
 
 SIZE = (120, 30)
-
-
-async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the condition never held")
 
 
 @pytest.fixture
