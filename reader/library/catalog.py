@@ -1,8 +1,8 @@
 """The papers catalog: SQLite with an FTS5 index over title, abstract, authors, organization.
 
-SQLite rows become `Paper` objects here (and in `search.py`) and nowhere else. Queries run
-on a second connection (`search.Searcher`), so a long search never blocks the point
-reads that draw the visible rows.
+How a `Paper` maps to a row is `rows.py`'s; the rest of reader never sees SQLite rows.
+Queries run on a second connection (`search.Searcher`), so a long search never blocks the
+point reads that draw the visible rows.
 """
 
 from __future__ import annotations
@@ -14,15 +14,11 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from reader.errors import NotFoundError, StoreError
+from reader.errors import StoreError
 from reader.identity import (
-    arxiv_id_of_doi,
-    doi_key,
-    normalize_arxiv_id,
-    normalize_doi,
     normalize_title,
 )
 from reader.library import recent
@@ -34,6 +30,20 @@ from reader.library.merging import (
     Known,
     Progress,
     plan_import,
+)
+from reader.library.rows import (
+    COLUMN_COUNT,
+    COLUMNS,
+    FTS_COLUMNS,
+    SELECT_PAPERS,
+    SELECT_PAPERS_ROWID_NORM,
+    category_rows,
+    fts_values,
+    iso,
+    keys_by_rowid,
+    paper_from_row,
+    paper_row,
+    resolve_key,
 )
 from reader.library.seen import Seen
 from reader.model import Paper
@@ -107,18 +117,9 @@ DROP TRIGGER IF EXISTS papers_ad;
 DROP TRIGGER IF EXISTS papers_au;
 """
 
-_COLUMNS = (
-    "key, title, abstract, authors, author_count, organization, published, upvotes,"
-    " arxiv_id, url, source, added, featured, comments, github, project_page,"
-    " doi, categories, primary_category"
-)
 # Columns added after version 1 and 2, for catalogs made before them.
 _ADDED_IN_2 = ("featured TEXT", "comments INTEGER", "github TEXT", "project_page TEXT")
 _ADDED_IN_3 = ("doi TEXT", "categories TEXT NOT NULL DEFAULT ''", "primary_category TEXT")
-SELECT_PAPERS = f"SELECT p.{_COLUMNS.replace(', ', ', p.')} FROM papers p"
-_COLUMN_COUNT = len(_COLUMNS.split(","))
-SELECT_PAPERS_ROWID_NORM = SELECT_PAPERS.replace("SELECT ", "SELECT p.rowid, p.title_norm, ", 1)
-_FTS_COLUMNS = "title, abstract, authors, organization"
 _INDEX_CHUNK = 10_000
 """New rows indexed per statement when an import reports its progress as it indexes."""
 FTS_GROUP_ROWS = 40_000
@@ -147,7 +148,6 @@ FTS_HASH_BYTES = 64 * 1024 * 1024
 default is 1 MB). Fewer, larger segments need less merging: a large import builds the
 index about a fifth faster. Memory grows this much only during a large import."""
 
-Row = tuple[object, ...]
 Aside = Callable[[], AbstractContextManager[None]]
 """Entered around the statements SQLite runs long on its own (no Python in them): the
 import's reading thread may read meanwhile (`pipeline.Turns.lent`)."""
@@ -468,10 +468,10 @@ class Catalog:
         wait for it too (an update does not touch their index), and papers above
         `last_old` (this import's) reach the recent index at its end."""
         last_rowid = self._max_rowid()
-        added = _iso(plan.added)  # once: most papers carry no time of their own
+        added = iso(plan.added)  # once: most papers carry no time of their own
         self._db.executemany(
-            f"INSERT INTO papers (title_norm, {_COLUMNS}) VALUES (?{', ?' * _COLUMN_COUNT})",
-            ((title, *_row(paper, added)) for paper, title in plan.new.values()),
+            f"INSERT INTO papers (title_norm, {COLUMNS}) VALUES (?{', ?' * COLUMN_COUNT})",
+            ((title, *paper_row(paper, added)) for paper, title in plan.new.values()),
         )
         # An INTEGER PRIMARY KEY takes the next row id: the new rows follow the old maximum.
         self._db.executemany(
@@ -480,7 +480,7 @@ class Catalog:
                 (category, last_rowid + number)
                 for number, (paper, _) in enumerate(plan.new.values(), start=1)
                 if paper.categories
-                for category in _category_rows(paper)
+                for category in category_rows(paper)
             ),
         )
         texts: list[tuple[int, str, str]] = []
@@ -508,7 +508,7 @@ class Catalog:
         count = top - indexed
         for start in range(indexed, top, step):
             self._db.execute(
-                f"INSERT INTO papers_fts(rowid, {_FTS_COLUMNS}) SELECT rowid, {_FTS_COLUMNS}"
+                f"INSERT INTO papers_fts(rowid, {FTS_COLUMNS}) SELECT rowid, {FTS_COLUMNS}"
                 " FROM papers WHERE rowid > ? AND rowid <= ?",
                 (start, min(start + step, top)),
             )
@@ -520,7 +520,7 @@ class Catalog:
         self, old: Paper, paper: Paper, title_norm: str, last_old: int, indexed: int
     ) -> int:
         rowid = self._db.execute("SELECT rowid FROM papers WHERE key = ?", (old.key,)).fetchone()[0]
-        text_changed = _fts_values(old) != _fts_values(paper)
+        text_changed = fts_values(old) != fts_values(paper)
         in_recent = rowid <= last_old and (text_changed or old.published != paper.published)
         # A row of this import that waits for `_index_new` is indexed with its text then.
         reindex = text_changed and rowid <= indexed
@@ -529,11 +529,11 @@ class Catalog:
         if reindex:
             # An external-content FTS5 index forgets a row only when told its old text.
             self._db.execute(
-                f"INSERT INTO papers_fts(papers_fts, rowid, {_FTS_COLUMNS})"
+                f"INSERT INTO papers_fts(papers_fts, rowid, {FTS_COLUMNS})"
                 " VALUES ('delete', ?,?,?,?,?)",
-                (rowid, *_fts_values(old)),
+                (rowid, *fts_values(old)),
             )
-        values = _row(paper)
+        values = paper_row(paper)
         self._db.execute(
             "UPDATE papers SET title_norm = ?, title = ?, abstract = ?, authors = ?,"
             " author_count = ?, organization = ?, published = ?, upvotes = ?, arxiv_id = ?,"
@@ -541,16 +541,16 @@ class Catalog:
             " project_page = ?, doi = ?, categories = ?, primary_category = ? WHERE rowid = ?",
             (title_norm, *values[1:], rowid),
         )
-        if _category_rows(old) != _category_rows(paper):
+        if category_rows(old) != category_rows(paper):
             self._db.execute("DELETE FROM paper_categories WHERE paper = ?", (rowid,))
             self._db.executemany(
                 "INSERT OR IGNORE INTO paper_categories (category, paper) VALUES (?, ?)",
-                ((category, rowid) for category in _category_rows(paper)),
+                ((category, rowid) for category in category_rows(paper)),
             )
         if reindex:
             self._db.execute(
-                f"INSERT INTO papers_fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?)",
-                (rowid, *_fts_values(paper)),
+                f"INSERT INTO papers_fts(rowid, {FTS_COLUMNS}) VALUES (?,?,?,?,?)",
+                (rowid, *fts_values(paper)),
             )
         if in_recent:
             recent.index_row(self._db, rowid)
@@ -666,50 +666,6 @@ class CatalogStats:
     """Papers by where they came from ("hf-page", "jsonl", ...), most first."""
 
 
-def keys_by_rowid(db: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, str]:
-    """The keys of the papers with these row ids, looked up on `db` in chunks (SQLite
-    limits the parameters of one statement)."""
-    found: dict[int, str] = {}
-    for start in range(0, len(rowids), 900):
-        chunk = list(rowids[start : start + 900])
-        marks = ",".join("?" * len(chunk))
-        sql = f"SELECT rowid, key FROM papers WHERE rowid IN ({marks})"
-        found.update((int(rowid), str(key)) for rowid, key in db.execute(sql, chunk))
-    return found
-
-
-def resolve_key(db: sqlite3.Connection, text: str) -> str:
-    """The key a user means by `text` (see `Catalog.resolve`), looked up on `db`."""
-    text = text.strip()
-    if db.execute("SELECT 1 FROM papers WHERE key = ?", (text,)).fetchone():
-        return text
-    doi = normalize_doi(text)
-    arxiv_id = normalize_arxiv_id(text) or arxiv_id_of_doi(doi)
-    if arxiv_id:
-        row = db.execute("SELECT key FROM papers WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
-        if row:
-            return str(row[0])
-    if doi:
-        rows = db.execute(
-            "SELECT key FROM papers WHERE doi IS NOT NULL AND lower(doi) = ? LIMIT 2",
-            (doi_key(doi),),
-        ).fetchall()
-        if len(rows) == 1:
-            return str(rows[0][0])
-        if rows:
-            raise NotFoundError(f"the DOI {doi} names several papers; give a key")
-    if len(text) >= 4:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = db.execute(
-            "SELECT key FROM papers WHERE key LIKE ? ESCAPE '\\' LIMIT 2", (escaped + "%",)
-        ).fetchall()
-        if len(rows) == 1:
-            return str(rows[0][0])
-        if len(rows) > 1:
-            raise NotFoundError(f"{text!r} matches several papers; give more of the key")
-    raise NotFoundError(f"no paper with key {text!r} in the library")
-
-
 def _identities(plan: ImportPlan) -> Iterator[str | None]:
     """The values `_known` looks papers up by, of every paper the plan stores."""
     for paper, title in plan.new.values():
@@ -728,78 +684,6 @@ def _statements(script: str) -> list[str]:
             statements.append(current.strip())
             current = ""
     return statements
-
-
-def _fts_values(paper: Paper) -> tuple[object, ...]:
-    """The indexed columns, exactly as `_row` stores them."""
-    row = _row(paper)
-    return (row[1], row[2], row[3], row[5])
-
-
-def _row(paper: Paper, added: str | None = None) -> tuple[object, ...]:
-    """The column values of `paper` (`added`, an ISO time, stands in when it has none)."""
-    return (
-        paper.key,
-        paper.title,
-        paper.abstract,
-        "\n".join(name.replace("\n", " ") for name in paper.authors),
-        paper.author_count,
-        paper.organization,
-        paper.published.isoformat() if paper.published else None,
-        paper.upvotes,
-        paper.arxiv_id,
-        paper.url,
-        paper.source,
-        _iso(paper.added) if paper.added else added,
-        paper.featured.isoformat() if paper.featured else None,
-        paper.comments,
-        paper.github,
-        paper.project_page,
-        paper.doi,
-        " ".join(paper.categories),
-        paper.primary_category,
-    )
-
-
-def _category_rows(paper: Paper) -> list[str]:
-    """The `paper_categories` values of a paper: its categories, folded, once each."""
-    return list(dict.fromkeys(category.lower() for category in paper.categories))
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-def paper_from_row(row: Row) -> Paper:
-    """Build a `Paper` from a row of `SELECT_PAPERS`."""
-    (key, title, abstract, authors, author_count, organization, published, upvotes) = row[:8]
-    (arxiv_id, url, source, added, featured, comments, github, project_page) = row[8:16]
-    (doi, categories, primary_category) = row[16:]
-    return Paper(
-        key=str(key),
-        title=str(title),
-        abstract=str(abstract),
-        authors=tuple(str(authors).split("\n")) if authors else (),
-        author_count=author_count,  # type: ignore[arg-type]
-        organization=organization,  # type: ignore[arg-type]
-        published=date.fromisoformat(str(published)) if published else None,
-        upvotes=upvotes,  # type: ignore[arg-type]
-        arxiv_id=arxiv_id,  # type: ignore[arg-type]
-        url=url,  # type: ignore[arg-type]
-        source=str(source),
-        added=_parse_added(str(added)) if added else None,
-        featured=date.fromisoformat(str(featured)) if featured else None,
-        comments=comments,  # type: ignore[arg-type]
-        github=github,  # type: ignore[arg-type]
-        project_page=project_page,  # type: ignore[arg-type]
-        doi=doi,  # type: ignore[arg-type]
-        categories=tuple(str(categories).split()) if categories else (),
-        primary_category=primary_category,  # type: ignore[arg-type]
-    )
-
-
-def _parse_added(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 class _Counter:

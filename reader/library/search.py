@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 from reader.errors import StoreError
 from reader.library import recent
-from reader.library.catalog import SELECT_PAPERS, keys_by_rowid, paper_from_row
 from reader.library.connection import connect
 from reader.library.ordering import Ordering, fetch_rowids
+from reader.library.rows import SELECT_PAPERS, keys_by_rowid, paper_from_row
 from reader.library.sql import ORDER_BY, fts_only, negated_fts, reads_state, to_sql, to_sql_in
 from reader.model import Paper, PaperState
 from reader.query import (

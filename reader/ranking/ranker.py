@@ -463,7 +463,7 @@ class Ranker:
         """The papers most like the one `text` names (a key, arXiv id or key prefix), most
         similar first: the `limit` most similar (with some word in common) without that
         paper itself; with no `limit`, every paper (that one last)."""
-        from reader.library.catalog import resolve_key
+        from reader.library.rows import resolve_key
 
         with self._lock:
             key = resolve_key(self._catalog(), text)
