@@ -320,3 +320,20 @@ def test_reads_while_another_thread_refreshes_never_miss_a_paper(tmp_path: Path)
     assert seen["get"] == PaperState(key=KEYS[3], starred=True, starred_at=STAMP)
     assert seen["all"] == len(KEYS)
     assert store.get(KEYS[0]).note == "from another process"  # type: ignore[union-attr]
+
+
+def test_a_record_another_process_dropped_leaves_the_search_mirror_too(
+    sample_library: Library,
+) -> None:
+    keys = sample_library.keys(sort="date")
+    sample_library.set_starred(keys[:3], True)
+    sample_library.add_tags(keys[:3], ["x"])
+    assert sample_library.count("is:starred tag:x") == 3
+    other = StateStore(sample_library.folder / "state.json")
+    other.set_fields({keys[0]: {"starred": False, "tags": ()}}, "2030-01-01T00:00:00+00:00")
+    other.close()  # its compaction drops the record it left blank
+    assert sample_library.refresh()
+    assert sample_library.state.get(keys[0]) is None
+    assert set(sample_library.keys("is:starred")) == set(keys[1:3])
+    assert set(sample_library.keys("tag:x")) == set(keys[1:3])
+    assert set(sample_library.keys("has:tags")) == set(keys[1:3])
