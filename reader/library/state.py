@@ -93,6 +93,19 @@ class StateStore:
             self._rebuild((data or {}).get(TABLE, {}))
             return True
 
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store against every other change, from this process's threads and
+        from other processes (a sync reads, then merges, with nothing changed between).
+
+        The threads' lock first, then the files' lock: the order every change takes them
+        in. Holding the files' lock first (`storage.locked()`) and then reading states
+        could wait for a change holding the threads' lock while it waits for the files:
+        each waiting for the other, for ever.
+        """
+        with self._threads, self._storage.locked():
+            yield
+
     def changed_on_disk(self) -> bool:
         """Cheap check (two `stat` calls): did another process write since we last looked?"""
         return self._storage.changed_on_disk()
