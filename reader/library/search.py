@@ -537,6 +537,10 @@ class Searcher:
                 if isinstance(change, _FieldChange):
                     self._db.execute(change.sql(), (change.flag, json.dumps(change.keys)))
                 elif isinstance(change, _AllStates):
+                    # Every state there is: a paper without one now (its blank record was
+                    # dropped by another process's compaction) has none in the mirror.
+                    self._db.execute("DELETE FROM temp.user_state")
+                    self._db.execute("DELETE FROM temp.user_tag")
                     self._mirror_states(list(change.states().values()))
                 else:
                     self._mirror_states(list(change.values()))

@@ -55,6 +55,10 @@ class StateStore:
         the states the first screen shows (`get`); the rest are built together at the
         first use of them all (`all`, a bulk change), usually by the search worker after
         the first paint. 10,000 stars: 25 ms less before the first painted list."""
+        self._complete: dict[str, PaperState] | None = None
+        """`_states` once it holds every state (nothing left in `_unbuilt`). Reads take no
+        lock: one that finds no state in another dict than this one asks again under the
+        lock, for the state may be being built, or the view replaced, at that moment."""
         self._stored_ids: dict[str, str] = {}
         """The id of each paper's record in the file, by key."""
         self._hashed_ids: dict[str, str] = {}
@@ -89,24 +93,44 @@ class StateStore:
             self._rebuild((data or {}).get(TABLE, {}))
             return True
 
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store against every other change, from this process's threads and
+        from other processes (a sync reads, then merges, with nothing changed between).
+
+        The threads' lock first, then the files' lock: the order every change takes them
+        in. Holding the files' lock first (`storage.locked()`) and then reading states
+        could wait for a change holding the threads' lock while it waits for the files:
+        each waiting for the other, for ever.
+        """
+        with self._threads, self._storage.locked():
+            yield
+
     def changed_on_disk(self) -> bool:
         """Cheap check (two `stat` calls): did another process write since we last looked?"""
         return self._storage.changed_on_disk()
 
     def get(self, key: str) -> PaperState | None:
         """The state of one paper, or None when the user never touched it."""
-        state = self._states.get(key)
-        if state is None and key in self._unbuilt:
+        # `_complete` first: a view complete then stays complete. `_states` and `_unbuilt`
+        # cannot be read together without the lock (another thread may be moving the
+        # paper from one to the other, or replacing both).
+        complete = self._complete
+        states = self._states
+        state = states.get(key)
+        if state is None and states is not complete:
             with self._threads:
                 state = self._build_one(key)
         return state
 
     def all(self) -> Mapping[str, PaperState]:
         """All states by paper key (read-only view)."""
-        if self._unbuilt:
-            with self._threads:
-                self._build_all()
-        return self._states
+        complete = self._complete
+        if complete is not None and complete is self._states:
+            return complete
+        with self._threads:
+            self._build_all()
+            return self._states
 
     def __len__(self) -> int:
         with self._threads:
@@ -264,6 +288,8 @@ class StateStore:
                 self._stored_ids = dict(zip(keys, documents, strict=True))
                 self._loaded = self._storage.loads
                 self.generation += 1
+                # Not the old view: it would be kept alive for nothing.
+                self._complete = None if self._unbuilt else self._states
             return
         # A record to check field by field (it may be damaged: this raises then), or two
         # records of one paper: every state is built now.
@@ -283,6 +309,7 @@ class StateStore:
                     stored[state.key] = doc_id
         with self._threads:
             self._states, self._unbuilt, self._stored_ids = states, {}, stored
+            self._complete = states
             self._loaded = self._storage.loads
             self.generation += 1
 
@@ -293,17 +320,19 @@ class StateStore:
             # Stored before the record is let go, so no reader ever misses this paper.
             state = self._states[key] = _from_document(document, self.path)
             del self._unbuilt[key]
+            if not self._unbuilt:
+                self._complete = self._states
         return state
 
     def _build_all(self) -> None:
         """Build every state not built yet (the lock held)."""
-        if not self._unbuilt:
-            return
         states = self._states
-        waiting = [record for key, record in self._unbuilt.items() if key not in states]
-        built = states_from_documents(waiting, self.path)
-        states.update({state.key: state for state in built})
-        self._unbuilt = {}
+        if self._unbuilt:
+            waiting = [record for key, record in self._unbuilt.items() if key not in states]
+            built = states_from_documents(waiting, self.path)
+            states.update({state.key: state for state in built})
+            self._unbuilt = {}
+        self._complete = states
 
     def _hashed(self, key: str) -> str:
         hashed = self._hashed_ids.get(key)

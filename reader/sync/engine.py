@@ -105,8 +105,8 @@ class _Sync:
         self.report = SyncReport(record.device)
 
     def run(self) -> SyncReport:
-        storage = self.library.state.storage
-        with storage.locked():
+        state = self.library.state
+        with state.locked():
             self.library.refresh()
             before = dict(self.library.state.all())
             outgoing = local_changes(self.record, before)
@@ -116,7 +116,7 @@ class _Sync:
         self.record.papers_rowid = top
         self.report.sent, self.report.papers_sent = len(outgoing), len(papers)
         gone = self._receive()
-        with storage.locked():
+        with state.locked():
             self._merge(before)
         # Papers that came in are not sent back.
         self.record.papers_rowid = self.library.catalog.papers_after(1 << 62)[1]

@@ -248,3 +248,92 @@ def test_a_state_built_before_another_process_wrote_is_not_kept(tmp_path: Path, 
         pair.apply(operation)
     assert pair.lazy.get(KEYS[0]) == pair.eager.get(KEYS[0])
     assert not pair.lazy.get(KEYS[0]).starred  # type: ignore[union-attr]
+
+
+class _MissThenBuild(dict):  # type: ignore[type-arg]
+    """A store's built states that, at the first look-up finding none, let another
+    thread build every state before the look-up returns (the worst moment for it)."""
+
+    def __init__(self, store: StateStore, states: dict[str, PaperState]) -> None:
+        super().__init__(states)
+        self.store, self.fired = store, False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = super().get(key, default)
+        if found is None and not self.fired:
+            self.fired = True
+            builder = threading.Thread(target=self.store.all)
+            builder.start()
+            builder.join(5)
+        return found
+
+
+def test_a_read_while_another_thread_builds_every_state_still_finds_the_paper(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.json"
+    StateStore(path).set_field(KEYS, "starred", True, STAMP)
+    store = StateStore(path)
+    store._states = _MissThenBuild(store, store._states)
+    found = store.get(KEYS[5])
+    assert store._states.fired  # the other thread built them all meanwhile
+    assert found is not None and found.starred
+
+
+class _PausedSwap(StateStore):
+    """A store whose rebuild (`refresh`), once `armed`, stops just after it replaced its
+    built states, until `go` is set: another thread reads it at that moment."""
+
+    armed = False
+
+    def __setattr__(self, name: str, value: object) -> None:
+        super().__setattr__(name, value)
+        if name == "_states" and self.armed:
+            self.armed = False
+            self.reached.set()
+            self.go.wait(5)
+
+
+def test_reads_while_another_thread_refreshes_never_miss_a_paper(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    StateStore(path).set_field(KEYS, "starred", True, STAMP)
+    store = _PausedSwap(path)
+    store.reached, store.go = threading.Event(), threading.Event()
+    assert len(store.all()) == len(KEYS)  # every state built
+    StateStore(path).set_fields({KEYS[0]: {"note": "from another process"}}, STAMP)
+    store.armed = True
+    refreshing = threading.Thread(target=store.refresh)
+    refreshing.start()
+    assert store.reached.wait(5)
+    seen: dict[str, Any] = {}
+
+    def read() -> None:  # the UI thread, drawing the list meanwhile
+        seen["get"] = store.get(KEYS[3])
+        seen["all"] = len(store.all())
+
+    reading = threading.Thread(target=read)
+    reading.start()
+    reading.join(0.5)  # it may wait for the refresh: then it goes on when that ends
+    store.go.set()
+    refreshing.join(5)
+    reading.join(5)
+    assert seen["get"] == PaperState(key=KEYS[3], starred=True, starred_at=STAMP)
+    assert seen["all"] == len(KEYS)
+    assert store.get(KEYS[0]).note == "from another process"  # type: ignore[union-attr]
+
+
+def test_a_record_another_process_dropped_leaves_the_search_mirror_too(
+    sample_library: Library,
+) -> None:
+    keys = sample_library.keys(sort="date")
+    sample_library.set_starred(keys[:3], True)
+    sample_library.add_tags(keys[:3], ["x"])
+    assert sample_library.count("is:starred tag:x") == 3
+    other = StateStore(sample_library.folder / "state.json")
+    other.set_fields({keys[0]: {"starred": False, "tags": ()}}, "2030-01-01T00:00:00+00:00")
+    other.close()  # its compaction drops the record it left blank
+    assert sample_library.refresh()
+    assert sample_library.state.get(keys[0]) is None
+    assert set(sample_library.keys("is:starred")) == set(keys[1:3])
+    assert set(sample_library.keys("tag:x")) == set(keys[1:3])
+    assert set(sample_library.keys("has:tags")) == set(keys[1:3])

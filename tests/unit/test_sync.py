@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -386,3 +387,39 @@ def test_a_change_made_during_a_sync_is_kept_and_sent_by_the_next(
     desk.sync()
     assert desk.state()[KEY][2] == "typed meanwhile"
     assert laptop.library.note_conflicts(KEY) == []
+
+
+def test_a_change_made_while_a_sync_holds_the_files_waits_for_it_and_never_hangs(
+    sample_library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The app syncs in a worker while the user stars a paper on the UI thread.
+    library = sample_library
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    key = library.keys()[0]
+    storage = library.state.storage
+    real_refresh, real_locked = library.refresh, storage.locked
+    syncing, writing = threading.Event(), threading.Event()
+
+    def refresh() -> bool:
+        if threading.current_thread() is syncer and not syncing.is_set():
+            syncing.set()  # the sync holds the files now: the star comes at this moment
+            writing.wait(1)
+        return real_refresh()
+
+    def locked() -> object:
+        if threading.current_thread() is writer:
+            writing.set()  # the star, its change planned, waits for the files
+        return real_locked()
+
+    monkeypatch.setattr(library, "refresh", refresh)
+    monkeypatch.setattr(storage, "locked", locked)
+    syncer = threading.Thread(target=sync, args=(library, shared), daemon=True)
+    writer = threading.Thread(target=library.set_starred, args=([key], True), daemon=True)
+    syncer.start()
+    assert syncing.wait(5)
+    writer.start()
+    syncer.join(10)
+    writer.join(10)
+    assert not syncer.is_alive() and not writer.is_alive(), "each waits for the other"
+    assert library.state_of(key).starred
