@@ -382,14 +382,14 @@ def _snapshot_problem(raw: bytes | None, path: Path) -> str | None:
         return "nested too deeply"
     if problem is not None or data is None:
         return problem or "empty"
-    # The ids and keys were checked by `decode_snapshot`, as the app checks them.
+    # The ids, keys and tags were checked by `decode_snapshot`, as the app checks them.
     records = data.get(TABLE, {})
     for doc_id, document in records.items():
         try:
-            # The very check the app makes when it loads a record.
+            # The very check the app makes when it builds a record's state.
             _from_document(document, path)
         except (StoreError, RecursionError):
-            return f"record {doc_id[:20]} has no valid key"
+            return f"record {doc_id[:20]} cannot be read"
     return None
 
 

@@ -495,12 +495,14 @@ def decode_snapshot(raw: bytes) -> tuple[Tables | None, str | None]:
 def check_documents(data: Tables) -> str | None:
     """What is wrong with the documents once every change is applied, or None.
 
-    Every document must name its paper: a record without a key cannot be shown or kept.
+    Every document must name its paper (a record without a key cannot be shown or kept),
+    and its tags, if any, must be a list: what this storage writes, and what the state
+    store reads.
     """
     for documents in data.values():
         for doc_id, document in documents.items():
-            if not _has_key(document):
-                return f"record {doc_id[:20]} has no valid key"
+            if problem := _document_problem(document):
+                return f"record {doc_id[:20]} {problem}"
     return None
 
 
@@ -537,7 +539,7 @@ def decode_line(line: bytes) -> Line | None:
         if not isinstance(bulk, dict):
             return None
         fields, ids = bulk.get("fields"), bulk.get("ids")
-        if not isinstance(fields, dict) or not isinstance(ids, dict):
+        if not isinstance(fields, dict) or not isinstance(ids, dict) or _bad_tags(fields):
             return None
         if all(_is_id(doc_id) and isinstance(key, str) and key for doc_id, key in ids.items()):
             return change
@@ -579,7 +581,21 @@ def _is_document(doc_id: object, document: object) -> bool:
 
 def _is_keyed_document(doc_id: object, document: object) -> bool:
     # Every document a journal line carries names its paper (patches included).
-    return _is_document(doc_id, document) and _has_key(document)  # type: ignore[arg-type]
+    return _is_document(doc_id, document) and _document_problem(document) is None  # type: ignore[arg-type]
+
+
+def _document_problem(document: Document) -> str | None:
+    """What is wrong with one document, or None: see `check_documents`."""
+    if not _has_key(document):
+        return "has no valid key"
+    if _bad_tags(document):
+        return "has tags that are not a list"
+    return None
+
+
+def _bad_tags(fields: Document) -> bool:
+    tags = fields.get("tags")
+    return bool(tags) and not isinstance(tags, list)
 
 
 def _has_key(document: Document) -> bool:

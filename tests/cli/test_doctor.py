@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
+from reader.errors import StoreError
 from reader.library import Library
 from reader.library.state import StateStore, doc_id_for
 from reader.model import PaperState
@@ -103,6 +104,32 @@ def test_a_damaged_journal_keeps_its_readable_changes(
     assert code == 0 and "2 readable changes" in out and "Kept 2 changes" in out
     assert sorted(StateStore(state).all()) == ["a", "b"]
     assert list(tmp_path.glob("state.json.journal.damaged-*"))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b'{"table": "state", "patch": {"%d": {"key": "b", "tags": "x"}}}',
+        b'{"table": "state", "bulk": {"fields": {"tags": {"x": 1}}, "ids": {"%d": "b"}}}',
+    ],
+    ids=["patch", "bulk"],
+)
+def test_a_journal_line_with_tags_that_are_not_a_list_is_found_and_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: bytes
+) -> None:
+    # The app refuses such a line when it opens the library: doctor must see it too (it
+    # said "Everything is in order" while the app would not open), and salvage it.
+    state = tmp_path / "state.json"
+    store = StateStore(state)
+    put(store, [PaperState("a", read=True)])
+    journal = tmp_path / "state.json.journal"
+    journal.write_bytes(journal.read_bytes() + bad % doc_id_for("b") + b"\n")
+    with pytest.raises(StoreError, match="line 2 is unreadable"):
+        StateStore(state)
+    code, out = _doctor(tmp_path, capsys, "--yes")
+    assert "DAMAGED (line 2 is unreadable); 1 readable change" in out
+    assert "Kept 1 change; dropped 1 unreadable line" in out and code == 0
+    assert sorted(StateStore(state).all()) == ["a"]
 
 
 def test_a_corrupt_catalog_is_rebuilt_on_request_and_the_state_survives(
@@ -206,7 +233,7 @@ _DEEP = 100_000
         ),
         (b'{"state": {"1": {"read": true}}}', "record 1 has no valid key"),
         (b'{"state": {"1": {"key": 5}}}', "record 1 has no valid key"),
-        (b'{"state": {"1": {"key": "a", "tags": "x"}}}', "record 1 has no valid key"),
+        (b'{"state": {"1": {"key": "a", "tags": "x"}}}', "record 1 has tags that are not a list"),
     ],
     ids=[
         "deep-list",

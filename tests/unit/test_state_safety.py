@@ -271,6 +271,7 @@ def test_two_real_processes_keep_each_others_changes(
         (b'{"state": {"' + b"9" * 5000 + b'": {"key": "a"}}}', "has too many digits"),
         (b'{"state": {"1": {"read": true}}}', "has no valid key"),
         (b'{"state": {"1": {"key": 7}}}', "has no valid key"),
+        (b'{"state": {"1": {"key": "a", "tags": "x"}}}', "has tags that are not a list"),
     ],
 )
 def test_hostile_state_files_are_refused_in_one_line(
@@ -291,6 +292,8 @@ def test_hostile_state_files_are_refused_in_one_line(
         b'{"table": "state", "patch": {"x": {"key": "a"}}}',
         b'{"table": "state", "bulk": {"fields": {"read": true}, "ids": {"1": 5}}}',
         b'{"table": "state", "documents": {"1": {"read": true}}}',
+        b'{"table": "state", "patch": {"1": {"key": "a", "tags": "x"}}}',
+        b'{"table": "state", "bulk": {"fields": {"tags": 3}, "ids": {"1": "a"}}}',
         b"[" * 100_000,
     ],
 )
