@@ -409,7 +409,9 @@ class Library:
 
     def all_tags(self) -> list[str]:
         """Every tag in use, sorted, for completion."""
-        return sorted({tag for state in self.state.all().values() for tag in state.tags})
+        # A list first, made at once: a worker may add states while this loops.
+        states = list(self.state.all().values())
+        return sorted({tag for state in states for tag in state.tags})
 
     def refresh(self) -> bool:
         """Pick up state changes other processes wrote; True when there were some."""
@@ -514,7 +516,7 @@ class Library:
 
     def stats(self) -> LibraryStats:
         """Counts of papers and of the user's state, for `reader stats`."""
-        states = self.state.all().values()
+        states = list(self.state.all().values())  # made at once, as in `all_tags`
         return LibraryStats(
             papers=self.catalog.stats(),
             read=sum(state.read for state in states),

@@ -547,6 +547,9 @@ class Searcher:
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
+            with self._pending_lock:
+                # Not mirrored: they go first again, before any change queued since.
+                self._pending[:0] = pending
             raise
 
     def _mirror_states(self, states: list[PaperState]) -> None:

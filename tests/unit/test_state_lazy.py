@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reader.errors import StoreError
 from reader.library import Library
 from reader.library import state as state_module
 from reader.library.state import StateStore, doc_id_for
@@ -337,3 +339,25 @@ def test_a_record_another_process_dropped_leaves_the_search_mirror_too(
     assert set(sample_library.keys("is:starred")) == set(keys[1:3])
     assert set(sample_library.keys("tag:x")) == set(keys[1:3])
     assert set(sample_library.keys("has:tags")) == set(keys[1:3])
+
+
+def test_state_changes_the_mirror_failed_to_take_are_taken_by_the_next_query(
+    sample_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = sample_library.keys(sort="date")
+    sample_library.set_starred(keys[:4], True)
+    searcher = sample_library.searcher
+    real = searcher._mirror_states
+    failures: list[str] = []
+
+    def failing_once(states: list[PaperState]) -> None:
+        if not failures:
+            failures.append("disk I/O error")
+            raise sqlite3.OperationalError("disk I/O error")
+        real(states)
+
+    monkeypatch.setattr(searcher, "_mirror_states", failing_once)
+    with pytest.raises((StoreError, sqlite3.Error)):
+        sample_library.count("is:starred")
+    assert sample_library.count("is:starred") == 4  # the queued states were not dropped
+    assert set(sample_library.keys("is:starred")) == set(keys[:4])
