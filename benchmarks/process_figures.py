@@ -51,10 +51,10 @@ def settle_disk() -> None:
 
     Each timed phase starts on a quiet disk. A million-paper import writes several
     gigabytes that the kernel writes back for a minute or more after the process ends,
-    taking CPU and disk from whatever runs then: measured during that write-back, an
-    empty Textual app opened 15% slower, and reader's open 10-25%. Without this, each
-    run would pay for the one before it (the floor for reader's import, the opens for
-    the last import), which no user sees: they open the app long after an import.
+    taking CPU and disk from whatever runs then: measured during the write-back of a
+    4 GB file, the empty Textual app and reader both opened 5-15% slower. Without this,
+    each run would pay for the one before it (the floor for reader's import, the opens
+    for the last import), which no user sees: they open the app long after an import.
     """
     sync = getattr(os, "sync", None)  # POSIX only: elsewhere each phase starts as it comes
     if sync is not None:
