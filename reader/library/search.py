@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import threading
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -553,6 +554,14 @@ class Searcher:
             raise
 
     def _mirror_states(self, states: list[PaperState]) -> None:
+        try:
+            self._write_states(states)
+        except UnicodeEncodeError:
+            # A lone surrogate in a key or tag: JSON (the state file, a sync log) holds it,
+            # UTF-8 cannot. Failing here failed every later query (the changes stay queued).
+            self._write_states([_storable(state) for state in states])
+
+    def _write_states(self, states: list[PaperState]) -> None:
         keys = [(state.key,) for state in states]
         rows = [
             (s.key, int(s.read), int(s.starred), int(bool(s.note)), int(s.dismissed))
@@ -562,3 +571,12 @@ class Searcher:
         self._db.executemany("DELETE FROM temp.user_tag WHERE key = ?", keys)
         self._db.executemany("INSERT OR REPLACE INTO temp.user_state VALUES (?,?,?,?,?)", rows)
         self._db.executemany("INSERT OR IGNORE INTO temp.user_tag VALUES (?,?)", tags)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(state: PaperState) -> PaperState:
+    """`state` with each lone surrogate of its key and tags as U+FFFD, as SQLite can store."""
+    tags = tuple(_SURROGATE.sub("\ufffd", tag) for tag in state.tags)
+    return replace(state, key=_SURROGATE.sub("\ufffd", state.key), tags=tags)

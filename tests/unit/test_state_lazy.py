@@ -361,3 +361,20 @@ def test_state_changes_the_mirror_failed_to_take_are_taken_by_the_next_query(
         sample_library.count("is:starred")
     assert sample_library.count("is:starred") == 4  # the queued states were not dropped
     assert set(sample_library.keys("is:starred")) == set(keys[:4])
+
+
+def test_a_tag_sqlite_cannot_store_leaves_every_query_working(sample_library: Library) -> None:
+    # A lone surrogate is text JSON (the state file, a sync log) can hold and UTF-8 cannot:
+    # mirroring it failed, and the failed changes, queued again, failed every later query.
+    keys = sample_library.keys(sort="date")
+    other = StateStore(sample_library.folder / "state.json")
+    other.set_fields(
+        {keys[0]: {"tags": ("ok\ud800", "x")}, keys[1]: {"starred": True}},
+        "2030-01-01T00:00:00+00:00",
+    )
+    other.close()
+    assert sample_library.refresh()
+    for _ in range(2):
+        assert sample_library.keys("is:starred") == [keys[1]]
+        assert sample_library.keys("tag:x") == [keys[0]]
+        assert len(sample_library.rowids("")) == len(keys)  # the app's list
