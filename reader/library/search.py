@@ -547,10 +547,13 @@ class Searcher:
                     self._mirror_states(list(change.values()))
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
             with self._pending_lock:
                 # Not mirrored: they go first again, before any change queued since.
                 self._pending[:0] = pending
+            # SQLite may have rolled back already (out of memory, a full temporary store):
+            # then there is no transaction left to end, and the queue is what matters.
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
 
     def _mirror_states(self, states: list[PaperState]) -> None:

@@ -378,3 +378,25 @@ def test_a_tag_sqlite_cannot_store_leaves_every_query_working(sample_library: Li
         assert sample_library.keys("is:starred") == [keys[1]]
         assert sample_library.keys("tag:x") == [keys[0]]
         assert len(sample_library.rowids("")) == len(keys)  # the app's list
+
+
+def test_state_changes_stay_queued_when_sqlite_already_rolled_the_mirror_back(
+    sample_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = sample_library.keys(sort="date")
+    sample_library.set_starred(keys[:3], True)
+    searcher = sample_library.searcher
+    real = searcher._mirror_states
+    failures: list[str] = []
+
+    def rolled_back_once(states: list[PaperState]) -> None:
+        if not failures:
+            failures.append("out of memory")
+            searcher._db.execute("ROLLBACK")  # as SQLite does by itself on some errors
+            raise sqlite3.OperationalError("out of memory")
+        real(states)
+
+    monkeypatch.setattr(searcher, "_mirror_states", rolled_back_once)
+    with pytest.raises((StoreError, sqlite3.Error)):
+        sample_library.count("is:starred")
+    assert sample_library.count("is:starred") == 3
