@@ -14,6 +14,7 @@ from typing import Any
 from reader.errors import InputError
 from reader.identity import is_arxiv_category, normalize_arxiv_id, normalize_doi, paper_key
 from reader.model import Entry, Incoming, Paper, PaperState
+from reader.text import SURROGATE
 
 # Fields whose presence means the input carries user state. A missing state must stay `None`
 # so that importing a plain paper list never resets what the user already marked.
@@ -25,9 +26,6 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 MAX_COUNT = 2**63 - 1
 """The largest count (upvotes, comments, authors) the catalog can store: SQLite's INTEGER."""
-
-# JSON may hold "\ud800" escapes; such text cannot be stored (UTF-8 has no surrogates).
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class LongNumber:
@@ -158,7 +156,7 @@ class _Fields:
         return InputError(f"{self._where}: '{name}' must be {expected}, got {_json_type(value)}")
 
     def _text(self, name: str, value: str) -> str:
-        surrogate = _SURROGATE.search(value)
+        surrogate = SURROGATE.search(value)
         if surrogate:
             raise InputError(
                 f"{self._where}: '{name}' is not valid text: it holds the lone surrogate"

@@ -1,4 +1,4 @@
-"""Making untrusted text safe to show in a terminal, and to embed in JSON."""
+"""Making untrusted text safe to show in a terminal, to embed in JSON, and to store."""
 
 from __future__ import annotations
 
@@ -17,6 +17,13 @@ _BIDI_CONTROL = re.compile(f"[{_BIDI_CONTROLS}]")
 # (U+009B is a terminal's CSI), the bidi controls, U+2028/U+2029 (line breaks to
 # `str.splitlines` and to JavaScript before ES2019) and lone surrogates.
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI_CONTROLS}\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: JSON may hold one (a "\\ud800" escape), UTF-8 cannot (SQLite, files)."""
+
+
+def storable(text: str) -> str:
+    """`text` with each lone surrogate as U+FFFD: what UTF-8, so SQLite, can hold."""
+    return SURROGATE.sub("\ufffd", text)
 
 
 def printable(text: str) -> str:

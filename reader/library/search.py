@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import sqlite3
 import threading
 from array import array
@@ -34,6 +33,7 @@ from reader.query import (
     similar_anchor,
     similar_anchors,
 )
+from reader.text import storable
 
 if TYPE_CHECKING:
     from reader.library.ordering import Rowids
@@ -576,10 +576,6 @@ class Searcher:
         self._db.executemany("INSERT OR IGNORE INTO temp.user_tag VALUES (?,?)", tags)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _storable(state: PaperState) -> PaperState:
     """`state` with each lone surrogate of its key and tags as U+FFFD, as SQLite can store."""
-    tags = tuple(_SURROGATE.sub("\ufffd", tag) for tag in state.tags)
-    return replace(state, key=_SURROGATE.sub("\ufffd", state.key), tags=tags)
+    return replace(state, key=storable(state.key), tags=tuple(map(storable, state.tags)))
