@@ -177,7 +177,7 @@ def test_opening_builds_no_state_and_a_read_builds_only_its_own(
 def test_a_damaged_record_is_still_refused_when_the_store_opens(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     _write_snapshot(path, [{"key": "2401.00001", "starred": True, "tags": "not a list"}])
-    with pytest.raises(Exception, match="damaged"):
+    with pytest.raises(StoreError, match="tags that are not a list"):
         StateStore(path)
 
 
