@@ -199,17 +199,19 @@ def note(library: Library, args: argparse.Namespace) -> int:
 
 
 def tag(library: Library, args: argparse.Namespace) -> int:
-    from reader.library.library import clean_tags
+    from reader.library.library import clean_tags, with_tags
     from reader.query import normalize_tag
 
     key = library.resolve(args.key)
     current = library.state_of(key).tags
-    if args.tags or args.remove:
+    if args.tags and not args.remove:
+        # Added under the lock to the tags as on disk, each kept as it is.
+        library.add_tags([key], args.tags)
+        current = library.state_of(key).tags
+    elif args.tags or args.remove:
         dropped = {normalize_tag(tag) for tag in clean_tags(args.remove)}
-        tags = tuple(
-            tag for tag in current + clean_tags(args.tags) if normalize_tag(tag) not in dropped
-        )
-        library.set_tags(key, tags)
+        tags = with_tags(current, clean_tags(args.tags))
+        library.set_tags(key, [tag for tag in tags if normalize_tag(tag) not in dropped])
         current = library.state_of(key).tags
     print(f"{one_line(key)}: " + (" ".join(f"#{one_line(tag)}" for tag in current) or "no tags"))
     return 0

@@ -358,7 +358,9 @@ class Library:
             raise NotFoundError(f"no paper with key {missing[0]!r} in the library")
 
         def plan(state: PaperState) -> Mapping[str, object]:
-            return {"tags": clean_tags([*state.tags, *added])}
+            # The tags it has as they are: one an import brought ("machine learning")
+            # is not split as if typed.
+            return {"tags": with_tags(state.tags, added)}
 
         before = self.state.update_fields(wanted, plan, now_stamp())
         self._mirror(before)
@@ -539,6 +541,13 @@ class LibraryStats:
     """Papers with at least one tag."""
     tags: int
     """Distinct tags."""
+
+
+def with_tags(tags: Iterable[str], added: Iterable[str]) -> tuple[str, ...]:
+    """`tags` as they are, then each of `added` (already clean) not among them in any case."""
+    kept = tuple(tags)
+    known = {normalize_tag(tag) for tag in kept}
+    return kept + tuple(tag for tag in added if normalize_tag(tag) not in known)
 
 
 def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
