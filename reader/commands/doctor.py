@@ -19,7 +19,8 @@ def doctor(folder: Path, args: argparse.Namespace) -> int:
     found = doctor.examine()
     for line in found.findings:
         print(line)
-    healthy, repaired = True, False
+    # Not checked is not in order: the line above says what to do (room on the disk).
+    healthy, repaired = not found.unchecked, False
     if found.state_damaged:
         if found.backup_time is None:
             print(f"No usable backup: move {doctor.state_path} aside to start with no state.")

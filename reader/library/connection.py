@@ -83,6 +83,14 @@ def is_busy(error: sqlite3.Error) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
 
+def is_damage(error: sqlite3.Error) -> bool:
+    """Whether SQLite found a file damaged (an error raised with no code, as doctor's own
+    for an integrity check's findings, counts as damage). A full disk, a file it cannot
+    open or a lock is not: the file may be sound, only not readable now."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is None or code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
 def begin_write(db: sqlite3.Connection, path: Path, waiting: Waiting | None) -> None:
     """Start a write transaction, waiting for another process's write to end.
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from reader.errors import StoreError
 from reader.library import recent
 from reader.library.catalog import Catalog
+from reader.library.connection import is_damage
 from reader.library.library import CATALOG_FILE, STATE_FILE
 from reader.library.state import TABLE, _from_document
 from reader.library.storage import AtomicJSONStorage, decode_line, decode_snapshot, file_time
@@ -68,6 +69,8 @@ class Examination:
     ranking_stale: bool = False
     """The ranking's vectors need rebuilding (derived data: done without asking)."""
     ranking_unreadable: bool = False
+    unchecked: bool = False
+    """Something could not be checked now (a full disk): not damage, but not in order."""
 
     @property
     def healthy(self) -> bool:
@@ -78,6 +81,7 @@ class Examination:
             or self.catalog_damaged
             or self.index_damaged
             or self.ranking_stale
+            or self.unchecked
         )
 
 
@@ -207,12 +211,22 @@ class Doctor:
                     findings.append(f"full-text index: DAMAGED ({error})")
                 self._examine_recent(db, result)
         except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                # A full disk (no room for the read's shared-memory file), a lock: the
+                # catalog may be sound; offering to start an empty one would be wrong.
+                result.unchecked = True
+                findings.append(
+                    f"catalog {self.catalog_path}: could not be checked ({error}); run"
+                    " `reader doctor` again once there is room on the disk"
+                )
+                return
             result.catalog_damaged = True
             findings.append(f"catalog {self.catalog_path}: DAMAGED ({error})")
             return
         ranking = examine_ranking(self.folder, self.catalog_path)
         findings.append(ranking.line)
         result.ranking_stale, result.ranking_unreadable = ranking.repair, ranking.unreadable
+        result.unchecked = result.unchecked or ranking.unchecked
 
     @staticmethod
     def _examine_recent(db: sqlite3.Connection, result: Examination) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.errors import StoreError
+from reader.library.connection import is_damage
 from reader.ranking.ranker import Ranker
 from reader.ranking.store import RANKING_FILE
 from reader.text import plural
@@ -28,6 +29,9 @@ class RankingFinding:
     """The vectors need rebuilding (in part or whole)."""
     unreadable: bool = False
     """The file itself cannot be read: it is set aside and built anew."""
+    unchecked: bool = False
+    """The file could not be checked now (a full disk, a lock): nothing to repair, and
+    not in order either."""
 
 
 def examine_ranking(folder: Path, catalog: Path) -> RankingFinding:
@@ -46,6 +50,15 @@ def examine_ranking(folder: Path, catalog: Path) -> RankingFinding:
             if problems:
                 raise sqlite3.DatabaseError(problems[0])
     except sqlite3.DatabaseError as error:
+        if not is_damage(error):
+            # A full disk (no room for the read's shared-memory file), a lock: the file
+            # may be sound, and setting it aside would throw good vectors away.
+            return RankingFinding(
+                f"ranking vectors {path}: could not be checked ({error}); run"
+                " `reader doctor` again once there is room on the disk",
+                repair=False,
+                unchecked=True,
+            )
         return RankingFinding(
             f"ranking vectors {path}: DAMAGED ({error})", repair=True, unreadable=True
         )

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from reader import importing
 from reader.cli import main
 from reader.errors import StoreError
 from reader.library import Library
 from reader.library.state import StateStore, doc_id_for
 from reader.model import PaperState
-from tests.conftest import seed_path
+from reader.ranking.doctor import examine_ranking
+from tests.conftest import fill, seed_path
 from tests.unit.state_helpers import plain, put
 
 
@@ -284,3 +286,28 @@ def test_a_missing_state_file_next_to_a_good_backup_is_restored(
     assert f"state file {tmp_path / 'state.json'}: MISSING, but a backup exists" in out
     assert code == 0 and "Restored the state from the backup" in out
     assert plain(StateStore(tmp_path / "state.json").get("a")) == PaperState("a", starred=True)
+
+
+def test_a_full_disk_is_not_reported_as_damage_and_nothing_is_set_aside(
+    disk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # On a full disk SQLite cannot make the read's shared-memory file for the ranking's
+    # vectors: doctor called the sound file DAMAGED and set it aside, then could not
+    # rebuild it. A file that cannot be checked now is said so, and left alone.
+    folder = disk / "library"
+    with Library(folder) as library:
+        library.import_papers(importing.read_files([str(seed_path(0))]))
+        library.ranking.warm()
+    ranking = folder / "ranking.sqlite3"
+    assert ranking.exists()
+    before = ranking.read_bytes()
+    fill(disk)
+    code, out = _doctor(folder, capsys, "--yes")
+    assert code == 1, out
+    assert "DAMAGED" not in out and "Everything is in order" not in out
+    assert "could not be checked" in out
+    assert ranking.read_bytes() == before
+    assert not list(folder.glob("ranking.sqlite3.damaged-*"))
+    # The vectors on their own (doctor checks them once the catalog checks out).
+    found = examine_ranking(folder, folder / "catalog.sqlite3")
+    assert found.unchecked and not found.unreadable and not found.repair, found.line
