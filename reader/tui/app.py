@@ -38,7 +38,7 @@ class ReaderApp(App[None]):
 
     def __init__(self, library: Library, *, settings: Settings | None = None) -> None:
         super().__init__()
-        self._keys = keyroute.KeyGate(self._send_key)
+        self._keys = keyroute.KeyGate(self._send_key, owner=self)
         self._holds = 0
         """Counts `hold_keys` calls, so that only the newest hold's timer ends it."""
         self.library = library

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from textual import events
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.message_pump import MessagePump
 
 _TARGET = "_reader_sent_to"
 """The attribute on a key event naming where the app sent it."""
@@ -54,8 +55,12 @@ class KeyHandled(Message):
 class KeyGate:
     """Sends keys on one at a time, in order (see the module docstring)."""
 
-    def __init__(self, send: Callable[[events.Key], Awaitable[DOMNode]]) -> None:
+    def __init__(
+        self, send: Callable[[events.Key], Awaitable[DOMNode]], owner: MessagePump | None = None
+    ) -> None:
         self._send = send
+        self._owner = owner
+        """Where `KeyHandled` must arrive (the app); its sender, so it bubbles all the way."""
         self._waiting: deque[events.Key] = deque()
         self._serial = 0
         self._busy = False
@@ -106,7 +111,14 @@ class KeyGate:
         self._busy = True
         self._serial += 1
         target = await self._send(event)
-        target.post_message(KeyHandled(self._serial))
+        handled = KeyHandled(self._serial)
+        if self._owner is not None:
+            # From the owner, whoever sends the key on: Textual stops a message bubbling
+            # at its sender, and a key the screen releases (`resume` after a hold, called
+            # from the screen) made the screen the sender: its `KeyHandled` never reached
+            # the app, and every key after it waited for good.
+            handled.set_sender(self._owner)
+        target.post_message(handled)
 
     @property
     def serial(self) -> int:

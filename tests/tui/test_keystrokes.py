@@ -123,3 +123,36 @@ async def test_held_keys_wait_then_go_in_order_and_a_hold_never_swallows_them():
     await gate.handled(gate.serial)
     await gate.handled(gate.serial)
     assert sent == ["a", "b", "c"]
+
+
+async def test_keys_held_for_a_search_all_go_when_it_is_listed(
+    make_app, sample_dir: Path, monkeypatch
+):
+    # Enter while the search is under way holds the next keys; the screen releases them
+    # when the result is listed. The first released key's "handled" stopped at the screen
+    # (it was sent from the screen's context), so every key after it waited for good.
+    import threading
+    import time
+
+    from reader.library import Library
+
+    real = Library.first_page
+
+    def slow(self, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            time.sleep(0.2)  # still searching when Enter comes
+        return real(self, *args, **kwargs)
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(Library, "first_page", slow)
+        matching = app.main.library.keys("causal", sort="date")
+        await burst(pilot, ["slash", *"causal", "enter", "j", "j", "s"])
+        for _ in range(300):
+            if not app._keys.busy:
+                break
+            await pilot.pause(0.01)
+        starred = [key for key, record in stored_state(sample_dir).items() if record["starred"]]
+        assert starred == [matching[2]]
+        assert not app._keys.busy and not app._keys.held

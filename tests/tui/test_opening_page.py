@@ -18,7 +18,7 @@ from textual.widgets import Input
 from reader.library import Library
 from reader.settings import Settings
 from reader.tui.screens import main as main_screen
-from tests.tui.conftest import settle, status_text, until
+from tests.tui.conftest import burst, settle, status_text, until
 
 SIZE = (120, 30)
 
@@ -143,3 +143,23 @@ async def test_typing_right_after_the_start_lists_the_filter_not_the_whole_libra
         await settle(pilot)
         await until(lambda: app.main.paper_list.rowids.tolist() == matching)
         assert status_text(app).startswith(f"{len(matching)} of")
+
+
+async def test_a_burst_typed_at_the_first_frame_filters_then_moves_and_stars_there(
+    make_app, sample_dir: Path
+):
+    # The opening page is listed before the first frame; a fast typist's "/causal", Enter,
+    # "j j s" typed at once must filter (no letter of "causal" runs as a command), then
+    # move and star in the filtered list, not on the opening page.
+    with Library(sample_dir) as library:
+        matching = library.keys("causal", sort="date")
+        assert len(matching) >= 3
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.main.paper_list.row_count > 0  # the opening page, no pause
+        await burst(pilot, ["slash", *"causal", "enter", "j", "j", "s"])
+        await settle(pilot)
+        assert app.main.query_one("#filter", Input).value == "causal"
+        starred = [key for key in matching if app.main.library.state_of(key).starred]
+        assert starred == [matching[2]]
+        assert app.main.library.count("is:starred") == 1
