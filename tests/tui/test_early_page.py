@@ -4,11 +4,13 @@ the older one."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Input
 
 from reader.library.search import SearchStopped
@@ -124,3 +126,40 @@ async def test_a_place_taken_on_the_early_page_survives_a_first_page_after_it(
         await settle(pilot)
         assert "counting" not in status_text(app)
         assert paper_list.current_rowid == moved_to
+
+
+async def test_keys_held_after_enter_wait_for_the_whole_result_not_its_first_page(
+    make_app, monkeypatch
+):
+    # `/model⏎Gs`: the G is meant for the last match. Released on the first page (the
+    # newest papers' matches), it went to the last row loaded so far, and the star with it.
+    monkeypatch.setattr(main_screen, "FIRST_PAGE", 3)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        library = app.main.library
+        whole = library.keys("model", sort="date")
+        release = threading.Event()
+        real = library.rowids_at_hand
+
+        def held(query: Query, sort: str = "date", stop: object = None) -> object:
+            if query.text == "model":  # the query typed, not the ones on the way to it
+                release.wait(10)
+            return real(query, sort, stop)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(library, "rowids_at_hand", held)
+        for name, char in [("slash", "/"), *((c, c) for c in "model"), ("enter", None)]:
+            key = events.Key(name, char)
+            key.set_sender(app)
+            app._driver.send_message(key)  # type: ignore[union-attr]
+        await until(lambda: "(counting)" in status_text(app))  # the first page is listed
+        assert app._keys.held  # Enter came while "model" was searched
+        for name in ("G", "s"):
+            key = events.Key(name, name)
+            key.set_sender(app)
+            app._driver.send_message(key)  # type: ignore[union-attr]
+        await asyncio.sleep(0.1)
+        assert library.count("is:starred") == 0  # G and s wait for the whole result
+        release.set()
+        await until(lambda: library.count("is:starred") == 1)
+        assert library.keys("is:starred") == [whole[-1]]

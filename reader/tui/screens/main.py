@@ -451,8 +451,11 @@ class MainScreen(Screen[None]):
     @on(SearchFinished)
     def _search_finished(self, message: SearchFinished) -> None:
         state = self.search_state
-        if self._keys_wait and not state.queued and message.generation == state.generation:
-            # The newest query's result is listed once this handler ends.
+        newest = not state.queued and message.generation == state.generation
+        if self._keys_wait and newest and message.final:
+            # The newest query's whole result is listed once this handler ends. Not its
+            # first page: a `G` held for it went to the last row loaded so far, not to
+            # the last paper (the hold's own timer still ends a wait that is too long).
             self.call_after_refresh(self._let_keys_go)
         if message.final:
             state.running = False
