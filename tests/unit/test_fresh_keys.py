@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -240,6 +241,7 @@ def imported_keys(folder: Path, stream: Stream, how: str) -> dict[str, str]:
         return keys
 
 
+@pytest.mark.slow  # 15 s: 200 streams, each imported three ways
 @settings(max_examples=200, deadline=None)
 @given(streams())
 def test_random_streams_of_works_sharing_titles_import_whole(stream: Stream) -> None:
